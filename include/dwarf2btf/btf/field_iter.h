@@ -1,0 +1,98 @@
+#pragma once
+/// The single source of truth for where each BTF kind keeps type ids and
+/// string offsets. Dedup, id remapping, validation, reading and dumping all go
+/// through these two functions instead of repeating per-kind switches.
+///
+///   forEachTypeIdField(words, [&](uint32_t &id) { id = remap[id]; });
+///   forEachStrField(words, [&](uint32_t &off) { off = newOffset(off); });
+///
+/// `words` points at a type's 12-byte common header (name_off, info,
+/// size/type) followed by its trailing words, all in host byte order.
+#include "dwarf2btf/btf/format.h"
+
+namespace d2b::btf {
+
+inline Kind kindOf(const uint32_t *words) { return Kind(infoKindRaw(words[1])); }
+inline uint32_t vlenOf(const uint32_t *words) { return infoVlen(words[1]); }
+
+/// Calls f(uint32_t&) for every word of the type that holds a type id.
+template <class W, class F> void forEachTypeIdField(W *words, F &&f) {
+  const uint32_t vlen = infoVlen(words[1]);
+  W *tail = words + 3;
+  switch (Kind(infoKindRaw(words[1]))) {
+  case Kind::Ptr:
+  case Kind::Typedef:
+  case Kind::Volatile:
+  case Kind::Const:
+  case Kind::Restrict:
+  case Kind::Func:
+  case Kind::Var:
+  case Kind::DeclTag:
+  case Kind::TypeTag:
+    f(words[2]);
+    return;
+  case Kind::Array:
+    f(tail[0]);
+    f(tail[1]);
+    return;
+  case Kind::Struct:
+  case Kind::Union:
+    for (uint32_t i = 0; i < vlen; ++i)
+      f(tail[3 * i + 1]);
+    return;
+  case Kind::FuncProto:
+    f(words[2]);
+    for (uint32_t i = 0; i < vlen; ++i)
+      f(tail[2 * i + 1]);
+    return;
+  case Kind::Datasec:
+    for (uint32_t i = 0; i < vlen; ++i)
+      f(tail[3 * i]);
+    return;
+  case Kind::Unkn:
+  case Kind::Int:
+  case Kind::Enum:
+  case Kind::Enum64:
+  case Kind::Fwd:
+  case Kind::Float:
+    return;
+  }
+}
+
+/// Calls f(uint32_t&) for every word of the type that holds a string offset.
+template <class W, class F> void forEachStrField(W *words, F &&f) {
+  const uint32_t vlen = infoVlen(words[1]);
+  W *tail = words + 3;
+  f(words[0]);
+  switch (Kind(infoKindRaw(words[1]))) {
+  case Kind::Struct:
+  case Kind::Union:
+  case Kind::Enum64:
+    for (uint32_t i = 0; i < vlen; ++i)
+      f(tail[3 * i]);
+    return;
+  case Kind::Enum:
+  case Kind::FuncProto:
+    for (uint32_t i = 0; i < vlen; ++i)
+      f(tail[2 * i]);
+    return;
+  case Kind::Unkn:
+  case Kind::Int:
+  case Kind::Ptr:
+  case Kind::Array:
+  case Kind::Fwd:
+  case Kind::Typedef:
+  case Kind::Volatile:
+  case Kind::Const:
+  case Kind::Restrict:
+  case Kind::Func:
+  case Kind::Var:
+  case Kind::Datasec:
+  case Kind::Float:
+  case Kind::DeclTag:
+  case Kind::TypeTag:
+    return;
+  }
+}
+
+} // namespace d2b::btf

@@ -1,0 +1,95 @@
+#include "dwarf2btf/btf/string_table.h"
+
+#include <cstring>
+#include <xxhash.h>
+
+namespace d2b::btf {
+
+StringTable::StringTable(uint32_t firstOffset)
+    : first_(firstOffset), index_(16, Hash{this}, Eq{this}) {
+  if (first_ == 0) {
+    data_.push_back('\0');
+    index_.insert(0);
+  }
+}
+
+StringTable::StringTable(const StringTable &o)
+    : first_(o.first_), data_(o.data_), index_(16, Hash{this}, Eq{this}) {
+  rebuildIndex();
+}
+
+StringTable &StringTable::operator=(const StringTable &o) {
+  if (this != &o) {
+    first_ = o.first_;
+    data_ = o.data_;
+    rebuildIndex();
+  }
+  return *this;
+}
+
+StringTable::StringTable(StringTable &&o) noexcept
+    : first_(o.first_), data_(std::move(o.data_)), index_(16, Hash{this}, Eq{this}) {
+  rebuildIndex();
+}
+
+StringTable &StringTable::operator=(StringTable &&o) noexcept {
+  first_ = o.first_;
+  data_ = std::move(o.data_);
+  rebuildIndex();
+  return *this;
+}
+
+void StringTable::rebuildIndex() {
+  index_ = std::unordered_set<uint32_t, Hash, Eq>(16, Hash{this}, Eq{this});
+  index_.reserve(data_.size() / 16 + 1);
+  for (uint32_t off = 0; off < data_.size();) {
+    index_.insert(off);
+    off += uint32_t(strnlen(data_.data() + off, data_.size() - off)) + 1;
+  }
+}
+
+std::string_view StringTable::local(uint32_t off) const {
+  const char *p = data_.data() + off;
+  return std::string_view(p, strnlen(p, data_.size() - off));
+}
+
+size_t StringTable::Hash::operator()(uint32_t off) const { return (*this)(t->local(off)); }
+size_t StringTable::Hash::operator()(std::string_view s) const {
+  return XXH3_64bits(s.data(), s.size());
+}
+bool StringTable::Eq::operator()(std::string_view a, uint32_t b) const { return a == t->local(b); }
+bool StringTable::Eq::operator()(uint32_t a, std::string_view b) const { return t->local(a) == b; }
+
+uint32_t StringTable::add(std::string_view s) {
+  if (s.empty() && first_ != 0)
+    return 0;
+  if (auto it = index_.find(s); it != index_.end())
+    return first_ + *it;
+  uint32_t off = uint32_t(data_.size());
+  data_.insert(data_.end(), s.begin(), s.end());
+  data_.push_back('\0');
+  index_.insert(off);
+  return first_ + off;
+}
+
+void StringTable::appendRaw(std::string_view bytes) {
+  for (size_t off = 0; off < bytes.size();) {
+    size_t len = strnlen(bytes.data() + off, bytes.size() - off);
+    uint32_t at = uint32_t(data_.size());
+    data_.insert(data_.end(), bytes.data() + off, bytes.data() + off + len);
+    data_.push_back('\0');
+    index_.insert(at); // keeps the first offset of duplicates
+    off += len + 1;
+  }
+}
+
+uint32_t StringTable::find(std::string_view s) const {
+  if (s.empty() && first_ != 0)
+    return 0;
+  auto it = index_.find(s);
+  return it == index_.end() ? UINT32_MAX : first_ + *it;
+}
+
+std::string_view StringTable::at(uint32_t off) const { return local(off - first_); }
+
+} // namespace d2b::btf

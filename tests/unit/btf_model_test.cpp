@@ -1,0 +1,94 @@
+#include <gtest/gtest.h>
+
+#include "dwarf2btf/btf/btf.h"
+
+using namespace d2b::btf;
+
+TEST(StringTable, InternsAndKeepsEmptyAtZero) {
+  StringTable st;
+  EXPECT_EQ(st.add(""), 0u);
+  uint32_t a = st.add("abc");
+  EXPECT_EQ(a, 1u);
+  EXPECT_EQ(st.add("abc"), a);
+  uint32_t b = st.add("de");
+  EXPECT_EQ(b, 5u);
+  EXPECT_EQ(st.at(b), "de");
+  EXPECT_EQ(st.size(), 8u);
+  EXPECT_EQ(st.find("zz"), UINT32_MAX);
+}
+
+TEST(StringTable, SplitOffsetsContinueAfterBase) {
+  StringTable st(100);
+  EXPECT_EQ(st.add(""), 0u);
+  EXPECT_EQ(st.add("x"), 100u);
+  EXPECT_EQ(st.at(100), "x");
+  EXPECT_EQ(st.size(), 2u);
+}
+
+TEST(StringTable, CopiedTableKeepsIndex) {
+  StringTable st;
+  st.add("one");
+  StringTable copy = st;
+  EXPECT_EQ(copy.add("one"), 1u);
+  StringTable moved = std::move(copy);
+  EXPECT_EQ(moved.find("one"), 1u);
+}
+
+TEST(Btf, AddTypesAssignsSequentialIds) {
+  Btf b;
+  uint32_t i = b.addInt("int", 4, kIntSigned);
+  uint32_t p = b.addPtr(i);
+  Member m[] = {{"a", i, 0, 0}, {"b", i, 32, 3}};
+  uint32_t s = b.addComposite(false, "s", 8, m);
+  EXPECT_EQ(i, 1u);
+  EXPECT_EQ(p, 2u);
+  EXPECT_EQ(s, 3u);
+  EXPECT_EQ(b.type(s).kind(), Kind::Struct);
+  EXPECT_TRUE(b.type(s).kflag());
+  EXPECT_EQ(b.type(s).tail()[5], (3u << 24) | 32u);
+  EXPECT_EQ(b.name(s), "s");
+}
+
+TEST(Btf, EnumPicksEnum64WhenValuesDoNotFit) {
+  Btf b;
+  EnumValue small[] = {{"A", 1}, {"B", uint64_t(-1)}};
+  EXPECT_EQ(b.type(b.addEnum("e", 4, true, small)).kind(), Kind::Enum);
+  EnumValue big[] = {{"C", 1ull << 40}};
+  EXPECT_EQ(b.type(b.addEnum("f", 8, false, big)).kind(), Kind::Enum64);
+}
+
+TEST(Btf, FieldIterVisitsIdsAndStrings) {
+  Btf b;
+  uint32_t i = b.addInt("int", 4, kIntSigned);
+  Param ps[] = {{"x", i}, {"", 0}};
+  uint32_t fp = b.addFuncProto(i, ps);
+  std::vector<uint32_t> ids, strs;
+  forEachTypeIdField(b.typeWords(fp), [&](const uint32_t &id) { ids.push_back(id); });
+  forEachStrField(b.typeWords(fp), [&](const uint32_t &s) { strs.push_back(s); });
+  EXPECT_EQ(ids, (std::vector<uint32_t>{i, i, 0}));
+  EXPECT_EQ(strs.size(), 3u);
+}
+
+TEST(Btf, SerializeHeaderAndEndianness) {
+  Btf b;
+  b.addInt("int", 4, kIntSigned);
+  auto le = b.serialize(std::endian::little);
+  auto be = b.serialize(std::endian::big);
+  ASSERT_EQ(le.size(), 24u + 16u + 5u);
+  EXPECT_EQ(le[0], 0x9f);
+  EXPECT_EQ(le[1], 0xeb);
+  EXPECT_EQ(be[0], 0xeb);
+  EXPECT_EQ(be[1], 0x9f);
+}
+
+TEST(Btf, SplitIdsAndStringsContinueAfterBase) {
+  Btf base;
+  uint32_t i = base.addInt("int", 4, kIntSigned);
+  Btf split(&base);
+  EXPECT_EQ(split.startId(), 2u);
+  uint32_t p = split.addPtr(i);
+  EXPECT_EQ(p, 2u);
+  EXPECT_EQ(split.addTypedef("int", i), 3u);
+  EXPECT_EQ(split.type(3).nameOff(), base.type(i).nameOff()); // reused base string
+  EXPECT_EQ(split.name(i), "int");
+}
