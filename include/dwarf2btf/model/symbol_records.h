@@ -1,0 +1,69 @@
+#pragma once
+/// Language-neutral records of functions and variables found in the DWARF,
+/// produced per CU by the DWARF walker and consumed by the function/variable
+/// selection stage (encode/functions.h, encode/variables.h), which decides
+/// what becomes a BTF FUNC or VAR by matching them against the ELF symbols.
+///
+/// Type ids in a record are ids in the *merged* Btf being built (the walker
+/// remaps its per-CU ids before handing records over).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace d2b::model {
+
+/// Where a formal parameter lives at the function's entry, as far as the
+/// ABI checks need to know.
+enum class ParamLocation : uint8_t {
+  Unknown,    // no DW_AT_location and no DW_AT_const_value
+  ConstValue, // only DW_AT_const_value: optimized out
+  Register,   // first location expression starts with DW_OP_reg0..31 / DW_OP_regx
+  Other,      // memory, fbreg, pieces, entry values, ...
+};
+
+struct ParamRecord {
+  std::string name; // empty when the DIE has no DW_AT_name
+  uint32_t type = 0;
+  ParamLocation location = ParamLocation::Unknown;
+  int dwarfReg = -1;             // DWARF register number when location == Register
+  bool isStructByValue = false;  // type (through typedefs/qualifiers) is a struct/union
+  bool isPackedStruct = false;   // ... and that struct is packed (size not a multiple of alignment)
+  std::vector<std::string> declTags; // btf_decl_tag values on this parameter
+};
+
+struct FunctionRecord {
+  std::string name;        // DW_AT_name (through DW_AT_specification/abstract_origin)
+  std::string linkageName; // DW_AT_linkage_name, if any
+  uint64_t dieOffset = 0;  // for diagnostics
+  uint32_t cuIndex = 0;    // CU order in the input; ties are broken by it
+  uint8_t language = 0;    // 0 = C-like, other values reserved for Rust lowering
+  bool hasLowPc = false;
+  uint64_t lowPc = 0;
+  bool external = false;    // DW_AT_external
+  bool declaration = false; // DW_AT_declaration without a definition
+  bool inlineOnly = false;  // abstract instance only (DW_AT_inline, no low_pc)
+  bool nocall = false;      // DW_AT_calling_convention == DW_CC_nocall (self or origin)
+  bool reorderedParams = false;
+  bool varargs = false;
+  uint32_t returnType = 0;
+  std::vector<ParamRecord> params;
+  std::vector<std::string> declTags; // btf_decl_tag values on the subprogram
+};
+
+struct VariableRecord {
+  std::string name;
+  uint64_t dieOffset = 0;
+  uint32_t cuIndex = 0;
+  uint32_t type = 0;
+  uint64_t byteSize = 0; // size of `type`, 0 if unknown/incomplete
+  bool hasAddress = false;
+  uint64_t address = 0; // DW_OP_addr operand (relocated for ET_REL)
+  bool addressIsValue = false; // DW_OP_addr ... DW_OP_stack_value: holds an address, not a variable
+  bool external = false;
+  bool declaration = false;
+  bool artificial = false;
+  bool topLevel = true; // direct child of the CU (after following DW_AT_specification)
+  std::vector<std::string> declTags;
+};
+
+} // namespace d2b::model
