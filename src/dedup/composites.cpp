@@ -233,8 +233,8 @@ Error dedupComposites(State &s) {
       continue;
     const uint64_t key = s.shallowKey(w);
     uint32_t canon = id;
-    for (uint32_t n = s.shallow.head(key); n != CandTable::kEnd; n = s.shallow.next(n)) {
-      const uint32_t cand = s.shallow.id(n);
+    for (CandTable::Cursor c = s.shallow.first(key); c.valid(); c = s.shallow.next(c)) {
+      const uint32_t cand = c.id;
       // Guards against a FWD or other kind sharing the key: FWD<->STRUCT
       // counts as equivalent inside the walk and could form a map loop.
       if (!shallowEqual(w, s.words(cand)))

@@ -87,6 +87,8 @@ struct State {
   /// Words of any type; id 0 reads as an all-zero VOID header, as in libbpf.
   const uint32_t *words(uint32_t id) const {
     static constexpr uint32_t kVoid[3] = {0, 0, 0};
+    if (id >= startId) // own types: the hot case, kept inline
+      return btf.words().data() + btf.offsets()[id - startId];
     return id ? btf.typeWords(id) : kVoid;
   }
   bool isMapped(uint32_t id) const { return map[id] < kInProgress; }

@@ -12,9 +12,9 @@ namespace d2b::dedup::detail {
 namespace {
 
 uint32_t findExact(const State &s, const uint32_t *w, uint64_t key) {
-  for (uint32_t n = s.exact.head(key); n != CandTable::kEnd; n = s.exact.next(n))
-    if (wordsEqual(w, s.words(s.exact.id(n))))
-      return s.exact.id(n);
+  for (CandTable::Cursor c = s.exact.first(key); c.valid(); c = s.exact.next(c))
+    if (wordsEqual(w, s.words(c.id)))
+      return c.id;
   return UINT32_MAX;
 }
 
@@ -22,11 +22,11 @@ uint32_t dedupEnum(State &s, uint32_t id, const uint32_t *w) {
   const uint32_t name = w[0];
   if (isEnumFwd(w)) {
     // Every canonical enum of this name is compatible with a declaration.
-    const uint32_t n = s.enumAll.head(name);
-    return n == CandTable::kEnd ? id : s.enumAll.id(n);
+    const CandTable::Cursor c = s.enumAll.first(name);
+    return c.valid() ? c.id : id;
   }
-  for (uint32_t n = s.enumFwd.head(name); n != CandTable::kEnd; n = s.enumFwd.next(n))
-    s.map[s.enumFwd.id(n)] = id;
+  for (CandTable::Cursor c = s.enumFwd.first(name); c.valid(); c = s.enumFwd.next(c))
+    s.map[c.id] = id;
   const uint32_t cand = findExact(s, w, s.exactKey(w));
   return cand == UINT32_MAX ? id : cand;
 }

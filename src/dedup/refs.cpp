@@ -22,10 +22,9 @@ void resolveFwdsByName(State &s) {
     const uint32_t *w = s.words(id);
     if (kindOf(w) != Kind::Fwd || s.map[id] != id)
       continue;
-    const uint32_t n = names.head(w[0]);
-    if (n == CandTable::kEnd || names.next(n) != CandTable::kEnd)
+    if (!names.single(w[0]))
       continue; // no definition, or ambiguous
-    const uint32_t def = names.id(n);
+    const uint32_t def = names.first(w[0]).id;
     if (kindOf(s.words(def)) != fwdKind(w))
       continue;
     s.map[id] = def;
@@ -76,9 +75,9 @@ Error RefResolver::enter(uint32_t id) {
 uint32_t RefResolver::finish(uint32_t id) {
   const uint32_t *w = s_.words(id);
   const uint64_t key = s_.exactKey(w);
-  for (uint32_t n = s_.exact.head(key); n != CandTable::kEnd; n = s_.exact.next(n))
-    if (wordsEqual(w, s_.words(s_.exact.id(n))))
-      return s_.map[id] = s_.exact.id(n);
+  for (CandTable::Cursor c = s_.exact.first(key); c.valid(); c = s_.exact.next(c))
+    if (wordsEqual(w, s_.words(c.id)))
+      return s_.map[id] = c.id;
   s_.map[id] = id;
   s_.exact.add(key, id);
   return id;
