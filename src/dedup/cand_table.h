@@ -38,11 +38,6 @@ public:
       return Cursor{};
     return Cursor{nodes_[c.rest].id, nodes_[c.rest].next};
   }
-  /// True if `key` has exactly one id.
-  bool single(uint64_t key) const {
-    Cursor c = first(key);
-    return c.valid() && c.rest == kEnd;
-  }
   /// Pre-sizes for about `n` keys.
   void reserve(size_t n);
 

@@ -115,9 +115,13 @@ State::State(btf::Btf &b, const DedupOptions &o)
   shallow.reserve(b.ownCount() / 16);
 }
 
-uint64_t State::exactKey(const uint32_t *w) const { return XXH3_64bits(w, wordCount(w) * 4); }
+uint64_t State::exactKey(const uint32_t *w) const {
+  return opts.forceHashCollisions ? 0 : XXH3_64bits(w, wordCount(w) * 4);
+}
 
 uint64_t State::shallowKey(const uint32_t *w) {
+  if (opts.forceHashCollisions)
+    return 0;
   const uint32_t n = wordCount(w);
   scratch.assign(w, w + n);
   btf::forEachTypeIdField(scratch.data(), [](uint32_t &id) { id = 0; });
@@ -134,9 +138,9 @@ void State::index(uint32_t id) {
     exact.add(exactKey(w), id);
     return;
   case Role::Enum:
-    enumAll.add(w[0], id);
+    enumAll.add(nameKey(w[0]), id);
     if (isEnumFwd(w))
-      enumFwd.add(w[0], id);
+      enumFwd.add(nameKey(w[0]), id);
     else
       exact.add(exactKey(w), id);
     return;

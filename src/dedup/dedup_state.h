@@ -109,6 +109,9 @@ struct State {
 
   uint64_t exactKey(const uint32_t *w) const;
   uint64_t shallowKey(const uint32_t *w);
+  /// Key for name-indexed tables. Lookups still compare the names: keys
+  /// only narrow the search, they never decide a match.
+  uint64_t nameKey(uint32_t nameOff) const { return opts.forceHashCollisions ? 0 : nameOff; }
   /// Records a canonical type in the index its role searches.
   void index(uint32_t id);
 };

@@ -22,11 +22,14 @@ uint32_t dedupEnum(State &s, uint32_t id, const uint32_t *w) {
   const uint32_t name = w[0];
   if (isEnumFwd(w)) {
     // Every canonical enum of this name is compatible with a declaration.
-    const CandTable::Cursor c = s.enumAll.first(name);
-    return c.valid() ? c.id : id;
+    for (CandTable::Cursor c = s.enumAll.first(s.nameKey(name)); c.valid(); c = s.enumAll.next(c))
+      if (s.words(c.id)[0] == name)
+        return c.id;
+    return id;
   }
-  for (CandTable::Cursor c = s.enumFwd.first(name); c.valid(); c = s.enumFwd.next(c))
-    s.map[c.id] = id;
+  for (CandTable::Cursor c = s.enumFwd.first(s.nameKey(name)); c.valid(); c = s.enumFwd.next(c))
+    if (s.words(c.id)[0] == name)
+      s.map[c.id] = id;
   const uint32_t cand = findExact(s, w, s.exactKey(w));
   return cand == UINT32_MAX ? id : cand;
 }

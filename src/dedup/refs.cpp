@@ -16,15 +16,21 @@ void resolveFwdsByName(State &s) {
     const uint32_t *w = s.words(id);
     const Kind k = kindOf(w);
     if ((k == Kind::Struct || k == Kind::Union) && s.map[id] == id)
-      names.add(w[0], id);
+      names.add(s.nameKey(w[0]), id);
   }
   for (uint32_t id = s.startId; id < s.endId; ++id) {
     const uint32_t *w = s.words(id);
     if (kindOf(w) != Kind::Fwd || s.map[id] != id)
       continue;
-    if (!names.single(w[0]))
+    uint32_t def = 0, count = 0;
+    for (CandTable::Cursor c = names.first(s.nameKey(w[0])); c.valid() && count < 2;
+         c = names.next(c))
+      if (s.words(c.id)[0] == w[0]) {
+        def = c.id;
+        ++count;
+      }
+    if (count != 1)
       continue; // no definition, or ambiguous
-    const uint32_t def = names.first(w[0]).id;
     if (kindOf(s.words(def)) != fwdKind(w))
       continue;
     s.map[id] = def;

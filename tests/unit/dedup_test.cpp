@@ -447,6 +447,20 @@ TEST_P(DedupCase, ProducesExpectedTypes) {
   EXPECT_EQ(st->typesIn, in);
   EXPECT_EQ(st->typesOut, b->ownCount());
 
+  // Hashing only narrows searches: with every key colliding the result is
+  // the same.
+  {
+    Btf collide;
+    if (tc.buildBase)
+      collide = Btf(&base);
+    tc.build(collide);
+    DedupOptions slow = opts;
+    slow.forceHashCollisions = true;
+    auto st2 = dedup::dedup(collide, slow);
+    ASSERT_TRUE(st2) << st2.error().message();
+    EXPECT_EQ(collide.serialize(std::endian::little), b->serialize(std::endian::little));
+  }
+
   // Dedup of deduped BTF keeps every type (the string section may be
   // reordered: first references follow the new type order).
   auto again = dedup::dedup(*b, opts);
