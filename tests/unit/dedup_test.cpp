@@ -127,6 +127,40 @@ std::vector<Case> cases() {
         intLine(3, "long", 8), "[4] STRUCT 'foo' size=8 vlen=1 {'a' type_id=3 bits_offset=0}",
         "[5] FWD 'foo' fwd_kind=struct", "[6] PTR '(anon)' type_id=5"}});
 
+  // `holder` with a FWD member matches both canonical holders; the policy is
+  // that the oldest canonical wins (libbpf's choice depends on its hash
+  // table layout). The FWD then stands for that holder's X.
+  c.push_back({"AmbiguousCandidatesOldestWins",
+               [](Btf &b) {
+                 uint32_t i = addIntT(b);
+                 uint32_t x1 = addStruct(b, "X", 4, {{"a", i, 0}});
+                 uint32_t u = b.addInt("unsigned int", 4, 0);
+                 uint32_t x2 = addStruct(b, "X", 4, {{"a", u, 0}});
+                 addStruct(b, "holder", 8, {{"p", b.addPtr(x1), 0}});
+                 addStruct(b, "holder", 8, {{"p", b.addPtr(x2), 0}});
+                 addStruct(b, "holder", 8, {{"p", b.addPtr(b.addFwd("X", false)), 0}});
+               },
+               {intLine(1), "[2] STRUCT 'X' size=4 vlen=1 {'a' type_id=1 bits_offset=0}",
+                "[3] INT 'unsigned int' size=4 bits_offset=0 nr_bits=32 encoding=(none)",
+                "[4] STRUCT 'X' size=4 vlen=1 {'a' type_id=3 bits_offset=0}",
+                "[5] PTR '(anon)' type_id=2",
+                "[6] STRUCT 'holder' size=8 vlen=1 {'p' type_id=5 bits_offset=0}",
+                "[7] PTR '(anon)' type_id=4",
+                "[8] STRUCT 'holder' size=8 vlen=1 {'p' type_id=7 bits_offset=0}"}});
+
+  // An enum forward declaration with two different definitions of its name
+  // takes the oldest; a struct FWD in that situation stays (see above).
+  c.push_back({"EnumFwdWithTwoDefinitionsTakesOldest",
+               [](Btf &b) {
+                 EnumValue a[] = {{"A", 1}}, bv[] = {{"B", 2}};
+                 b.addEnum("e", 4, false, a);
+                 b.addEnum("e", 4, false, bv);
+                 b.addPtr(b.addEnum("e", 4, false, {}));
+               },
+               {"[1] ENUM 'e' encoding=UNSIGNED size=4 vlen=1 {'A' val=1}",
+                "[2] ENUM 'e' encoding=UNSIGNED size=4 vlen=1 {'B' val=2}",
+                "[3] PTR '(anon)' type_id=1"}});
+
   // A union forward declaration never resolves to a struct.
   c.push_back({"UnionFwdDoesNotMatchStruct",
                [](Btf &b) {
