@@ -202,8 +202,8 @@ void Equiv::merge() {
   for (uint32_t canonId : s_.hypotList) {
     const uint32_t t = s_.resolve(s_.hypot[canonId]);
     const uint32_t c = s_.resolve(canonId);
-    const Kind tk = kindOf(s_.words(t));
-    const Kind ck = kindOf(s_.words(c));
+    const Kind tk = s_.kind(t);
+    const Kind ck = s_.kind(c);
     // A canonical-side FWD now stands for the candidate's definition. This
     // is recorded even for base FWDs, so split FWDs resolved against them
     // reach the definition.
@@ -228,9 +228,9 @@ Error dedupComposites(State &s) {
   for (uint32_t id = s.startId; id < s.endId; ++id) {
     if (s.isMapped(id))
       continue; // already proven equivalent while checking an earlier type
-    const uint32_t *w = s.words(id);
-    if (roleOf(kindOf(w), s.opts.rules) != Role::Composite)
+    if (s.role(id) != Role::Composite)
       continue;
+    const uint32_t *w = s.words(id);
     const uint64_t key = s.shallowKey(w);
     uint32_t canon = id;
     for (CandTable::Cursor c = s.shallow.first(key); c.valid(); c = s.shallow.next(c)) {

@@ -214,13 +214,17 @@ Error validate(const State &s) {
 }
 
 void prepare(State &s) {
+  s.kinds.resize(s.endId);
+  s.kinds[0] = uint8_t(Kind::Unkn);
+  for (uint32_t id = 1; id < s.endId; ++id)
+    s.kinds[id] = uint8_t(kindOf(s.words(id)));
   for (uint32_t id = 1; id < s.startId; ++id) {
     s.map[id] = id;
     s.index(id);
   }
   // VAR and DATASEC are never merged, so they are their own canonicals now.
   for (uint32_t id = s.startId; id < s.endId; ++id)
-    if (roleOf(kindOf(s.words(id)), s.opts.rules) == Role::Unique)
+    if (s.role(id) == Role::Unique)
       s.map[id] = id;
 }
 

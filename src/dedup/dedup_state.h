@@ -83,6 +83,13 @@ struct State {
   CandTable enumFwd; // key: name offset; canonical enum forward declarations
 
   std::vector<uint32_t> scratch; // signature buffer for shallowKey()
+  /// Kind of every id (base included), one byte each: graph walks test kinds
+  /// of far-apart types constantly, and this stays in cache where the type
+  /// records do not.
+  std::vector<uint8_t> kinds;
+
+  btf::Kind kind(uint32_t id) const { return btf::Kind(kinds[id]); }
+  Role role(uint32_t id) const { return roleOf(kind(id), opts.rules); }
 
   /// Words of any type; id 0 reads as an all-zero VOID header, as in libbpf.
   const uint32_t *words(uint32_t id) const {
@@ -101,10 +108,10 @@ struct State {
   }
   /// A FWD's resolved STRUCT/UNION if it has one, else `id` unchanged.
   uint32_t resolveFwd(uint32_t id) const {
-    if (kindOf(words(id)) != btf::Kind::Fwd)
+    if (kind(id) != btf::Kind::Fwd)
       return id;
     uint32_t r = resolve(id);
-    return kindOf(words(r)) == btf::Kind::Fwd ? id : r;
+    return kind(r) == btf::Kind::Fwd ? id : r;
   }
 
   uint64_t exactKey(const uint32_t *w) const;

@@ -38,15 +38,17 @@ uint32_t dedupEnum(State &s, uint32_t id, const uint32_t *w) {
 
 void dedupPrims(State &s) {
   for (uint32_t id = s.startId; id < s.endId; ++id) {
-    const uint32_t *w = s.words(id);
     uint32_t canon = id;
-    switch (roleOf(kindOf(w), s.opts.rules)) {
+    const uint32_t *w = nullptr;
+    switch (s.role(id)) {
     case Role::Prim: {
+      w = s.words(id);
       const uint32_t cand = findExact(s, w, s.exactKey(w));
       canon = cand == UINT32_MAX ? id : cand;
       break;
     }
     case Role::Enum:
+      w = s.words(id);
       canon = dedupEnum(s, id, w);
       break;
     case Role::Composite:

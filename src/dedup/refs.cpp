@@ -13,15 +13,14 @@ using btf::Kind;
 void resolveFwdsByName(State &s) {
   CandTable names;
   for (uint32_t id = 1; id < s.endId; ++id) {
-    const uint32_t *w = s.words(id);
-    const Kind k = kindOf(w);
+    const Kind k = s.kind(id);
     if ((k == Kind::Struct || k == Kind::Union) && s.map[id] == id)
-      names.add(s.nameKey(w[0]), id);
+      names.add(s.nameKey(s.words(id)[0]), id);
   }
   for (uint32_t id = s.startId; id < s.endId; ++id) {
-    const uint32_t *w = s.words(id);
-    if (kindOf(w) != Kind::Fwd || s.map[id] != id)
+    if (s.kind(id) != Kind::Fwd || s.map[id] != id)
       continue;
+    const uint32_t *w = s.words(id);
     uint32_t def = 0, count = 0;
     for (CandTable::Cursor c = names.first(s.nameKey(w[0])); c.valid() && count < 2;
          c = names.next(c))
@@ -31,7 +30,7 @@ void resolveFwdsByName(State &s) {
       }
     if (count != 1)
       continue; // no definition, or ambiguous
-    if (kindOf(s.words(def)) != fwdKind(w))
+    if (s.kind(def) != fwdKind(w))
       continue;
     s.map[id] = def;
     ++s.stats.fwdsResolvedByName;
@@ -67,10 +66,9 @@ private:
 };
 
 Error RefResolver::enter(uint32_t id) {
-  const uint32_t *w = s_.words(id);
-  if (id < s_.startId || roleOf(kindOf(w), s_.opts.rules) != Role::Ref)
+  if (id < s_.startId || s_.role(id) != Role::Ref)
     return Error(fmt::format("dedup: type [{}]: {} was not deduplicated by an earlier pass", id,
-                             btf::kindName(kindOf(w))));
+                             btf::kindName(s_.kind(id))));
   s_.map[id] = kInProgress;
   const uint32_t begin = uint32_t(fields_.size());
   btf::forEachTypeIdField(s_.btf.mutableTypeWords(id), [&](uint32_t &f) { fields_.push_back(&f); });
