@@ -1,7 +1,7 @@
 /// Composite pass: STRUCT/UNION (and TYPEDEF under current libbpf rules) are
 /// merged when their whole type graphs are equivalent.
 ///
-/// isEquiv(cand, canon) walks both graphs side by side (an explicit stack in
+/// Equiv::check(cand, canon) walks both graphs side by side (an explicit stack in
 /// the same pre-order as a recursive walk, so hostile inputs cannot exhaust
 /// the call stack) and records canonical->candidate pairs in `hypot`:
 ///  - a canonical type already paired with the same candidate is a cycle and
@@ -13,7 +13,7 @@
 ///  - with split BTF, a match that needs a base FWD resolved is recorded (the
 ///    base FWD points at the split definition) but otherwise rejected, since
 ///    base types cannot change.
-/// After a successful check, mergeHypot() makes FWD resolutions permanent
+/// After a successful check, Equiv::merge() makes FWD resolutions permanent
 /// and maps every struct the check proved equivalent, so each CU's graph is
 /// walked about once.
 #include <algorithm>

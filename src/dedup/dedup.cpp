@@ -34,7 +34,23 @@
 /// Everything is single-threaded and touches each type a bounded number of
 /// times outside the equivalence DFS, whose work is amortised by recording
 /// every struct it proves equivalent. Results never depend on hash values or
-/// table layout, only on input order.
+/// table layout, only on input order (DedupOptions::forceHashCollisions
+/// exists to test that).
+///
+/// Relation to libbpf. On input where every canonical choice is unambiguous
+/// the output is byte-identical to libbpf's (tests/integration compares with
+/// the installed libbpf under LibbpfRules::V1_1 and Current). Deliberate
+/// differences:
+///  - when several canonical types match (ambiguous input: different types
+///    sharing a name, reached through FWDs), the oldest wins; libbpf takes
+///    whichever its hash table lists first;
+///  - the identical-duplicate check (current rules) compares both arrays'
+///    element and index types (libbpf HEAD compares the first array with
+///    itself), counts every step against its depth limit (libbpf does not
+///    for pointer/typedef chains, so a pointer cycle can spin) and has a
+///    step budget; under V1_1 rules its recursion is capped at depth 64;
+///  - malformed input gives a located Error instead of -EINVAL/-ELOOP or a
+///    crash, and no pass recurses on the call stack.
 #include "dwarf2btf/dedup/dedup.h"
 
 #include <fmt/format.h>
