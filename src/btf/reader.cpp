@@ -81,7 +81,10 @@ public:
   Parser(std::span<const uint8_t> bytes, const Btf *base, const std::string &origin)
       : bytes_(bytes), base_(base), origin_(origin) {}
 
-  Expected<ParsedBtf> run();
+  /// Checks the header; then run() fills `btf`.
+  Error parseHeader();
+  std::endian order() const { return order_; }
+  Error run(Btf &btf);
 
 private:
   Error headerError(const std::string &what) const {
@@ -94,7 +97,6 @@ private:
     return at(off, fmt::format("type [{}]: {}", id, what));
   }
 
-  Error parseHeader();
   Error loadStrings(Btf &btf);
   Error loadTypes(Btf &btf);
   Error checkReferences(const Btf &btf);
@@ -224,25 +226,29 @@ Error Parser::checkReferences(const Btf &btf) {
   return Error::success();
 }
 
-Expected<ParsedBtf> Parser::run() {
-  if (Error e = parseHeader())
-    return e;
-  Expected<ParsedBtf> result = base_ ? ParsedBtf{Btf(base_), order_} : ParsedBtf{Btf(), order_};
-  Btf &btf = result->btf;
+Error Parser::run(Btf &btf) {
   if (Error e = loadStrings(btf))
     return e;
   if (Error e = loadTypes(btf))
     return e;
-  if (Error e = checkReferences(btf))
-    return e;
-  return result;
+  return checkReferences(btf);
 }
 
 } // namespace
 
 Expected<ParsedBtf> parseBtf(std::span<const uint8_t> bytes, const Btf *base,
                              const std::string &origin) {
-  return Parser(bytes, base, origin).run();
+  Parser parser(bytes, base, origin);
+  // One named result returned on every path, so it is constructed in place:
+  // moving a Btf rebuilds its string index.
+  Expected<ParsedBtf> result = ParsedBtf{base ? Btf(base) : Btf(), std::endian::native};
+  if (Error e = parser.parseHeader())
+    result = Expected<ParsedBtf>(std::move(e));
+  else if (Error e2 = parser.run(result->btf))
+    result = Expected<ParsedBtf>(std::move(e2));
+  else
+    result->order = parser.order();
+  return result;
 }
 
 } // namespace d2b::btf

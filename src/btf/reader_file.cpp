@@ -7,6 +7,7 @@
 #include <gelf.h>
 #include <libelf.h>
 #include <memory>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -20,9 +21,11 @@ Expected<std::vector<uint8_t>> readWholeFile(const std::string &path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return Error(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  // st_size is only a hint (sysfs may report anything); read until EOF.
+  struct stat st;
   std::vector<uint8_t> data;
   size_t used = 0;
-  data.resize(1 << 16);
+  data.resize(fstat(fd, &st) == 0 && st.st_size > 0 ? size_t(st.st_size) + 1 : 1 << 16);
   for (;;) {
     if (used == data.size())
       data.resize(data.size() * 2);
