@@ -85,7 +85,13 @@ Error AtomicFile::fail(Error err) {
   return err;
 }
 
+Error AtomicFile::closedError() const {
+  return Error(fmt::format("{}: temporary file {} is already closed", display_, temp_));
+}
+
 Error AtomicFile::write(std::span<const uint8_t> bytes) {
+  if (fd_ < 0)
+    return closedError();
   while (!bytes.empty()) {
     ssize_t n = ops_->write(fd_, bytes.data(), bytes.size());
     if (n < 0 && errno == EINTR)
@@ -110,6 +116,8 @@ Error AtomicFile::writeZeros(uint64_t count) {
 }
 
 Error AtomicFile::commit(const FileAttributes &attrs) {
+  if (fd_ < 0)
+    return closedError();
   if (ops_->fchmod(fd_, attrs.mode) != 0)
     return fail(errnoError(
         fmt::format("cannot set mode {:04o} on temporary file", attrs.mode).c_str(), errno));

@@ -47,7 +47,7 @@ public:
   AtomicFile &operator=(const AtomicFile &) = delete;
   ~AtomicFile();
 
-  /// Appends bytes.
+  /// Appends bytes. After a failed call the temporary is gone and every later call fails.
   Error write(std::span<const uint8_t> bytes);
   /// Appends `count` zero bytes (padding).
   Error writeZeros(uint64_t count);
@@ -68,6 +68,8 @@ private:
   /// Closes and removes the temporary, then returns `err`.
   Error fail(Error err);
   Error errnoError(const char *what, int err) const;
+  /// For calls after a failure or commit, which already closed the temporary.
+  Error closedError() const;
 
   FileOps *ops_;
   std::string display_; ///< the path as the caller named it, for messages
