@@ -268,13 +268,13 @@ std::vector<OutputPiece> outputPieces(const LayoutPlan &plan, const LayoutInput 
                                       std::span<const uint8_t> ehdrBytes,
                                       std::span<const uint8_t> headerTableBytes) {
   std::vector<OutputPiece> pieces;
-  auto add = [&](uint64_t offset, std::span<const uint8_t> bytes) {
+  auto add = [&](uint64_t offset, std::span<const uint8_t> bytes, bool fromInput = false) {
     if (!bytes.empty())
-      pieces.push_back({offset, bytes});
+      pieces.push_back({offset, bytes, fromInput});
   };
   auto copyInput = [&](uint64_t begin, uint64_t end) {
     if (begin < end)
-      add(begin, in.file.subspan(begin, end - begin));
+      add(begin, in.file.subspan(begin, end - begin), true);
   };
   add(0, ehdrBytes);
   if (plan.dataInPlace) {

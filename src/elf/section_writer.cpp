@@ -195,7 +195,8 @@ Error writeElfWithSection(const std::string &input, const std::string &output,
     assert(piece.offset >= out->size() && "output pieces overlap");
     if (Error e = out->writeZeros(piece.offset - out->size()))
       return e;
-    if (Error e = out->write(piece.bytes))
+    if (Error e = piece.fromInput ? out->appendFileRange(fd, piece.offset, piece.bytes)
+                                  : out->write(piece.bytes))
       return e;
   }
   return out->commit(attrs);

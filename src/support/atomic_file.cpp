@@ -104,6 +104,29 @@ Error AtomicFile::write(std::span<const uint8_t> bytes) {
   return Error::success();
 }
 
+Error AtomicFile::appendFileRange(int fd, uint64_t offset, std::span<const uint8_t> bytes) {
+  if (fd_ < 0)
+    return closedError();
+  uint64_t done = 0;
+  while (done < bytes.size()) {
+    size_t chunk = static_cast<size_t>(std::min<uint64_t>(bytes.size() - done, 1u << 30));
+    ssize_t n = ops_->copyRange(fd, static_cast<loff_t>(offset + done), fd_, chunk);
+    if (n < 0 && errno == EINTR)
+      continue;
+    // Not supported between these files or file systems: copy through memory.
+    if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP))
+      return write(bytes.subspan(done));
+    if (n < 0)
+      return fail(errnoError("cannot write temporary file", errno));
+    if (n == 0)
+      return fail(Error(fmt::format("{}: input ended early while copying it to temporary file {}",
+                                    display_, temp_)));
+    done += static_cast<uint64_t>(n);
+    size_ += static_cast<uint64_t>(n);
+  }
+  return Error::success();
+}
+
 Error AtomicFile::writeZeros(uint64_t count) {
   static constexpr std::array<uint8_t, 4096> kZeros{};
   while (count > 0) {

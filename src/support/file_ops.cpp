@@ -22,6 +22,9 @@ int FileOps::access(const char *path, int how) {
 }
 int FileOps::createTemp(char *pathTemplate) { return ::mkostemp(pathTemplate, O_CLOEXEC); }
 ssize_t FileOps::write(int fd, const void *buf, size_t size) { return ::write(fd, buf, size); }
+ssize_t FileOps::copyRange(int inFd, loff_t inOffset, int outFd, size_t size) {
+  return ::copy_file_range(inFd, &inOffset, outFd, nullptr, size, 0);
+}
 int FileOps::fsync(int fd) { return ::fsync(fd); }
 int FileOps::fchmod(int fd, mode_t mode) { return ::fchmod(fd, mode); }
 int FileOps::fchown(int fd, uid_t uid, gid_t gid) { return ::fchown(fd, uid, gid); }
@@ -49,6 +52,9 @@ int FailingFileOps::createTemp(char *pathTemplate) {
 }
 ssize_t FailingFileOps::write(int fd, const void *buf, size_t size) {
   return shouldFail(FileOp::Write) ? -1 : FileOps::write(fd, buf, size);
+}
+ssize_t FailingFileOps::copyRange(int inFd, loff_t inOffset, int outFd, size_t size) {
+  return shouldFail(FileOp::CopyRange) ? -1 : FileOps::copyRange(inFd, inOffset, outFd, size);
 }
 int FailingFileOps::fsync(int fd) { return shouldFail(FileOp::Fsync) ? -1 : FileOps::fsync(fd); }
 int FailingFileOps::fchmod(int fd, mode_t mode) {

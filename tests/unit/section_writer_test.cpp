@@ -667,13 +667,24 @@ TEST(SectionWriterInPlace, FailedRenameLeavesInputUntouched) {
   EXPECT_EQ(listDir(t.dir()), std::vector<std::string>{"obj.o"});
 }
 
+TEST(SectionWriterInPlace, CopiesThroughMemoryWhenTheKernelCannot) {
+  TempDir t;
+  std::string in = t.path("in.o"), out = t.path("out.o"), ref = t.path("ref.o");
+  craftElf(in, sampleObject());
+  ASSERT_FALSE(writeElfWithSection(in, ref, ".BTF", bytesOf("btf")));
+  FailingFileOps ops(FileOp::CopyRange, 1, EXDEV);
+  ASSERT_FALSE(writeElfWithSection(in, out, ".BTF", bytesOf("btf"), ops));
+  EXPECT_TRUE(ops.fired());
+  EXPECT_EQ(readFile(out), readFile(ref));
+}
+
 // Fails every file-system call in turn: each failure is reported, the input
 // stays byte-identical and no temporary file is left behind. The directory
 // sync after the rename is the one call whose failure is not an error.
 TEST(SectionWriterInPlace, EveryFailingCallLeavesInputUntouched) {
-  const FileOp ops[] = {FileOp::Open,  FileOp::Access, FileOp::CreateTemp,
-                        FileOp::Write, FileOp::Fsync,  FileOp::Chmod,
-                        FileOp::Chown, FileOp::Rename, FileOp::Close};
+  const FileOp ops[] = {FileOp::Open,      FileOp::Access, FileOp::CreateTemp, FileOp::Write,
+                        FileOp::CopyRange, FileOp::Fsync,  FileOp::Chmod,      FileOp::Chown,
+                        FileOp::Rename,    FileOp::Close};
   int checked = 0;
   for (FileOp op : ops) {
     for (unsigned nth = 1;; ++nth) {
@@ -702,7 +713,7 @@ TEST(SectionWriterInPlace, EveryFailingCallLeavesInputUntouched) {
       ++checked;
     }
   }
-  EXPECT_GE(checked, 9);
+  EXPECT_GE(checked, 10);
 }
 
 } // namespace

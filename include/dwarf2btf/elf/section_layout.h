@@ -35,6 +35,7 @@ struct LayoutInput {
 struct OutputPiece {
   uint64_t offset;
   std::span<const uint8_t> bytes;
+  bool fromInput = false; ///< `bytes` are the input's bytes at the same offset
 };
 
 /// The layout of the output file.

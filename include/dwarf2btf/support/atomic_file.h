@@ -49,6 +49,10 @@ public:
 
   /// Appends bytes. After a failed call the temporary is gone and every later call fails.
   Error write(std::span<const uint8_t> bytes);
+  /// Appends bytes [offset, offset + bytes.size()) of the file open as `fd`,
+  /// whose contents are `bytes` (a mapping of it): copied by the kernel
+  /// (copy_file_range) where possible, else written from `bytes`.
+  Error appendFileRange(int fd, uint64_t offset, std::span<const uint8_t> bytes);
   /// Appends `count` zero bytes (padding).
   Error writeZeros(uint64_t count);
   /// Bytes written so far.

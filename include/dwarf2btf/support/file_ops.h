@@ -13,8 +13,20 @@
 namespace d2b {
 
 /// The operations that go through FileOps; names a call for FailingFileOps.
-enum class FileOp { Open, Access, CreateTemp, Write, Fsync, Chmod, Chown, Rename, Unlink, Close };
-inline constexpr size_t kFileOpCount = 10;
+enum class FileOp {
+  Open,
+  Access,
+  CreateTemp,
+  Write,
+  CopyRange,
+  Fsync,
+  Chmod,
+  Chown,
+  Rename,
+  Unlink,
+  Close
+};
+inline constexpr size_t kFileOpCount = 11;
 
 /// The text for an errno value ("Permission denied"), safe to call from any thread.
 std::string errnoText(int err);
@@ -30,6 +42,9 @@ public:
   /// mkostemp(pathTemplate, O_CLOEXEC); rewrites the XXXXXX in place.
   virtual int createTemp(char *pathTemplate);
   virtual ssize_t write(int fd, const void *buf, size_t size);
+  /// copy_file_range(inFd, &inOffset, outFd, nullptr, size, 0): copies in the
+  /// kernel (or shares extents) and appends at outFd's file position.
+  virtual ssize_t copyRange(int inFd, loff_t inOffset, int outFd, size_t size);
   virtual int fsync(int fd);
   virtual int fchmod(int fd, mode_t mode);
   virtual int fchown(int fd, uid_t uid, gid_t gid);
@@ -52,6 +67,7 @@ public:
   int access(const char *path, int how) override;
   int createTemp(char *pathTemplate) override;
   ssize_t write(int fd, const void *buf, size_t size) override;
+  ssize_t copyRange(int inFd, loff_t inOffset, int outFd, size_t size) override;
   int fsync(int fd) override;
   int fchmod(int fd, mode_t mode) override;
   int fchown(int fd, uid_t uid, gid_t gid) override;
