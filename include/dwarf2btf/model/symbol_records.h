@@ -13,21 +13,27 @@
 namespace d2b::model {
 
 /// Where a formal parameter lives at the function's entry, as far as the
-/// ABI checks need to know.
+/// ABI checks need to know (pahole's dwarf_loader.c parameter__new and
+/// parameter__decode_location).
 enum class ParamLocation : uint8_t {
   Unknown,    // no DW_AT_location and no DW_AT_const_value
   ConstValue, // only DW_AT_const_value: optimized out
-  Register,   // first location expression starts with DW_OP_reg0..31 / DW_OP_regx
-  Other,      // memory, fbreg, pieces, entry values, ...
+  Register,   // DW_AT_location names an entry register, see ParamRecord::dwarfReg
+  Other,      // DW_AT_location without an entry register: fbreg, memory, constants, ...
 };
 
 struct ParamRecord {
   std::string name; // empty when the DIE has no DW_AT_name
   uint32_t type = 0;
   ParamLocation location = ParamLocation::Unknown;
-  int dwarfReg = -1;             // DWARF register number when location == Register
-  bool isStructByValue = false;  // type (through typedefs/qualifiers) is a struct/union
-  bool isPackedStruct = false;   // ... and that struct is packed (size not a multiple of alignment)
+  /// DWARF register number when location == Register. The register is the
+  /// first one found, in location-list order, among: a first entry that is
+  /// DW_OP_regN (alone, or followed by DW_OP_stack_value / DW_OP_piece), a
+  /// first entry DW_OP_bregN ... DW_OP_stack_value, and any entry
+  /// DW_OP_entry_value(DW_OP_regN). Only N <= 31 counts (as in pahole).
+  int dwarfReg = -1;
+  bool isStructByValue = false; // type (through typedefs/qualifiers) is a struct/union
+  bool isPackedStruct = false;  // ... and that struct is packed (size not a multiple of alignment)
   std::vector<std::string> declTags; // btf_decl_tag values on this parameter
 };
 
@@ -39,10 +45,12 @@ struct FunctionRecord {
   uint8_t language = 0;    // 0 = C-like, other values reserved for Rust lowering
   bool hasLowPc = false;
   uint64_t lowPc = 0;
-  bool external = false;    // DW_AT_external
-  bool declaration = false; // DW_AT_declaration without a definition
-  bool inlineOnly = false;  // abstract instance only (DW_AT_inline, no low_pc)
-  bool nocall = false;      // DW_AT_calling_convention == DW_CC_nocall (self or origin)
+  bool external = false;      // DW_AT_external
+  bool declaration = false;   // DW_AT_declaration without a definition
+  bool inlineOnly = false;    // abstract instance only (DW_AT_inline, no low_pc)
+  bool nocall = false;        // DW_AT_calling_convention == DW_CC_nocall (self or origin)
+  bool producerClang = false; // the CU's DW_AT_producer contains "clang" (selects pahole's
+                              // clang rules for parameter locations)
   bool reorderedParams = false;
   bool varargs = false;
   uint32_t returnType = 0;
@@ -57,7 +65,7 @@ struct VariableRecord {
   uint32_t type = 0;
   uint64_t byteSize = 0; // size of `type`, 0 if unknown/incomplete
   bool hasAddress = false;
-  uint64_t address = 0; // DW_OP_addr operand (relocated for ET_REL)
+  uint64_t address = 0;        // DW_OP_addr operand (relocated for ET_REL)
   bool addressIsValue = false; // DW_OP_addr ... DW_OP_stack_value: holds an address, not a variable
   bool external = false;
   bool declaration = false;
