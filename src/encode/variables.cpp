@@ -22,6 +22,7 @@ constexpr size_t kMaxNameLen = 128; // KSYM_NAME_LEN, as pahole
 /// A variable placed in a section, not yet emitted.
 struct Placed {
   const model::VariableRecord *rec = nullptr;
+  size_t order = 0; // position in the sorted records: emission order
   uint32_t section = 0;
   uint32_t offset = 0;
   uint32_t size = 0;
@@ -118,7 +119,7 @@ std::optional<Placed> place(const model::VariableRecord &rec, const elf::SymbolT
                         rec.name, offset, sec->name));
     return std::nullopt;
   }
-  return Placed{&rec, sec->index, uint32_t(offset), uint32_t(rec.byteSize), 0};
+  return Placed{&rec, 0, sec->index, uint32_t(offset), uint32_t(rec.byteSize), 0};
 }
 
 /// Sorts one section's entries by offset and drops duplicates and overlaps,
@@ -126,8 +127,7 @@ std::optional<Placed> place(const model::VariableRecord &rec, const elf::SymbolT
 std::vector<Placed> resolveSection(std::vector<Placed> entries, const elf::SymbolTable &syms,
                                    const VarOptions &opts, VariableStats &st, DiagEngine &diag) {
   std::sort(entries.begin(), entries.end(), [](const Placed &a, const Placed &b) {
-    return std::tie(a.offset, a.rec->cuIndex, a.rec->dieOffset) <
-           std::tie(b.offset, b.rec->cuIndex, b.rec->dieOffset);
+    return std::tie(a.offset, a.order) < std::tie(b.offset, b.order);
   });
   std::vector<Placed> kept;
   kept.reserve(entries.size());
@@ -198,9 +198,11 @@ VariableStats addVariables(btf::Btf &btf, std::vector<model::VariableRecord> rec
             });
 
   std::map<uint32_t, std::vector<Placed>> bySection; // ordered by section index
-  for (const model::VariableRecord &rec : records)
-    if (std::optional<Placed> p = place(rec, syms, opts, st, diag))
+  for (size_t i = 0; i < records.size(); ++i)
+    if (std::optional<Placed> p = place(records[i], syms, opts, st, diag)) {
+      p->order = i;
       bySection[p->section].push_back(*p);
+    }
 
   std::vector<Placed *> toEmit;
   for (auto &[section, entries] : bySection) {
@@ -210,10 +212,8 @@ VariableStats addVariables(btf::Btf &btf, std::vector<model::VariableRecord> rec
   }
 
   // VARs in CU order, each followed by its decl tags, as pahole emits them.
-  std::sort(toEmit.begin(), toEmit.end(), [](const Placed *a, const Placed *b) {
-    return std::tie(a->rec->cuIndex, a->rec->dieOffset) <
-           std::tie(b->rec->cuIndex, b->rec->dieOffset);
-  });
+  std::sort(toEmit.begin(), toEmit.end(),
+            [](const Placed *a, const Placed *b) { return a->order < b->order; });
   for (Placed *p : toEmit) {
     const model::VariableRecord &rec = *p->rec;
     p->varId =
