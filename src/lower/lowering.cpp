@@ -1,0 +1,102 @@
+#include "dwarf2btf/lower/lowering.h"
+
+#include <cassert>
+
+#include "dwarf2btf/lower/c_lowering.h"
+
+namespace d2b::lower {
+
+using model::NodeId;
+using model::NodeKind;
+
+void LowerState::report(NodeId n, const char *rule, std::string message) const {
+  const model::TypeNode &node = graph.node(n);
+  Diagnostic d;
+  d.severity = Severity::Warning;
+  d.rule = rule;
+  d.where.file = std::string(ctx.file);
+  d.where.die_offset = node.dieOffset;
+  d.where.name = std::string(node.name);
+  d.message = std::move(message);
+  diag.report(std::move(d));
+}
+
+const NodeLowering &loweringFor(uint16_t lang) {
+  // Every language is lowered as C for now; a RustLowering will be returned
+  // for DW_LANG_Rust once it exists.
+  static const CLowering c;
+  (void)lang;
+  return c;
+}
+
+namespace {
+
+bool isCInt(const model::TypeNode &n) {
+  return n.kind == NodeKind::Base && n.name == "int" && n.byteSize == 4 &&
+         n.encoding() == model::BaseEncoding::Signed;
+}
+
+} // namespace
+
+LoweredUnit lowerGraph(const model::TypeGraph &g, const Policy &policy, const LowerContext &ctx,
+                       DiagEngine &diag) {
+  LoweredUnit u;
+  const size_t n = g.size();
+  std::vector<NodeLayout> lay(n);
+  std::vector<uint32_t> first(n, 0);
+  std::vector<uint32_t> ids(n, 0);
+  lay[0].alias = true; // void
+
+  uint32_t next = 1;
+  bool needIndex = false;
+  NodeId intNode = 0;
+  for (NodeId i = 1; i < n; ++i) {
+    const model::TypeNode &node = g.node(i);
+    lay[i] = loweringFor(node.language).layout(g, i, policy);
+    if (!lay[i].alias) {
+      first[i] = next;
+      ids[i] = next + lay[i].entry;
+      next += lay[i].count;
+    }
+    needIndex |= node.kind == NodeKind::Array;
+    if (!intNode && isCInt(node))
+      intNode = i;
+  }
+  LowerState s{g, policy, ctx, diag, u.btf, ids, 0};
+  // Aliases resolve to the first non-alias node down their chain. A chain
+  // longer than the graph is a cycle (e.g. an atomic type naming itself).
+  for (NodeId i = 1; i < n; ++i) {
+    if (!lay[i].alias)
+      continue;
+    NodeId j = lay[i].aliasOf;
+    size_t steps = 0;
+    while (j != model::kVoidNode && lay[j].alias && steps++ < n)
+      j = lay[j].aliasOf;
+    if (steps > n) {
+      s.report(i, "c.alias-cycle", "type refers to itself through qualifiers; lowered to void");
+      j = model::kVoidNode;
+    }
+    ids[i] = j == model::kVoidNode ? 0 : ids[j];
+  }
+  if (needIndex)
+    s.indexType = intNode && ids[intNode] ? ids[intNode] : next;
+
+  for (NodeId i = 1; i < n; ++i) {
+    if (lay[i].alias)
+      continue;
+    loweringFor(g.node(i).language).emit(s, i, first[i]);
+    assert(u.btf.endId() == first[i] + lay[i].count && "lowering emitted a different count");
+  }
+  // pahole adds `int` for array indices at the end of the CU when the CU
+  // has none of its own.
+  if (needIndex && s.indexType == next)
+    u.btf.addInt("int", 4, btf::kIntSigned);
+  if (policy.declTags)
+    for (NodeId i = 1; i < n; ++i)
+      if (!lay[i].alias)
+        loweringFor(g.node(i).language).emitDeclTags(s, i);
+  u.nodeIds = std::move(ids);
+  return u;
+}
+
+} // namespace d2b::lower
