@@ -175,6 +175,16 @@ NodeId UnitBuilder::nodeFor(Dwarf_Die &die) {
   if (it != byKey_.end())
     return it->second;
   const int tag = dwarf_tag(&die);
+  // A skeleton declaration standing for a type-unit type (clang's
+  // DW_AT_signature) is that type.
+  Dwarf_Attribute sig;
+  Dwarf_Die full;
+  if (isTypeTag(tag) && dwarf_attr(&die, DW_AT_signature, &sig) && dwarf_formref_die(&sig, &full) &&
+      keyOf(full) != key && !dwarf_hasattr(&full, DW_AT_signature)) {
+    NodeId id = nodeFor(full);
+    byKey_.emplace(key, id);
+    return id;
+  }
   if (!isTypeTag(tag)) {
     warn(die, "dwarf.not-a-type",
          fmt::format("type reference to a {} DIE; lowered to void", tagName(tag)));

@@ -1,14 +1,35 @@
 #include "dwarf2btf/dwarf/units.h"
 
+#include <cstring>
 #include <dwarf.h>
 #include <fmt/format.h>
+#include <gelf.h>
 
 namespace d2b::dwarf {
 
 namespace {
 
+// Size of the uncompressed section `name` as libdw sees it, or UINT64_MAX
+// when unknown (GNU .zdebug compression changes sizes behind our back).
+uint64_t sectionSize(Dwarf *dw, const char *name) {
+  Elf *e = dwarf_getelf(dw);
+  size_t shstrndx = 0;
+  if (!e || elf_getshdrstrndx(e, &shstrndx) != 0)
+    return UINT64_MAX;
+  for (Elf_Scn *scn = elf_nextscn(e, nullptr); scn; scn = elf_nextscn(e, scn)) {
+    GElf_Shdr sh;
+    if (!gelf_getshdr(scn, &sh))
+      continue;
+    const char *n = elf_strptr(e, shstrndx, sh.sh_name);
+    if (n && std::strcmp(n, name) == 0)
+      return (sh.sh_flags & SHF_COMPRESSED) ? UINT64_MAX : sh.sh_size;
+  }
+  return UINT64_MAX;
+}
+
 Error scan(Dwarf *dw, bool types, std::vector<UnitRef> &out, const std::string &file) {
   const char *section = types ? ".debug_types" : ".debug_info";
+  const uint64_t size = sectionSize(dw, section);
   Dwarf_Off off = 0, next = 0;
   size_t headerSize = 0;
   Dwarf_Half version = 0;
@@ -22,6 +43,12 @@ Error scan(Dwarf *dw, bool types, std::vector<UnitRef> &out, const std::string &
     if (rc != 0)
       return Error(
           fmt::format("{}: {}+{:#x}: bad unit header: {}", file, section, off, dwarf_errmsg(-1)));
+    // libdw accepts a unit whose length runs past the section and reads
+    // what is there; such a file is truncated or corrupt.
+    if (next > size)
+      return Error(fmt::format("{}: {}+{:#x}: unit length {:#x} runs past the end of the "
+                               "section ({:#x} bytes)",
+                               file, section, off, next - off, size));
     UnitRef u;
     u.headerOffset = off;
     u.dieOffset = off + headerSize;

@@ -106,7 +106,21 @@ Expected<std::shared_ptr<ElfInput>> ElfInput::open(const std::string &path) {
   in->machine_ = eh.e_machine;
   in->elf_class_ = eh.e_ident[EI_CLASS];
   in->order_ = eh.e_ident[EI_DATA] == ELFDATA2MSB ? std::endian::big : std::endian::little;
+  // Say plainly when there is no DWARF at all, rather than relaying whichever
+  // of libdw's or libdwfl's wordings the open path would produce.
+  bool hasInfo = false;
+  size_t shstrndx = 0;
+  if (elf_getshdrstrndx(e, &shstrndx) == 0) {
+    for (Elf_Scn *scn = elf_nextscn(e, nullptr); scn && !hasInfo; scn = elf_nextscn(e, scn)) {
+      GElf_Shdr sh;
+      const char *name = gelf_getshdr(scn, &sh) ? elf_strptr(e, shstrndx, sh.sh_name) : nullptr;
+      hasInfo =
+          name && (std::strcmp(name, ".debug_info") == 0 || std::strcmp(name, ".zdebug_info") == 0);
+    }
+  }
   elf_end(e);
+  if (!hasInfo)
+    return Error(fmt::format("{}: no DWARF debug information (no .debug_info section)", path));
 
   if (Error err = in->prepareImage())
     return err;
