@@ -201,8 +201,9 @@ TEST(EncodeTypes, CompilersAndDwarfVersionsProduceExpectedStruct) {
                                             "\t'z' type_id=X bits_offset=32\n");
     EXPECT_NE(e.dump.find("FWD 'fwd_only' fwd_kind=struct"), std::string::npos);
     EXPECT_NE(e.dump.find("STRUCT 'inner_local' size=4 vlen=1"), std::string::npos);
-    if (v.flags.find("-O0") != std::string::npos) // -O2 drops the unused block
+    if (v.flags.find("-O0") != std::string::npos) { // -O2 drops the unused block
       EXPECT_NE(e.dump.find("TYPEDEF 'blocktd'"), std::string::npos);
+    }
     EXPECT_NE(e.dump.find("FLOAT 'double' size=8"), std::string::npos);
     EXPECT_NE(e.dump.find("nr_elems=3\n"), std::string::npos); // nested v[2][3]
     EXPECT_NE(e.dump.find("nr_elems=0\n"), std::string::npos); // flex / zero-length
@@ -232,8 +233,9 @@ TEST(EncodeTypes, BigEndianBpfObjectsAndDwarf3Bitfields) {
       Encoded e = encodeFile(dir, obj);
       EXPECT_EQ(e.result.order, target == "bpfeb" ? std::endian::big : std::endian::little);
       EXPECT_EQ(e.result.machine, EM_BPF);
-      if (!e.dump.empty())
+      if (!e.dump.empty()) {
         EXPECT_EQ(block(e.dump, "STRUCT 'bf'"), kBfExpected);
+      }
     }
   }
 }
@@ -511,8 +513,9 @@ int varf(int n, ...) { return n + byval((struct pair){n, n}); }
     EXPECT_EQ(vs["counter"]->byteSize, 4u);
     EXPECT_EQ(e.result.btf.name(vs["counter"]->type), "int");
     EXPECT_FALSE(vs.count("elsewhere")) << "pure declarations are not recorded";
-    if (vs.count("hidden"))
+    if (vs.count("hidden")) {
       EXPECT_FALSE(vs["hidden"]->external);
+    }
   }
 }
 
@@ -677,7 +680,7 @@ TEST(EncodeTypes, KernelAcceptsTypesOfACompiledUnit) {
 #endif
 
 // Manual benchmark on the distribution's vmlinux (not run by ctest):
-//   D2B_BENCH_JOBS=2 /usr/bin/time -v build/tests/encode_types_test \
+//   D2B_BENCH_JOBS=2 /usr/bin/time -v build/tests/encode_types_test
 //     --gtest_also_run_disabled_tests --gtest_filter='*DISABLED_Vmlinux*'
 TEST(EncodeTypes, DISABLED_VmlinuxBenchmark) {
   std::string path;
