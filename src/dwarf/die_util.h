@@ -13,6 +13,7 @@ namespace d2b::dwarf {
 // Annotation DIEs (btf_type_tag / btf_decl_tag) from LLVM and GCC.
 inline constexpr int kTagLlvmAnnotation = 0x6000;
 inline constexpr int kTagGnuAnnotation = 0x6001;
+inline constexpr unsigned kAtGnuAnnotation = 0x2139; // GCC 14+: reference to an annotation
 
 inline std::string_view dieName(Dwarf_Die *d) {
   const char *n = dwarf_diename(d);

@@ -57,7 +57,7 @@ std::string tagName(int tag) {
 
 namespace {
 
-bool isTypeTag(int tag) {
+bool isTypeDie(int tag) {
   switch (tag) {
   case DW_TAG_base_type:
   case DW_TAG_unspecified_type:
@@ -119,27 +119,41 @@ model::BaseEncoding baseEncoding(uint64_t ate) {
   }
 }
 
-// Reads the btf_type_tag / btf_decl_tag annotation children of `die`.
+// Calls f(kind, value) if `a` is a btf_type_tag / btf_decl_tag annotation DIE.
+template <class F> void readAnnotation(Dwarf_Die &a, F &&f) {
+  int tag = dwarf_tag(&a);
+  if (tag != kTagLlvmAnnotation && tag != kTagGnuAnnotation)
+    return;
+  std::string_view name = dieName(&a);
+  Dwarf_Attribute attr;
+  const char *value = dwarf_attr(&a, DW_AT_const_value, &attr) ? dwarf_formstring(&attr) : nullptr;
+  if (!value)
+    return;
+  if (name == "btf_type_tag")
+    f(model::TagKind::TypeTag, std::string_view(value));
+  else if (name == "btf_decl_tag")
+    f(model::TagKind::DeclTag, std::string_view(value));
+}
+
+// Reads the annotations of `die`: LLVM's DW_TAG_LLVM_annotation children, and
+// GCC 14+'s DW_AT_GNU_annotation reference to a chain of
+// DW_TAG_GNU_annotation DIEs (each may point at the next).
 template <class F> void forEachAnnotation(Dwarf_Die &die, F &&f) {
-  if (!dwarf_haschildren(&die))
-    return;
   Dwarf_Die c;
-  if (dwarf_child(&die, &c) != 0)
-    return;
-  do {
-    int tag = dwarf_tag(&c);
-    if (tag != kTagLlvmAnnotation && tag != kTagGnuAnnotation)
-      continue;
-    std::string_view name = dieName(&c);
+  if (dwarf_haschildren(&die) && dwarf_child(&die, &c) == 0) {
+    do
+      readAnnotation(c, f);
+    while (dwarf_siblingof(&c, &c) == 0);
+  }
+  Dwarf_Die cur = die;
+  for (int depth = 0; depth < 64; ++depth) { // bounded: a corrupt chain may loop
     Dwarf_Attribute a;
-    const char *value = dwarf_attr(&c, DW_AT_const_value, &a) ? dwarf_formstring(&a) : nullptr;
-    if (!value)
-      continue;
-    if (name == "btf_type_tag")
-      f(model::TagKind::TypeTag, std::string_view(value));
-    else if (name == "btf_decl_tag")
-      f(model::TagKind::DeclTag, std::string_view(value));
-  } while (dwarf_siblingof(&c, &c) == 0);
+    Dwarf_Die next;
+    if (!dwarf_attr(&cur, kAtGnuAnnotation, &a) || !dwarf_formref_die(&a, &next))
+      return;
+    readAnnotation(next, f);
+    cur = next;
+  }
 }
 
 } // namespace
@@ -179,13 +193,13 @@ NodeId UnitBuilder::nodeFor(Dwarf_Die &die) {
   // DW_AT_signature) is that type.
   Dwarf_Attribute sig;
   Dwarf_Die full;
-  if (isTypeTag(tag) && dwarf_attr(&die, DW_AT_signature, &sig) && dwarf_formref_die(&sig, &full) &&
+  if (isTypeDie(tag) && dwarf_attr(&die, DW_AT_signature, &sig) && dwarf_formref_die(&sig, &full) &&
       keyOf(full) != key && !dwarf_hasattr(&full, DW_AT_signature)) {
     NodeId id = nodeFor(full);
     byKey_.emplace(key, id);
     return id;
   }
-  if (!isTypeTag(tag)) {
+  if (!isTypeDie(tag)) {
     warn(die, "dwarf.not-a-type",
          fmt::format("type reference to a {} DIE; lowered to void", tagName(tag)));
     byKey_.emplace(key, model::kVoidNode);
@@ -301,7 +315,7 @@ Error UnitBuilder::visit(Dwarf_Die &die, Scope scope, bool &descend, Scope &chil
   const int tag = dwarf_tag(&die);
   if (tag < 0)
     return dwarfError(&die, "cannot read DIE tag");
-  if (isTypeTag(tag)) {
+  if (isTypeDie(tag)) {
     nodeFor(die);
     if (isComposite(tag)) {
       // C++ nests types (and static members) in classes.
