@@ -663,7 +663,9 @@ void UnitBuilder::fillEnum(TypeNode &n, Dwarf_Die &die) {
       Dwarf_Attribute a;
       std::optional<int64_t> v;
       if (dwarf_attr(&c, DW_AT_const_value, &a))
-        v = attrConstSigned(&a, n.isSigned);
+        // Fixed-size forms hold unsigned values (gcc writes 225 as data1 0xe1
+        // even in a signed enum); negative values come as sdata.
+        v = attrConstSigned(&a, false);
       if (!v)
         warn(c, "dwarf.bad-enumerator", "enumerator without a constant value; using 0");
       g_.addEnumerator({dieName(&c), uint64_t(v.value_or(0))});
@@ -695,15 +697,16 @@ void UnitBuilder::fillArray(TypeNode &n, Dwarf_Die &die) {
         } else if (dwarf_attr(&c, DW_AT_upper_bound, &a)) {
           const unsigned form = dwarf_whatform(&a);
           int w = constFormWidth(form);
-          // Non-constant bounds (VLAs: exprloc or a reference) stay 0. An
-          // upper bound of -1 (all ones in a data form) is a zero-length array.
+          // Non-constant bounds (VLAs: exprloc or a reference) stay 0. Fixed
+          // size forms are unsigned (gcc writes `char a[256]` as data1 0xff),
+          // except a data8 of all ones: older gcc's -1 for a zero-length array.
           if (w || form == DW_FORM_sdata || form == DW_FORM_udata ||
               form == DW_FORM_implicit_const) {
-            std::optional<int64_t> upper = attrConstSigned(&a, true);
+            std::optional<int64_t> upper = attrConstSigned(&a, w == 8);
             int64_t lower = 0;
             Dwarf_Attribute la;
             if (dwarf_attr(&c, DW_AT_lower_bound, &la))
-              lower = attrConstSigned(&la, true).value_or(0);
+              lower = attrConstSigned(&la, false).value_or(0);
             if (upper && *upper >= lower)
               d.count = uint64_t(*upper - lower) + 1;
           }

@@ -36,6 +36,9 @@ struct fwd_only;
 struct uses { struct fwd_only *f; const volatile int *restrict r;
               int (*fp)(int, char, ...); void (*fv)(void); _Bool bb; __int128 i128; };
 struct zl { int n; int z[0]; };
+enum prio { P_NEG = -5, P_BIG = 225 };
+struct arrs { char a[256]; short b[65536]; enum prio p; };
+struct arrs arrs_var;
 int glob_var = 3;
 static int static_var;
 int func(struct uses *u, struct bf *b, node_t *n, union un *uu, struct zl *z, enum small s,
@@ -196,6 +199,12 @@ TEST(EncodeTypes, CompilersAndDwarfVersionsProduceExpectedStruct) {
                                               "\t'next' type_id=X bits_offset=0\n"
                                               "\t'v' type_id=X bits_offset=64\n"
                                               "\t'flex' type_id=X bits_offset=256\n");
+    // gcc writes these bounds/values in 1- and 2-byte data forms.
+    EXPECT_EQ(block(e.dump, "ENUM 'prio'"), "ENUM 'prio' encoding=SIGNED size=4 vlen=2\n"
+                                            "\t'P_NEG' val=-5\n"
+                                            "\t'P_BIG' val=225\n");
+    EXPECT_NE(e.dump.find("nr_elems=256\n"), std::string::npos);
+    EXPECT_NE(e.dump.find("nr_elems=65536\n"), std::string::npos);
     EXPECT_EQ(block(e.dump, "STRUCT 'zl'"), "STRUCT 'zl' size=4 vlen=2\n"
                                             "\t'n' type_id=X bits_offset=0\n"
                                             "\t'z' type_id=X bits_offset=32\n");
