@@ -38,14 +38,14 @@ struct uses { struct fwd_only *f; const volatile int *restrict r;
 struct zl { int n; int z[0]; };
 enum prio { P_NEG = -5, P_BIG = 225 };
 struct arrs { char a[256]; short b[65536]; enum prio p; };
-struct arrs arrs_var;
+static struct arrs arrs_var;
 int glob_var = 3;
 static int static_var;
 int func(struct uses *u, struct bf *b, node_t *n, union un *uu, struct zl *z, enum small s,
          enum uns us, enum big bg) {
   struct inner_local { int q; } il = { 1 };
   { typedef long blocktd; blocktd x = 3; il.q += x; }
-  return il.q + glob_var + static_var + (int)sizeof(*u) + b->a + n->v[1][2] + uu->i + z->n + s + us + (int)bg;
+  return il.q + arrs_var.a[1] + glob_var + static_var + (int)sizeof(*u) + b->a + n->v[1][2] + uu->i + z->n + s + us + (int)bg;
 }
 )";
 
