@@ -50,8 +50,8 @@ void emitBase(LowerState &s, NodeId id, const TypeNode &n) {
   s.btf.addInt(shape.name, shape.byteSize, shape.encoding);
 }
 
-void emitPointer(LowerState &s, const TypeNode &n, uint32_t firstId) {
-  uint32_t target = s.ids[n.type];
+void emitPointer(LowerState &s, NodeId id, const TypeNode &n, uint32_t firstId) {
+  uint32_t target = s.targetOf(id);
   uint32_t k = 0;
   if (s.policy.typeTags) {
     // LLVM lists a pointer's annotations outermost first; pahole chains them
@@ -135,7 +135,7 @@ void emitEnum(LowerState &s, NodeId id, const TypeNode &n) {
 }
 
 void emitArray(LowerState &s, NodeId id, const TypeNode &n, uint32_t firstId) {
-  const uint32_t elem = s.ids[n.type];
+  const uint32_t elem = s.targetOf(id);
   auto dims = s.graph.dims(n);
   if (dims.empty()) {
     s.btf.addArray(elem, s.indexType, 0);
@@ -251,18 +251,18 @@ void CLowering::emit(LowerState &s, NodeId id, uint32_t firstId) const {
     emitBase(s, id, n);
     return;
   case NodeKind::Pointer:
-    emitPointer(s, n, firstId);
+    emitPointer(s, id, n, firstId);
     return;
   case NodeKind::Qualifier:
     switch (n.qualifier()) {
     case model::Qualifier::Const:
-      s.btf.addConst(s.ids[n.type]);
+      s.btf.addConst(s.targetOf(id));
       return;
     case model::Qualifier::Volatile:
-      s.btf.addVolatile(s.ids[n.type]);
+      s.btf.addVolatile(s.targetOf(id));
       return;
     case model::Qualifier::Restrict:
-      s.btf.addRestrict(s.ids[n.type]);
+      s.btf.addRestrict(s.targetOf(id));
       return;
     case model::Qualifier::Atomic:
       return; // an alias, never emitted
@@ -271,7 +271,7 @@ void CLowering::emit(LowerState &s, NodeId id, uint32_t firstId) const {
   case NodeKind::Typedef:
     if (n.name.empty())
       s.report(id, "c.anonymous-typedef", "typedef without a name");
-    s.btf.addTypedef(n.name, s.ids[n.type]);
+    s.btf.addTypedef(n.name, s.targetOf(id));
     return;
   case NodeKind::Composite:
     emitComposite(s, id, n);

@@ -31,6 +31,41 @@ const NodeLowering &loweringFor(uint16_t lang) {
 
 namespace {
 
+// Nodes whose single `type` edge cannot legally close a cycle: a loop made
+// only of these (typedef A -> typedef B -> A, const -> itself) is corrupt
+// DWARF that BTF cannot express. Composites and function prototypes may sit
+// on cycles (struct node { struct node *next; }), so they stop the search.
+bool isChainNode(const model::TypeNode &n) {
+  return n.kind == NodeKind::Typedef || n.kind == NodeKind::Qualifier ||
+         n.kind == NodeKind::Pointer || n.kind == NodeKind::Array;
+}
+
+// Marks, for every cycle of chain nodes, the edge that closes it. Each chain
+// node has exactly one outgoing edge, so a walk with on-path/done colours
+// finds every cycle in linear time without recursion.
+std::vector<bool> findCycleEdges(const model::TypeGraph &g) {
+  const size_t n = g.size();
+  std::vector<bool> cut(n, false);
+  std::vector<uint8_t> state(n, 0); // 0 new, 1 on the current path, 2 done
+  std::vector<NodeId> path;
+  for (NodeId start = 1; start < n; ++start) {
+    if (state[start] || !isChainNode(g.node(start)))
+      continue;
+    path.clear();
+    NodeId cur = start;
+    while (cur != model::kVoidNode && cur < n && state[cur] == 0 && isChainNode(g.node(cur))) {
+      state[cur] = 1;
+      path.push_back(cur);
+      cur = g.node(cur).type;
+    }
+    if (cur != model::kVoidNode && cur < n && state[cur] == 1)
+      cut[path.back()] = true;
+    for (NodeId p : path)
+      state[p] = 2;
+  }
+  return cut;
+}
+
 bool isCInt(const model::TypeNode &n) {
   return n.kind == NodeKind::Base && n.name == "int" && n.byteSize == 4 &&
          n.encoding() == model::BaseEncoding::Signed;
@@ -62,21 +97,23 @@ LoweredUnit lowerGraph(const model::TypeGraph &g, const Policy &policy, const Lo
     if (!intNode && isCInt(node))
       intNode = i;
   }
-  LowerState s{g, policy, ctx, diag, u.btf, ids, 0};
-  // Aliases resolve to the first non-alias node down their chain. A chain
-  // longer than the graph is a cycle (e.g. an atomic type naming itself).
+  const std::vector<bool> cut = findCycleEdges(g);
+  LowerState s{g, policy, ctx, diag, u.btf, ids, cut, 0};
+  for (NodeId i = 1; i < n; ++i)
+    if (cut[i])
+      s.report(i, "c.type-cycle",
+               "type refers back to itself without a struct or function in between; the "
+               "reference is lowered to void");
+  // Aliases resolve to the first non-alias node down their chain; an alias
+  // whose chain crosses a cut edge (a cycle, e.g. an atomic type naming
+  // itself) is void.
   for (NodeId i = 1; i < n; ++i) {
     if (!lay[i].alias)
       continue;
-    NodeId j = lay[i].aliasOf;
-    size_t steps = 0;
-    while (j != model::kVoidNode && lay[j].alias && steps++ < n)
+    NodeId j = i;
+    while (j != model::kVoidNode && lay[j].alias && !cut[j])
       j = lay[j].aliasOf;
-    if (steps > n) {
-      s.report(i, "c.alias-cycle", "type refers to itself through qualifiers; lowered to void");
-      j = model::kVoidNode;
-    }
-    ids[i] = j == model::kVoidNode ? 0 : ids[j];
+    ids[i] = j == model::kVoidNode || lay[j].alias ? 0 : ids[j];
   }
   if (needIndex)
     s.indexType = intNode && ids[intNode] ? ids[intNode] : next;

@@ -242,7 +242,7 @@ TEST(CLowering, AtomicCycleIsVoidAndReported) {
   Lowered l = lowerIt(g, {}, diag);
   EXPECT_EQ(l.text, "[1] PTR '(anon)' type_id=0\n");
   EXPECT_EQ(l.unit.nodeIds[p], 1u);
-  EXPECT_EQ(diag.counts()["c.alias-cycle"], 2u);
+  EXPECT_EQ(diag.counts()["c.type-cycle"], 1u);
 }
 
 TEST(CLowering, StructWithBitfieldsSetsKindFlag) {
@@ -482,4 +482,44 @@ TEST(CLowering, IntShapeMatchesPahole) {
             "__SANITIZED_FAKE_INT__");
   EXPECT_EQ(lower::cIntShape(TypeNode::base("x", 1, BaseEncoding::Bool)).encoding, btf::kIntBool);
   EXPECT_EQ(lower::cIntShape(TypeNode::base("x", 2, BaseEncoding::Other)).encoding, 0u);
+}
+
+TEST(CLowering, TypedefAndQualifierCyclesAreCutAndReported) {
+  TypeGraph g;
+  NodeId a = g.addNode(TypeNode::typedefOf("loop1", 2));
+  NodeId b = g.addNode(TypeNode::typedefOf("loop2", a));
+  NodeId c = g.addNode(TypeNode::qualified(Qualifier::Const, 3)); // const of itself
+  NodeId at = g.addNode(TypeNode::qualified(Qualifier::Atomic, 5));
+  NodeId td = g.addNode(TypeNode::typedefOf("via_atomic", at));
+  g.node(b).dieOffset = 0x42;
+  g.node(b).name = "loop2";
+  NodeId p = g.addNode(TypeNode::pointer(a)); // pointers into the cycle stay valid
+  DiagEngine diag;
+  Lowered l = lowerIt(g, {}, diag);
+  EXPECT_EQ(l.text, "[1] TYPEDEF 'loop1' type_id=2\n"
+                    "[2] TYPEDEF 'loop2' type_id=0\n"
+                    "[3] CONST '(anon)' type_id=0\n"
+                    "[4] TYPEDEF 'via_atomic' type_id=0\n"
+                    "[5] PTR '(anon)' type_id=1\n");
+  EXPECT_EQ(l.unit.nodeIds[at], 4u); // the atomic alias resolves to its target
+  EXPECT_EQ(l.unit.nodeIds[td], 4u);
+  EXPECT_EQ(l.unit.nodeIds[p], 5u);
+  EXPECT_EQ(l.unit.nodeIds[c], 3u);
+  EXPECT_EQ(diag.counts()["c.type-cycle"], 3u);
+  auto ds = diag.sortedDiagnostics();
+  ASSERT_FALSE(ds.empty());
+  EXPECT_EQ(ds.front().format(),
+            "t.o: DIE 0x42 'loop2': warning: type refers back to itself without a struct or "
+            "function in between; the reference is lowered to void [c.type-cycle]");
+}
+
+TEST(CLowering, SelfReferentialStructThroughPointerIsNotACycle) {
+  TypeGraph g;
+  NodeId p = g.addNode(TypeNode::pointer(2));
+  addComposite(g, "node", 8, {{"next", p, 0, 0}});
+  DiagEngine diag;
+  EXPECT_EQ(lowerIt(g, {}, diag).text, "[1] PTR '(anon)' type_id=2\n"
+                                       "[2] STRUCT 'node' size=8 vlen=1\n"
+                                       "\t'next' type_id=1 bits_offset=0\n");
+  EXPECT_TRUE(diag.sortedDiagnostics().empty());
 }

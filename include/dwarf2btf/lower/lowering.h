@@ -49,7 +49,11 @@ struct LowerState {
   DiagEngine &diag;
   btf::Btf &btf;
   const std::vector<uint32_t> &ids; // final id of every node
+  const std::vector<bool> &cutEdge; // node's `type` edge closes a cycle: emit void
   uint32_t indexType = 0;           // ARRAY index type ("int")
+
+  /// The BTF id node `n`'s `type` edge points at (0 where a cycle was cut).
+  uint32_t targetOf(model::NodeId n) const { return cutEdge[n] ? 0 : ids[graph.node(n).type]; }
 
   /// Reports a recoverable problem on node `n` under `rule`.
   void report(model::NodeId n, const char *rule, std::string message) const;
