@@ -537,6 +537,34 @@ TEST(DedupVmlinux, OutputDoesNotDependOnHashing) {
   }
 }
 
+// The real thing: pre-dedup BTF of a distribution kernel (millions of types,
+// encoded by our tool with --no-dedup from its debug vmlinux) must dedup to
+// exactly libbpf's bytes.
+TEST(DedupDebugVmlinux, MatchesLibbpfOnRealPreDedupBtf) {
+  REQUIRE_LIBBPF();
+#ifdef D2B_HAVE_LIBBPF
+  std::string vmlinux;
+  if (std::filesystem::is_directory("/usr/lib/debug/boot"))
+    for (const auto &e : std::filesystem::directory_iterator("/usr/lib/debug/boot"))
+      if (e.path().filename().string().rfind("vmlinux-", 0) == 0)
+        vmlinux = std::max(vmlinux, e.path().string());
+  if (vmlinux.empty())
+    GTEST_SKIP() << "no /usr/lib/debug/boot/vmlinux-* (install linux-image-*-dbg)";
+  test::TempDir dir;
+  const std::string raw = dir.path("predup.btf");
+  test::RunResult r =
+      test::run(test::tool() + " encode --no-dedup --no-validate --raw " + raw + " " + vmlinux);
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::unique_ptr<Btf> input = loadRaw(readBytes(raw));
+  for (LibbpfRules rules : {LibbpfRules::V1_1, LibbpfRules::Current}) {
+    SCOPED_TRACE(rules == LibbpfRules::V1_1 ? "rules V1_1" : "rules Current");
+    Comparison c = compareWithLibbpf(*input, rules);
+    report("debug vmlinux", *input, c.stats, c.ours, c.theirs);
+    EXPECT_LT(c.stats.typesOut, c.stats.typesIn / 10);
+  }
+#endif
+}
+
 // The timing comparison for the report: 30 CUs of large kernel subsets.
 TEST(DedupVmlinux, Benchmark) {
   REQUIRE_VMLINUX();
