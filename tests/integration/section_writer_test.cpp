@@ -219,6 +219,10 @@ TEST(SectionWriterToolchain, ExecutableRunsAfterAddAndReplace) {
   expectOneSectionAdded(t.path("orig"), exe, ".BTF");
   mustRun("strip -o " + t.path("stripped") + " " + exe);
   EXPECT_EQ(mustRun(t.path("stripped")), "hello 42\n");
+  // What the kernel build does next with the .tmp_vmlinux it had pahole encode.
+  mustRun("objcopy --only-section=.BTF --set-section-flags .BTF=alloc,readonly --strip-all " +
+          exe + " " + t.path("btf.o"));
+  EXPECT_EQ(dumpSection(t.path("btf.o"), ".BTF"), blob(500, 500));
 }
 
 TEST(SectionWriterToolchain, SharedObjectStillLinksAndLoads) {

@@ -389,6 +389,18 @@ TEST(SectionWriter, ReplacesLoadedSectionOnlyWithSameSize) {
   EXPECT_EQ(after.sections.size(), before.sections.size());
 }
 
+TEST(SectionWriter, RelocatableAllocSectionMayChangeSize) {
+  TempDir t;
+  std::string path = t.path("prog.bpf.o");
+  CraftSpec spec = sampleObject();
+  spec.sections.push_back({".BTF", SHT_PROGBITS, SHF_ALLOC, "old", 0, 0, 0, 4});
+  craftElf(path, spec);
+  ASSERT_FALSE(writeElfWithSection(path, path, ".BTF", bytesOf("a longer replacement")));
+  const SectionInfo &s = *readElf(path).named(".BTF")[0];
+  EXPECT_EQ(s.data, "a longer replacement");
+  EXPECT_EQ(s.hdr.sh_flags, uint64_t{SHF_ALLOC});
+}
+
 TEST(SectionWriter, ReplacedSectionKeepsItsFlags) {
   TempDir t;
   std::string path = t.path("in.o");
