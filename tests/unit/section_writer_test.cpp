@@ -396,7 +396,8 @@ TEST(SectionWriter, RelocatableAllocSectionMayChangeSize) {
   spec.sections.push_back({".BTF", SHT_PROGBITS, SHF_ALLOC, "old", 0, 0, 0, 4});
   craftElf(path, spec);
   ASSERT_FALSE(writeElfWithSection(path, path, ".BTF", bytesOf("a longer replacement")));
-  const SectionInfo &s = *readElf(path).named(".BTF")[0];
+  ElfInfo info = readElf(path);
+  const SectionInfo &s = *info.named(".BTF")[0];
   EXPECT_EQ(s.data, "a longer replacement");
   EXPECT_EQ(s.hdr.sh_flags, uint64_t{SHF_ALLOC});
 }
@@ -408,7 +409,8 @@ TEST(SectionWriter, ReplacedSectionKeepsItsFlags) {
   spec.sections.push_back({".BTF", SHT_PROGBITS, SHF_EXCLUDE, "old", 0, 0, 0, 4});
   craftElf(path, spec);
   ASSERT_FALSE(writeElfWithSection(path, path, ".BTF", bytesOf("new data")));
-  const SectionInfo &s = *readElf(path).named(".BTF")[0];
+  ElfInfo info = readElf(path);
+  const SectionInfo &s = *info.named(".BTF")[0];
   EXPECT_EQ(s.data, "new data");
   EXPECT_EQ(s.hdr.sh_flags, uint64_t{SHF_EXCLUDE});
   EXPECT_EQ(s.hdr.sh_addralign, 4u);
