@@ -1,6 +1,7 @@
 // Tests of AtomicFile / writeFileAtomic: temporary + rename discipline,
 // attributes, and cleanup when a file-system call fails.
 #include "dwarf2btf/support/atomic_file.h"
+#include "output_checks.h"
 #include "test_support.h"
 
 #include <algorithm>
@@ -14,18 +15,6 @@ namespace d2b::test {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::span<const uint8_t> bytesOf(const std::string &s) {
-  return {reinterpret_cast<const uint8_t *>(s.data()), s.size()};
-}
-
-std::vector<std::string> listDir(const fs::path &dir) {
-  std::vector<std::string> names;
-  for (const auto &e : fs::directory_iterator(dir))
-    names.push_back(e.path().filename().string());
-  std::sort(names.begin(), names.end());
-  return names;
-}
 
 mode_t modeOf(const std::string &path) {
   struct stat st;

@@ -2,7 +2,7 @@
 // in a TempDir, written with writeElfWithSection and read back with libelf.
 #include "dwarf2btf/elf/section_layout.h"
 #include "dwarf2btf/elf/section_writer.h"
-#include "elf_sections.h"
+#include "output_checks.h"
 #include "test_support.h"
 
 #include <cstring>
@@ -147,10 +147,6 @@ void craftElf(const std::string &path, const CraftSpec &spec) {
   }
 }
 
-std::span<const uint8_t> bytesOf(const std::string &s) {
-  return {reinterpret_cast<const uint8_t *>(s.data()), s.size()};
-}
-
 /// A relocatable object with code, data, a relocation section and symbols.
 CraftSpec sampleObject(unsigned char elfClass = ELFCLASS64, unsigned char encoding = ELFDATA2LSB) {
   CraftSpec spec;
@@ -207,15 +203,6 @@ void expectNewSection(const ElfInfo &out, const std::string &name, const std::st
   EXPECT_EQ(s.hdr.sh_info, 0u);
   EXPECT_EQ(s.hdr.sh_entsize, 0u);
   EXPECT_EQ(s.data, data);
-}
-
-/// Names of the entries in a directory, to spot leftover temporary files.
-std::vector<std::string> listDir(const fs::path &dir) {
-  std::vector<std::string> names;
-  for (const auto &e : fs::directory_iterator(dir))
-    names.push_back(e.path().filename().string());
-  std::sort(names.begin(), names.end());
-  return names;
 }
 
 // --- formats -----------------------------------------------------------------

@@ -1,5 +1,6 @@
-#include "elf_sections.h"
+#include "output_checks.h"
 
+#include <algorithm>
 #include <fcntl.h>
 #include <libelf.h>
 #include <unistd.h>
@@ -12,6 +13,14 @@ std::vector<const SectionInfo *> ElfInfo::named(const std::string &name) const {
     if (s.index != 0 && s.name == name)
       out.push_back(&s);
   return out;
+}
+
+std::vector<std::string> listDir(const std::filesystem::path &dir) {
+  std::vector<std::string> names;
+  for (const auto &e : std::filesystem::directory_iterator(dir))
+    names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 ElfInfo readElf(const std::string &path) {
