@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fcntl.h>
 #include <libelf.h>
+#include <regex>
 #include <unistd.h>
 
 namespace d2b::test {
@@ -13,6 +14,10 @@ std::vector<const SectionInfo *> ElfInfo::named(const std::string &name) const {
     if (s.index != 0 && s.name == name)
       out.push_back(&s);
   return out;
+}
+
+std::string regexQuote(const std::string &text) {
+  return std::regex_replace(text, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)");
 }
 
 std::vector<std::string> listDir(const std::filesystem::path &dir) {

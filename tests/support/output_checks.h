@@ -35,6 +35,10 @@ inline std::span<const uint8_t> bytesOf(const std::string &s) {
   return {reinterpret_cast<const uint8_t *>(s.data()), s.size()};
 }
 
+/// `text` with regex metacharacters escaped, for matching messages that
+/// contain a path and a random temporary name.
+std::string regexQuote(const std::string &text);
+
 /// Sorted names of a directory's entries, to spot leftover temporary files.
 std::vector<std::string> listDir(const std::filesystem::path &dir);
 

@@ -21,11 +21,6 @@ mode_t modeOf(const std::string &path) {
   return stat(path.c_str(), &st) == 0 ? st.st_mode & 07777 : 0;
 }
 
-/// `text` with regex metacharacters escaped.
-std::string quoted(const std::string &text) {
-  return std::regex_replace(text, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)");
-}
-
 TEST(AtomicFile, NewFileGetsExactlyTheGivenMode) {
   TempDir t;
   std::string path = t.path("raw.btf");
@@ -94,7 +89,7 @@ TEST(AtomicFile, FailedRenameKeepsOldFileAndRemovesTemporary) {
   ASSERT_TRUE(e);
   EXPECT_TRUE(std::regex_match(
       e.message(),
-      std::regex(quoted(path + ": cannot rename temporary file " + t.path(".raw.btf.tmp-")) +
+      std::regex(regexQuote(path + ": cannot rename temporary file " + t.path(".raw.btf.tmp-")) +
                  "[A-Za-z0-9]{6}: Invalid cross-device link")))
       << e.message();
   EXPECT_EQ(readFile(path), "old");
@@ -109,7 +104,7 @@ TEST(AtomicFile, FailedWriteNamesTheTemporary) {
   ASSERT_TRUE(e);
   EXPECT_TRUE(std::regex_match(
       e.message(),
-      std::regex(quoted(path + ": cannot write temporary file " + t.path(".raw.btf.tmp-")) +
+      std::regex(regexQuote(path + ": cannot write temporary file " + t.path(".raw.btf.tmp-")) +
                  "[A-Za-z0-9]{6}: No space left on device")))
       << e.message();
   EXPECT_TRUE(listDir(t.dir()).empty());
