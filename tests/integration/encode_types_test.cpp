@@ -754,3 +754,43 @@ TEST(EncodeTypes, CrossUnitRefAddrFromLto) {
     }
   }
 }
+
+TEST(EncodeTypes, ComdatTypeUnitsInRelocatableObjects) {
+  if (!haveProgram("gcc") || !haveProgram("objcopy"))
+    GTEST_SKIP() << "gcc/objcopy not installed";
+  TempDir dir;
+  writeFile(dir.path("kinds.c"), kKindsSource);
+  for (std::string dw : {"-gdwarf-4", "-gdwarf-5"}) {
+    SCOPED_TRACE(dw);
+    // gcc puts each type unit of a .o in its own COMDAT section, all named
+    // .debug_types (DWARF 4) or .debug_info (DWARF 5).
+    std::string obj = dir.path("tu.o");
+    ASSERT_TRUE(compile(
+        fmt::format("gcc -g {} -fdebug-types-section -c {} -o {}", dw, dir.path("kinds.c"), obj)));
+    Encoded e = encodeFile(dir, obj);
+    EXPECT_EQ(e.result.stats.cus, 1u);
+    EXPECT_GT(e.result.stats.typeUnits, 5u);
+    EXPECT_GT(e.result.input->mergedSections(), 5u);
+    EXPECT_EQ(countDiag(e.diags, "dwarf.dangling-ref"), "");
+    if (!e.dump.empty()) {
+      EXPECT_EQ(block(e.dump, "STRUCT 'bf'"), kBfExpected);
+    }
+    // Relocations of the folded sections still apply: the variable address
+    // matches the one from an object without type units.
+    std::string plain = dir.path("plain.o");
+    ASSERT_TRUE(compile(fmt::format("gcc -g {} -c {} -o {}", dw, dir.path("kinds.c"), plain)));
+    Encoded p = encodeFile(dir, plain);
+    auto addrOf = [](const Encoded &x, const std::string &name) {
+      for (const auto &v : x.result.variables)
+        if (v.name == name)
+          return v.address;
+      return ~uint64_t(0);
+    };
+    EXPECT_EQ(addrOf(e, "glob_var"), addrOf(p, "glob_var"));
+    EXPECT_NE(addrOf(e, "glob_var"), ~uint64_t(0));
+    // Compressed on top of COMDAT type units.
+    std::string z = dir.path("tu.zstd.o");
+    ASSERT_TRUE(compile(fmt::format("objcopy --compress-debug-sections=zstd {} {}", obj, z)));
+    EXPECT_EQ(readFile(encodeFile(dir, z).raw), readFile(e.raw));
+  }
+}
