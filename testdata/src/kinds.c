@@ -56,8 +56,9 @@ struct bits {
   unsigned int a : 3;
   unsigned int b : 5;
   int c : 7;
-  unsigned int straddle : 20; /* crosses the 32-bit boundary (bits 15..34) */
-  unsigned long long wide : 40;
+  unsigned int next_unit : 20; /* does not fit after c: the x86-64 ABI starts a new unit at bit 32 */
+  unsigned long long wide_lo : 20;  /* bits 64..83 (would cross bit 64 after next_unit) */
+  unsigned long long straddle : 30; /* bits 84..113: crosses the 32-bit word boundary at 96 */
   unsigned char flag : 1;
   unsigned int : 0; /* zero-width: forces the next field to a new unit */
   unsigned short after_zero : 4;

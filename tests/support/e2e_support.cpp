@@ -56,12 +56,26 @@ std::vector<std::string> filesIn(const std::string &dir) {
 std::vector<std::string> allFixtures() { return filesIn(testdata("bin")); }
 std::vector<std::string> badInputs() { return filesIn(testdata("bad")); }
 
-RunResult runTool(const std::string &args) { return run(quote(toolPath()) + " " + args); }
+RunResult runTool(const std::string &args) {
+  // A hang must fail the test, not stall the suite: `timeout` exits 124.
+  // Sanitizer reports exit 134 (as SIGABRT would) so that crashed() sees
+  // them, unless the caller configured the sanitizers.
+  std::string env;
+  if (!std::getenv("ASAN_OPTIONS"))
+    env += "ASAN_OPTIONS=exitcode=134 ";
+  if (!std::getenv("UBSAN_OPTIONS"))
+    env += "UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=134 ";
+  return run(env + "timeout -k 5 " + std::to_string(kToolTimeoutSeconds) + " " + quote(toolPath()) +
+             " " + args);
+}
 
 std::string describe(const RunResult &r) {
   std::ostringstream os;
-  if (r.status >= 128)
-    os << "killed by signal " << (r.status - 128);
+  if (r.status == 124)
+    os << "timed out after " << kToolTimeoutSeconds << " s";
+  else if (r.status >= 128)
+    os << "killed by signal " << (r.status - 128)
+       << (r.status == 134 ? " (or a sanitizer report)" : "");
   else
     os << "exit " << r.status;
   os << "; stderr: " << (r.err.empty() ? "(empty)" : r.err);

@@ -30,12 +30,14 @@ std::vector<std::string> allFixtures();
 /// Every malformed input in testdata/bad (all files but MANIFEST), sorted.
 std::vector<std::string> badInputs();
 
-/// Runs the tool under test with `args` (already quoted).
+/// Seconds after which runTool() kills the tool (status 124).
+inline constexpr int kToolTimeoutSeconds = 300;
+/// Runs the tool under test with `args` (already quoted), under `timeout`.
 RunResult runTool(const std::string &args);
 /// "exit N" / "signal N" plus stderr, for failure messages.
 std::string describe(const RunResult &r);
-/// True when `r` ended by a signal (crash, abort, sanitizer trap by signal).
-inline bool crashed(const RunResult &r) { return r.status >= 128; }
+/// True when the tool crashed: a signal, a sanitizer report (exit 134), or a hang.
+inline bool crashed(const RunResult &r) { return r.status >= 128 || r.status == 124; }
 
 /// Result of `encode --raw` on a private copy of a fixture.
 struct Encoded {
