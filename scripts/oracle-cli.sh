@@ -89,14 +89,19 @@ if data[:2] not in (b"\x9f\xeb", b"\xeb\x9f"):
     print(f"{path}: not raw BTF", file=sys.stderr); sys.exit(1)
 libc = ctypes.CDLL(None, use_errno=True)
 buf = ctypes.create_string_buffer(data, len(data))
-log = ctypes.create_string_buffer(1 << 20)
 class Attr(ctypes.Structure):
     _fields_ = [("btf", ctypes.c_uint64), ("log_buf", ctypes.c_uint64), ("btf_size", ctypes.c_uint32),
                 ("log_size", ctypes.c_uint32), ("log_level", ctypes.c_uint32), ("pad", ctypes.c_uint8 * 108)]
-attr = Attr(ctypes.addressof(buf), ctypes.addressof(log), len(data), len(log), 1)
-fd = libc.syscall(321, 18, ctypes.byref(attr), ctypes.sizeof(attr))  # bpf(BPF_BTF_LOAD)
+def load(log):
+    attr = Attr(ctypes.addressof(buf), ctypes.addressof(log) if log else 0, len(data),
+                len(log) if log else 0, 1 if log else 0)
+    fd = libc.syscall(321, 18, ctypes.byref(attr), ctypes.sizeof(attr))  # bpf(BPF_BTF_LOAD)
+    return fd, ctypes.get_errno()
+# Without a log first: a log that does not fit makes the load fail (ENOSPC).
+fd, err = load(None)
 if fd < 0:
-    err = ctypes.get_errno()
+    log = ctypes.create_string_buffer(16 << 20)
+    load(log)
     tail = log.value.decode(errors="replace").strip().splitlines()[-1:] or [""]
     print(f"{path}: kernel rejected BTF: {os.strerror(err)}: {tail[0]}", file=sys.stderr); sys.exit(1)
 os.close(fd)

@@ -22,25 +22,36 @@ using namespace d2b::test::e2e;
 
 namespace {
 
-/// Loads raw BTF bytes with bpf(BPF_BTF_LOAD); returns 0 or an errno and
-/// fills `log` with the verifier log.
-int loadRaw(const std::string &bytes, std::string &log) {
-  std::string buf(1 << 20, '\0');
+/// One BPF_BTF_LOAD; returns 0 or the errno.
+int loadOnce(const std::string &bytes, std::string *log) {
+  std::string buf(log ? 16u << 20 : 0, '\0');
   union bpf_attr attr;
   std::memset(&attr, 0, sizeof(attr));
   attr.btf = reinterpret_cast<uint64_t>(bytes.data());
   attr.btf_size = static_cast<uint32_t>(bytes.size());
-  attr.btf_log_buf = reinterpret_cast<uint64_t>(buf.data());
-  attr.btf_log_size = static_cast<uint32_t>(buf.size());
-  attr.btf_log_level = 1;
-  long fd = syscall(__NR_bpf, BPF_BTF_LOAD, &attr, sizeof(attr));
-  if (fd < 0) {
-    int err = errno;
-    log = buf.c_str();
-    return err;
+  if (log) {
+    attr.btf_log_buf = reinterpret_cast<uint64_t>(buf.data());
+    attr.btf_log_size = static_cast<uint32_t>(buf.size());
+    attr.btf_log_level = 1;
   }
-  close(static_cast<int>(fd));
-  return 0;
+  long fd = syscall(__NR_bpf, BPF_BTF_LOAD, &attr, sizeof(attr));
+  int err = fd < 0 ? errno : 0;
+  if (fd >= 0)
+    close(static_cast<int>(fd));
+  if (log)
+    *log = buf.c_str();
+  return err;
+}
+
+/// Loads raw BTF bytes with bpf(BPF_BTF_LOAD); returns 0 or an errno and,
+/// on failure, fills `log` with the verifier log. The first attempt runs
+/// without a log: with one, the kernel fails with ENOSPC when the log does
+/// not fit, whatever the verdict.
+int loadRaw(const std::string &bytes, std::string &log) {
+  int err = loadOnce(bytes, nullptr);
+  if (err != 0)
+    loadOnce(bytes, &log);
+  return err;
 }
 
 /// The last `n` lines of a verifier log (the error is at the end).
