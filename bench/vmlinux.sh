@@ -94,18 +94,19 @@ pahole_args=(-J "-j$jobs" --btf_gen_floats --lang_exclude=rust)
 [[ -n $jobs ]] && ours_args+=(-j "$jobs")
 
 # ---- timing ---------------------------------------------------------------
-# One run: prints "<seconds> <peak RSS KiB> <exit status>".
+# One run: prints "<wall seconds> <peak RSS KiB> <CPU seconds> <exit status>".
 timed() { # name outfile command...
   local which=$1 dst=$2
   shift 2
   local status=0
-  "$TIME" -f '%e %M' -o "$scratch/time" "$@" >"$scratch/$which.stdout" 2>"$scratch/$which.stderr" || status=$?
+  "$TIME" -f '%e %M %U %S' -o "$scratch/time" "$@" >"$scratch/$which.stdout" 2>"$scratch/$which.stderr" || status=$?
   [[ -s $dst ]] || [[ $status != 0 ]] || status=99 # exit 0 but no output
-  echo "$(tail -1 "$scratch/time" | awk '{print $1, $2}') $status"
+  echo "$(tail -1 "$scratch/time" | awk '{print $1, $2, $3 + $4}') $status"
 }
 
 times=$out/times.tsv
-echo -e "encoder\trep\tseconds\tpeak_rss_kib\tstatus" >"$times"
+echo -e "encoder\trep\tseconds\tpeak_rss_kib\tcpu_seconds\tstatus" >"$times"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 ours_ok=1 pahole_ok=1
 for rep in $(seq 1 "$reps"); do
   # Alternate which encoder goes first, so neither always gets the warmer cache.
@@ -116,12 +117,12 @@ for rep in $(seq 1 "$reps"); do
     dst=$out/$which.btf
     rm -f "$dst"
     if [[ $which == dwarf2btf ]]; then
-      read -r secs rss status < <(timed dwarf2btf "$dst" "$tool" "${ours_args[@]}" --raw "$dst" "$input")
+      read -r secs rss cpu status < <(timed dwarf2btf "$dst" "$tool" "${ours_args[@]}" --raw "$dst" "$input")
     else
-      read -r secs rss status < <(timed pahole "$dst" pahole "${pahole_args[@]}" --btf_encode_detached="$dst" "$input")
+      read -r secs rss cpu status < <(timed pahole "$dst" pahole "${pahole_args[@]}" --btf_encode_detached="$dst" "$input")
     fi
-    echo -e "$which\t$rep\t$secs\t$rss\t$status" >>"$times"
-    log "$which rep $rep: ${secs}s, peak RSS ${rss} KiB, exit $status"
+    echo -e "$which\t$rep\t$secs\t$rss\t$cpu\t$status" >>"$times"
+    log "$which rep $rep: ${secs}s wall, ${cpu}s CPU, peak RSS ${rss} KiB, exit $status"
     if [[ $status != 0 ]]; then
       [[ $which == dwarf2btf ]] && ours_ok=0 || pahole_ok=0
       log "$which failed: $(head -3 "$scratch/$which.stderr" | tr '\n' ' ')"
@@ -155,10 +156,12 @@ kernel_verdict() { # btf
 ours_kernel=$(kernel_verdict "$out/dwarf2btf.btf")
 pahole_kernel=$(kernel_verdict "$out/pahole.btf")
 
-python3 - "$out" "$name" "$quick" "$ours_kernel" "$pahole_kernel" <<'EOF'
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+python3 - "$out" "$name" "$quick" "$ours_kernel" "$pahole_kernel" "$load_before" "$load_after" "$(nproc)" <<'EOF'
 import collections, csv, os, re, statistics, sys
 
-out, name, quick, ours_kernel, pahole_kernel = sys.argv[1:6]
+out, name, quick, ours_kernel, pahole_kernel, load_before, load_after, ncpu = sys.argv[1:9]
 TYPE = re.compile(r"^\[(\d+)\] (\S+) '([^']*)'")
 
 def load(which):
@@ -184,15 +187,16 @@ p(f"# dwarf2btf vs pahole on {name}")
 p("")
 p("## Time and memory (medians of successful runs)")
 p("")
-p("| encoder | runs ok | wall s | peak RSS MiB |")
-p("|---|---|---|---|")
+p("| encoder | runs ok | wall s | CPU s (user+sys) | peak RSS MiB |")
+p("|---|---|---|---|---|")
 for which in ("dwarf2btf", "pahole"):
     n = sum(1 for r in rows if r["encoder"] == which)
     ok = sum(1 for r in rows if r["encoder"] == which and r["status"] == "0")
     if n == 0:
         continue
-    t, m = med(which, "seconds"), med(which, "peak_rss_kib")
-    p(f"| {which} | {ok}/{n} | {t if t is not None else '-'} | {round(m / 1024, 1) if m else '-'} |")
+    t, c, m = med(which, "seconds"), med(which, "cpu_seconds"), med(which, "peak_rss_kib")
+    p(f"| {which} | {ok}/{n} | {round(t, 3) if t is not None else '-'} | {round(c, 2) if c is not None else '-'} | "
+      f"{round(m / 1024, 1) if m else '-'} |")
 t_o, t_p = med("dwarf2btf", "seconds"), med("pahole", "seconds")
 m_o, m_p = med("dwarf2btf", "peak_rss_kib"), med("pahole", "peak_rss_kib")
 p("")
@@ -202,8 +206,13 @@ def ratio(a, b):
     if a == 0 or b == 0:
         return "n/a (below the 10 ms timer resolution)"
     return f"{a / b:.2f}"
-p(f"time ratio dwarf2btf/pahole: {ratio(t_o, t_p)}  (below 1: dwarf2btf faster)")
+c_o, c_p = med("dwarf2btf", "cpu_seconds"), med("pahole", "cpu_seconds")
+p(f"wall time ratio dwarf2btf/pahole: {ratio(t_o, t_p)}  (below 1: dwarf2btf faster)")
+p(f"CPU time ratio dwarf2btf/pahole: {ratio(c_o, c_p)}")
 p(f"peak RSS ratio dwarf2btf/pahole: {ratio(m_o, m_p)}")
+p("")
+p(f"{ncpu} CPUs; load average (1/5/15 min) before: {load_before}, after: {load_after} "
+  "(wall times are only comparable on an otherwise idle machine)")
 p("")
 
 dumps = {w: load(w) for w in ("dwarf2btf", "pahole", "shipped")}
