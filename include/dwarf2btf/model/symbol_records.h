@@ -25,13 +25,13 @@ struct ParamRecord {
   std::string name; // empty when the DIE has no DW_AT_name
   uint32_t type = 0;
   ParamLocation location = ParamLocation::Unknown;
-  int dwarfReg = -1;             // DWARF register number when location == Register
+  int dwarfReg = -1; // DWARF register number when location == Register
   // dwarfReg is the first register found, in location-list order, among: a
   // first entry DW_OP_regN (alone, or before DW_OP_stack_value/DW_OP_piece),
   // a first entry DW_OP_bregN ... DW_OP_stack_value, and any entry
   // DW_OP_entry_value(DW_OP_regN); N <= 31 only, as pahole decodes it.
-  bool isStructByValue = false;  // type (through typedefs/qualifiers) is a struct/union
-  bool isPackedStruct = false;   // ... and that struct is packed (size not a multiple of alignment)
+  bool isStructByValue = false; // type (through typedefs/qualifiers) is a struct/union
+  bool isPackedStruct = false;  // ... and that struct is packed (size not a multiple of alignment)
   std::vector<std::string> declTags; // btf_decl_tag values on this parameter
 };
 
@@ -63,7 +63,7 @@ struct VariableRecord {
   uint32_t type = 0;
   uint64_t byteSize = 0; // size of `type`, 0 if unknown/incomplete
   bool hasAddress = false;
-  uint64_t address = 0; // DW_OP_addr operand (relocated for ET_REL)
+  uint64_t address = 0;        // DW_OP_addr operand (relocated for ET_REL)
   bool addressIsValue = false; // DW_OP_addr ... DW_OP_stack_value: holds an address, not a variable
   bool external = false;
   bool declaration = false;
