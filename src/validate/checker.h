@@ -105,6 +105,8 @@ private:
   // validate.cpp
   void checkHeader();
   void checkTypeTags();
+  // special_fields.cpp
+  void checkSpecialFields();
 
   // meta_pass.cpp
   bool metaPass();
@@ -178,6 +180,8 @@ private:
   int failMember(const uint32_t *st, const MemberRef &m, std::string message) {
     return fail(memberLine(st, m), std::move(message));
   }
+  /// Records a rejection the kernel does not log; the message is ours.
+  int failUnlogged(std::string message, int err);
 
   bool ownIndex(uint32_t id, uint32_t &index) const;
 

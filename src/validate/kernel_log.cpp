@@ -118,4 +118,10 @@ int Checker::fail(std::string kernelLine, std::string message, int err) {
   return -err;
 }
 
+int Checker::failUnlogged(std::string message, int err) {
+  if (out_)
+    out_->push_back(Violation{logTypeId_, "", std::move(message), err, false});
+  return -err;
+}
+
 } // namespace d2b::validate::detail

@@ -48,6 +48,9 @@ void Checker::run(std::vector<Violation> &out) {
   if (parsedAll) {
     resolvePass();
     checkTypeTags();
+    // Only BTF loaded from user space goes through this phase.
+    if (!base_)
+      checkSpecialFields();
   }
   out_ = nullptr;
 }
@@ -97,9 +100,7 @@ void Checker::checkHeader() {
     const uint64_t total =
         btf::kHeaderSize + uint64_t(btf_.words().size()) * 4 + btf_.strings().size();
     if (total > kMaxBtfSize)
-      fail("", fmt::format("BTF size {} exceeds {} (E2BIG, not logged by the kernel)", total,
-                           kMaxBtfSize),
-           E2BIG);
+      failUnlogged(fmt::format("BTF size {} exceeds {}", total, kMaxBtfSize), E2BIG);
   }
   const std::vector<char> &s = btf_.strings().bytes();
   const bool emptySplitStrings = base_ && s.empty();

@@ -71,6 +71,23 @@ BtfCase bad(std::string name, std::function<Btf()> build, uint32_t id, std::stri
             std::string msg, int err = EINVAL) {
   return BtfCase{std::move(name), std::move(build), id, std::move(line), std::move(msg), err};
 }
+/// A rejection of the special-field phase, which the kernel does not log.
+BtfCase unlogged(std::string name, std::function<Btf()> build, uint32_t id, std::string msg,
+                 int err) {
+  return BtfCase{std::move(name), std::move(build), id, "", std::move(msg), err, false};
+}
+uint32_t lockOf(Btf &b, uint32_t member, const char *name = "bpf_spin_lock", uint32_t size = 4) {
+  return structOf(b, name, size, {{"val", member, 0}});
+}
+/// bpf_list_node (24 bytes), bpf_list_head (16) and an element type "elem"
+/// with a "node" member; returns the list head's id.
+uint32_t listTypes(Btf &b) {
+  uint32_t l = b.addInt("long", 8, btf::kIntSigned);
+  uint32_t node = structOf(b, "bpf_list_node", 24, {{"a", l, 0}, {"b", l, 64}, {"c", l, 128}});
+  uint32_t head = structOf(b, "bpf_list_head", 16, {{"a", l, 0}, {"b", l, 64}});
+  structOf(b, "elem", 32, {{"v", l, 0}, {"node", node, 64}});
+  return head;
+}
 
 std::vector<BtfCase> makeInvalid() {
   std::vector<BtfCase> c;
@@ -767,6 +784,96 @@ std::vector<BtfCase> makeInvalid() {
     structOf(b, "Gr\xC3\xB6\xC3\x9F" "e", 1, {{"x", 1, 0}});
     return b;
   }, 2, "[2] STRUCT Gr\xC3\xB6\xC3\x9F" "e size=1 vlen=1", "Invalid name"));
+
+  // --- Special fields (btf_parse_struct_metas): rejected without a log ----
+  c.push_back(unlogged("SpecialTwoSpinLocks", [] {
+    Btf b;
+    uint32_t i = b.addInt("int", 4, btf::kIntSigned);
+    uint32_t sl = lockOf(b, i);
+    structOf(b, "S", 8, {{"a", sl, 0}, {"b", sl, 32}});
+    return b;
+  }, 3, "STRUCT S: more than one bpf_spin_lock", E2BIG));
+  c.push_back(unlogged("SpecialLockAndArrayOfLocks", [] {
+    Btf b;
+    uint32_t i = b.addInt("int", 4, btf::kIntSigned);
+    uint32_t sl = lockOf(b, i);
+    uint32_t arr = b.addArray(sl, i, 2);
+    structOf(b, "S", 12, {{"x", sl, 0}, {"a", arr, 32}});
+    return b;
+  }, 4, "STRUCT S: more than one bpf_spin_lock", E2BIG));
+  c.push_back(unlogged("SpecialBothLockKinds", [] {
+    Btf b;
+    uint32_t i = b.addInt("int", 4, btf::kIntSigned);
+    uint32_t sl = lockOf(b, i);
+    uint32_t rl = lockOf(b, i, "bpf_res_spin_lock");
+    structOf(b, "S", 8, {{"a", sl, 0}, {"b", rl, 32}});
+    return b;
+  }, 4, "STRUCT S: both bpf_spin_lock and bpf_res_spin_lock", EINVAL));
+  c.push_back(unlogged("SpecialLockWrongSize", [] {
+    Btf b;
+    uint32_t i = b.addInt("int", 4, btf::kIntSigned);
+    uint32_t sl = lockOf(b, i, "bpf_spin_lock", 8);
+    structOf(b, "S", 8, {{"a", sl, 0}});
+    return b;
+  }, 3, "STRUCT S: uses a special type but has no usable special field", EFAULT));
+  c.push_back(unlogged("SpecialUserPointerNextToLock", [] {
+    Btf b;
+    uint32_t i = b.addInt("int", 4, btf::kIntSigned);
+    uint32_t sl = lockOf(b, i);
+    uint32_t p = b.addPtr(b.addTypeTag("user", i));
+    structOf(b, "S", 16, {{"a", sl, 0}, {"p", p, 64}});
+    return b;
+  }, 5, "STRUCT S: pointer tagged \"user\", not a kptr tag", EINVAL));
+  c.push_back(unlogged("SpecialKptrToInt", [] {
+    Btf b;
+    uint32_t i = b.addInt("int", 4, btf::kIntSigned);
+    uint32_t t = structOf(b, "T", 4, {{"v", i, 0}});
+    uint32_t ok = b.addPtr(b.addTypeTag("kptr", t));
+    uint32_t bad = b.addPtr(b.addTypeTag("kptr", i));
+    structOf(b, "S", 16, {{"k", ok, 0}, {"p", bad, 64}});
+    return b;
+  }, 7, "STRUCT S: kptr does not point to a struct", EINVAL));
+  c.push_back(unlogged("SpecialTooManyKptrs", [] {
+    Btf b;
+    uint32_t i = b.addInt("int", 4, btf::kIntSigned);
+    uint32_t t = structOf(b, "T", 4, {{"v", i, 0}});
+    uint32_t p = b.addPtr(b.addTypeTag("kptr", t));
+    uint32_t arr = b.addArray(p, i, 11);
+    structOf(b, "S", 96, {{"q", p, 0}, {"p", arr, 64}});
+    return b;
+  }, 6, "STRUCT S: more than 11 special fields", E2BIG));
+  c.push_back(unlogged("SpecialFieldsOverlap", [] {
+    Btf b;
+    uint32_t i = b.addInt("int", 4, btf::kIntSigned);
+    uint32_t sl = lockOf(b, i);
+    uint32_t rc = lockOf(b, i, "bpf_refcount");
+    structOf(b, "S", 8, {{"r", rc, 0}, {"l", sl, 0}});
+    return b;
+  }, 4, "STRUCT S: bpf_spin_lock overlaps the previous special field", EEXIST));
+  c.push_back(unlogged("SpecialListHeadWithoutContains", [] {
+    Btf b;
+    uint32_t head = listTypes(b);
+    uint32_t i = b.addInt("int", 4, btf::kIntSigned);
+    uint32_t sl = lockOf(b, i);
+    structOf(b, "S", 24, {{"lock", sl, 0}, {"head", head, 64}});
+    return b;
+  }, 7, "STRUCT S: bpf_list_head member #1 without exactly one \"contains:\" decl tag", EINVAL));
+  c.push_back(unlogged("SpecialListNodeMissing", [] {
+    Btf b;
+    uint32_t head = listTypes(b);
+    uint32_t i = b.addInt("int", 4, btf::kIntSigned);
+    uint32_t sl = lockOf(b, i);
+    uint32_t s = structOf(b, "S", 24, {{"lock", sl, 0}, {"head", head, 64}});
+    b.addDeclTag("contains:elem:nod", s, 1);
+    return b;
+  }, 7, "STRUCT S: no member nod in elem", ENOENT));
+  c.push_back(unlogged("SpecialListWithoutLock", [] {
+    Btf b;
+    uint32_t head = listTypes(b);
+    uint32_t s = structOf(b, "S", 24, {{"head", head, 64}});
+    b.addDeclTag("contains:elem:node", s, 0);
+    return b;
+  }, 5, "STRUCT S: bpf_list_head/bpf_rb_root without a lock", EINVAL));
   return c;
 }
 
@@ -893,6 +1000,20 @@ std::vector<BtfCase> makeValid() {
     b.addPtr(tag);
     uint32_t s = structOf(b, "S", 4, {{"a", i, 0}});
     raw(b, Kind::DeclTag, b.addString("attr"), 0, true, s, {0});
+    return b;
+  }));
+  c.push_back(good("SpecialFieldsWellFormed", [] {
+    Btf b;
+    uint32_t head = listTypes(b);
+    uint32_t i = b.addInt("int", 4, btf::kIntSigned);
+    uint32_t sl = lockOf(b, i);
+    uint32_t s = structOf(b, "S", 24, {{"lock", sl, 0}, {"head", head, 64}});
+    b.addDeclTag("contains:elem:node", s, 1);
+    uint32_t t = structOf(b, "T", 4, {{"v", i, 0}});
+    uint32_t kp = b.addPtr(b.addTypeTag("kptr", t));
+    uint32_t arr = b.addArray(kp, i, 10);
+    structOf(b, "K", 88, {{"q", kp, 0}, {"p", arr, 64}});
+    structOf(b, "Plain", 8, {{"a", i, 0}, {"b", i, 32}}); // no special members
     return b;
   }));
   c.push_back(good("EqualOffsetsAndUnion", [] {

@@ -41,6 +41,7 @@ TEST_P(InvalidBtf, FirstViolationIsTheKernels) {
   EXPECT_EQ(v[0].kernelLine, c.kernelLine) << describe(v);
   EXPECT_EQ(v[0].message, c.message) << describe(v);
   EXPECT_EQ(v[0].errnoValue, c.errnoValue) << describe(v);
+  EXPECT_EQ(v[0].logged, c.logged) << describe(v);
 }
 
 TEST_P(ValidBtf, NoViolation) {
@@ -205,6 +206,7 @@ TEST(Validate, OversizedBlobIsRejectedBeforeAnyTypeCheck) {
   std::vector<Violation> v = validate::validate(b);
   ASSERT_FALSE(v.empty());
   EXPECT_EQ(v[0].errnoValue, E2BIG);
+  EXPECT_FALSE(v[0].logged);
   EXPECT_EQ(v[0].typeId, 0u);
   EXPECT_NE(v[0].message.find("exceeds 16777216"), std::string::npos) << v[0].message;
 }
