@@ -98,8 +98,8 @@ private:
   /// Outcome of checking one type in the meta pass.
   struct MetaResult {
     int err = 0;
-    uint32_t bytes = 0;        // size of the type, when known
-    bool canContinue = true;   // false: the section cannot be walked further
+    uint32_t bytes = 0;      // size of the type, when known
+    bool canContinue = true; // false: the section cannot be walked further
   };
 
   // validate.cpp

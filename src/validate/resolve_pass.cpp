@@ -31,9 +31,7 @@ bool isModifier(const uint32_t *t) {
   }
 }
 bool isKind(const uint32_t *t, Kind k) { return kindOf(t) == k; }
-bool isComposite(const uint32_t *t) {
-  return isKind(t, Kind::Struct) || isKind(t, Kind::Union);
-}
+bool isComposite(const uint32_t *t) { return isKind(t, Kind::Struct) || isKind(t, Kind::Union); }
 /// Types that may only refer, never be referred to.
 bool isSourceOnly(const uint32_t *t) {
   return isKind(t, Kind::Var) || isKind(t, Kind::DeclTag) || isKind(t, Kind::Datasec);

@@ -51,7 +51,7 @@ struct SpecialStruct {
   uint32_t size, align;
 };
 constexpr SpecialStruct kSpecialStructs[] = {
-    {kSpinLock, "bpf_spin_lock", true, 4, 4},  {kResSpinLock, "bpf_res_spin_lock", true, 4, 4},
+    {kSpinLock, "bpf_spin_lock", true, 4, 4},   {kResSpinLock, "bpf_res_spin_lock", true, 4, 4},
     {kListHead, "bpf_list_head", false, 16, 8}, {kListNode, "bpf_list_node", false, 24, 8},
     {kRbRoot, "bpf_rb_root", false, 16, 8},     {kRbNode, "bpf_rb_node", false, 32, 8},
     {kRefcount, "bpf_refcount", false, 4, 4},
@@ -190,8 +190,8 @@ public:
       return refuse(r, EINVAL, fmt::format("\"contains:{}\" has no node name", value));
     const uint32_t valueId = findStruct(value.substr(0, colon));
     if (!valueId)
-      return refuse(r, ENOENT, fmt::format("no struct {} for \"contains:{}\"",
-                                           value.substr(0, colon), value));
+      return refuse(r, ENOENT,
+                    fmt::format("no struct {} for \"contains:{}\"", value.substr(0, colon), value));
     if (colon + 1 == value.size())
       return refuse(r, EINVAL, fmt::format("\"contains:{}\" has an empty node name", value));
     if (info)
@@ -350,8 +350,9 @@ public:
       if (uint64_t(info[i].off) + size > t[2])
         return refuse(r, EFAULT, fmt::format("{} past the end", fieldName(info[i].type)));
       if (info[i].off < nextOff)
-        return refuse(r, EEXIST, fmt::format("{} overlaps the previous special field",
-                                             fieldName(info[i].type)));
+        return refuse(
+            r, EEXIST,
+            fmt::format("{} overlaps the previous special field", fieldName(info[i].type)));
       nextOff = info[i].off + size;
       mask |= info[i].type;
       if (info[i].type == kListHead)

@@ -14,6 +14,7 @@
 #include "dwarf2btf/btf/btf.h"
 #include "dwarf2btf/kernel/btf_load.h"
 #include "dwarf2btf/validate/validate.h"
+#include "random_btf.h"
 #include "test_support.h"
 
 using namespace d2b;
@@ -155,8 +156,7 @@ TEST_P(KernelAccepts, AsDoWe) {
 
 INSTANTIATE_TEST_SUITE_P(Rules, KernelRejects, testing::ValuesIn(test::invalidBtfCases()),
                          caseName);
-INSTANTIATE_TEST_SUITE_P(Rules, KernelAccepts, testing::ValuesIn(test::validBtfCases()),
-                         caseName);
+INSTANTIATE_TEST_SUITE_P(Rules, KernelAccepts, testing::ValuesIn(test::validBtfCases()), caseName);
 
 TEST(KernelValidate, VmlinuxReloadedIsAcceptedByBoth) {
   SKIP_WITHOUT_KERNEL();
@@ -310,4 +310,32 @@ TEST(KernelValidate, MutatedBlobsAgree) {
     all += f + "\n";
   EXPECT_TRUE(failures.empty()) << all;
   std::printf("mutations checked: %d, rejected by both: %d\n", checked, rejected);
+}
+
+// Random type graphs and long reference chains: cycles, dangling ids, wrong
+// kinds, the 32-deep resolve limit and the walk's mode rules all come up.
+TEST(KernelValidate, RandomBlobsAgree) {
+  SKIP_WITHOUT_KERNEL();
+  const char *env = std::getenv("D2B_RANDOM_BLOBS");
+  const int count = env ? std::atoi(env) : 3000;
+  std::vector<std::string> failures;
+  int accepted = 0;
+  for (test::RandomBtfShape shape : {test::RandomBtfShape::Graph, test::RandomBtfShape::Chain}) {
+    std::mt19937 rng(shape == test::RandomBtfShape::Graph ? 7 : 8);
+    for (int i = 0; i < count; ++i) {
+      Btf b = test::randomBtf(rng, shape);
+      const std::vector<uint8_t> raw = b.serialize(std::endian::native);
+      std::string d = disagreement(raw, b);
+      if (validate::validate(b).empty())
+        ++accepted;
+      if (!d.empty() && failures.size() < 25)
+        failures.push_back(std::string(shape == test::RandomBtfShape::Graph ? "graph" : "chain") +
+                           " #" + std::to_string(i) + ": " + d);
+    }
+  }
+  std::string all;
+  for (const std::string &f : failures)
+    all += f + "\n";
+  EXPECT_TRUE(failures.empty()) << all;
+  std::printf("random blobs: %d, accepted by both: %d\n", 2 * count, accepted);
 }
