@@ -73,13 +73,18 @@ uint32_t StringTable::add(std::string_view s) {
 }
 
 void StringTable::appendRaw(std::string_view bytes) {
-  for (size_t off = 0; off < bytes.size();) {
-    size_t len = strnlen(bytes.data() + off, bytes.size() - off);
-    uint32_t at = uint32_t(data_.size());
-    data_.insert(data_.end(), bytes.data() + off, bytes.data() + off + len);
+  // A fresh standalone table already holds "" at offset 0; the section's own
+  // leading NUL is that same string, so skip it or every offset would shift.
+  if (first_ == 0 && data_.size() == 1 && !bytes.empty() && bytes[0] == '\0')
+    bytes.remove_prefix(1);
+  const size_t start = data_.size();
+  data_.insert(data_.end(), bytes.begin(), bytes.end());
+  if (!bytes.empty() && bytes.back() != '\0')
     data_.push_back('\0');
-    index_.insert(at); // keeps the first offset of duplicates
-    off += len + 1;
+  index_.reserve(index_.size() + bytes.size() / 16 + 1);
+  for (size_t off = start; off < data_.size();) {
+    index_.insert(uint32_t(off)); // keeps the first offset of duplicates
+    off += strnlen(data_.data() + off, data_.size() - off) + 1;
   }
 }
 

@@ -26,7 +26,10 @@ public:
   /// maps to 0 (the base's "").
   uint32_t add(std::string_view s);
   /// Appends raw section bytes read from a file, interning each string (the
-  /// first occurrence of a duplicate keeps its offset).
+  /// first occurrence of a duplicate keeps its offset). On a fresh table every
+  /// string keeps the offset it has in the file: for a standalone table the
+  /// section's leading NUL is the "" already at offset 0; for a split table the
+  /// bytes start at firstOffset(). A missing final NUL is added.
   void appendRaw(std::string_view bytes);
   /// Offset of `s` if present, or UINT32_MAX.
   uint32_t find(std::string_view s) const;

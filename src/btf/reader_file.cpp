@@ -1,0 +1,114 @@
+// readBtfBytes(): find the BTF data in a file. The file is read whole (sysfs
+// files report a size that need not match their content, so we read until EOF)
+// and then either taken as raw BTF or opened as an ELF image from memory.
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <memory>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "dwarf2btf/btf/reader.h"
+
+namespace d2b::btf {
+namespace {
+
+Expected<std::vector<uint8_t>> readWholeFile(const std::string &path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return Error(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  // st_size is only a hint (sysfs may report anything); read until EOF.
+  struct stat st;
+  std::vector<uint8_t> data;
+  size_t used = 0;
+  data.resize(fstat(fd, &st) == 0 && st.st_size > 0 ? size_t(st.st_size) + 1 : 1 << 16);
+  for (;;) {
+    if (used == data.size())
+      data.resize(data.size() * 2);
+    ssize_t n = ::read(fd, data.data() + used, data.size() - used);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      int err = errno;
+      ::close(fd);
+      return Error(fmt::format("{}: cannot read: {}", path, std::strerror(err)));
+    }
+    if (n == 0)
+      break;
+    used += size_t(n);
+  }
+  ::close(fd);
+  data.resize(used);
+  return data;
+}
+
+struct ElfCloser {
+  void operator()(Elf *e) const { elf_end(e); }
+};
+
+Error elfError(const std::string &path, const char *what) {
+  return Error(fmt::format("{}: {}: {}", path, what, elf_errmsg(-1)));
+}
+
+Expected<std::vector<uint8_t>> btfSectionOfElf(const std::string &path,
+                                               std::vector<uint8_t> &image) {
+  if (elf_version(EV_CURRENT) == EV_NONE)
+    return elfError(path, "cannot initialize libelf");
+  std::unique_ptr<Elf, ElfCloser> elf(
+      elf_memory(reinterpret_cast<char *>(image.data()), image.size()));
+  if (!elf || elf_kind(elf.get()) != ELF_K_ELF)
+    return elfError(path, "cannot read ELF");
+  size_t shstrndx = 0;
+  if (elf_getshdrstrndx(elf.get(), &shstrndx) != 0)
+    return elfError(path, "cannot read ELF section names");
+  for (Elf_Scn *scn = elf_nextscn(elf.get(), nullptr); scn; scn = elf_nextscn(elf.get(), scn)) {
+    GElf_Shdr shdr;
+    if (!gelf_getshdr(scn, &shdr))
+      return elfError(path, "cannot read ELF section header");
+    const char *name = elf_strptr(elf.get(), shstrndx, shdr.sh_name);
+    if (!name || std::strcmp(name, ".BTF") != 0)
+      continue;
+    if (shdr.sh_type == SHT_NOBITS)
+      return Error(fmt::format("{}: .BTF section has no data (SHT_NOBITS)", path));
+    // A compressed .BTF is unusual but legal ELF; libelf inflates it in place.
+    if ((shdr.sh_flags & SHF_COMPRESSED) && elf_compress(scn, 0, 0) < 0)
+      return elfError(path, "cannot decompress .BTF section");
+    (void)elf_errno(); // clear any stale error so a failing read is reported as such
+    std::vector<uint8_t> out;
+    Elf_Data *d = nullptr;
+    while ((d = elf_getdata(scn, d)) != nullptr) {
+      if (!d->d_buf && d->d_size)
+        return elfError(path, "cannot read .BTF section");
+      auto *p = static_cast<const uint8_t *>(d->d_buf);
+      out.insert(out.end(), p, p + d->d_size);
+    }
+    if (int e = elf_errno(); e != 0)
+      return Error(fmt::format("{}: cannot read .BTF section: {}", path, elf_errmsg(e)));
+    return out;
+  }
+  return Error(fmt::format("{}: no .BTF section", path));
+}
+
+} // namespace
+
+Expected<std::vector<uint8_t>> readBtfBytes(const std::string &path) {
+  Expected<std::vector<uint8_t>> data = readWholeFile(path);
+  if (!data)
+    return data;
+  std::vector<uint8_t> &d = *data;
+  if (d.size() >= 4 && std::memcmp(d.data(), ELFMAG, SELFMAG) == 0)
+    return btfSectionOfElf(path, d);
+  // Raw BTF starts with the magic in the writer's byte order.
+  if (d.size() >= 2 && ((d[0] == 0x9f && d[1] == 0xeb) || (d[0] == 0xeb && d[1] == 0x9f)))
+    return data;
+  if (d.empty())
+    return Error(fmt::format("{}: empty file, expected ELF or raw BTF", path));
+  return Error(fmt::format("{}: not an ELF file or raw BTF (starts with {:02x})", path,
+                           fmt::join(d.begin(), d.begin() + std::min<size_t>(d.size(), 4), " ")));
+}
+
+} // namespace d2b::btf
