@@ -76,6 +76,29 @@ TEST_P(LibbpfRoundTrip, ParseElfReadsTheEmbeddedSection) {
   btf__free(fromRaw);
 }
 
+// The differential dedup check the project asks for: our pre-dedup BTF
+// (`--no-dedup`) deduplicated by libbpf must have the same per-kind counts as
+// our own deduplicated output.
+TEST_P(LibbpfRoundTrip, LibbpfDedupOfOurPreDedupBtfMatchesOurDedup) {
+  Encoded ours = encodeRaw(GetParam(), dir_);
+  ASSERT_EQ(ours.run.status, 0) << describe(ours.run);
+  Encoded pre = encodeRaw(GetParam(), dir_, "--no-dedup --no-validate", "pre.btf");
+  ASSERT_EQ(pre.run.status, 0) << describe(pre.run);
+  struct btf *o = btf__parse(ours.btfPath.c_str(), nullptr);
+  struct btf *p = btf__parse(pre.btfPath.c_str(), nullptr);
+  ASSERT_NE(o, nullptr);
+  ASSERT_NE(p, nullptr) << "btf__parse rejects our pre-dedup output: " << std::strerror(errno);
+  EXPECT_GT(btf__type_cnt(p), btf__type_cnt(o) - 1) << "--no-dedup output is smaller than deduped";
+  int err = btf__dedup(p, nullptr);
+  ASSERT_EQ(err, 0) << "btf__dedup: " << std::strerror(-err);
+  auto libbpfCounts = countKinds(p);
+  auto ourCounts = countKinds(o);
+  EXPECT_EQ(libbpfCounts, ourCounts) << "libbpf: " << show(libbpfCounts) << "\nours:   "
+                                     << show(ourCounts);
+  btf__free(o);
+  btf__free(p);
+}
+
 INSTANTIATE_TEST_SUITE_P(Fixtures, LibbpfRoundTrip, ::testing::ValuesIn(allFixtures()),
                          [](const auto &info) { return paramName(info.param); });
 
