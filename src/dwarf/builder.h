@@ -49,6 +49,7 @@ private:
   void fillSubroutine(model::TypeNode &n, Dwarf_Die &die);
   void fillPointer(model::TypeNode &n, Dwarf_Die &die);
   bool memberOffset(Dwarf_Die &member, model::MemberNode &m);
+  void readVariantPart(Dwarf_Die &part, std::vector<model::MemberNode> &out, bool &hasDiscr);
   bool enumIsSigned(Dwarf_Die &die);
 
   // records.cpp

@@ -586,6 +586,7 @@ void UnitBuilder::fillComposite(TypeNode &n, Dwarf_Die &die) {
     std::vector<model::Annotation> tags;
   };
   std::vector<Pending> members;
+  std::vector<model::MemberNode> variants;
   std::vector<model::Annotation> own;
   Dwarf_Die c;
   if (dwarf_haschildren(&die) && dwarf_child(&die, &c) == 0) {
@@ -595,7 +596,9 @@ void UnitBuilder::fillComposite(TypeNode &n, Dwarf_Die &die) {
         continue; // read below with forEachAnnotation
       }
       if (ct == DW_TAG_variant_part) {
-        diag_.count("dwarf.variant-part-skipped");
+        // Rust data-carrying enums; C lowering ignores these members.
+        n.variantPart = true;
+        readVariantPart(c, variants, n.hasDiscr);
         continue;
       }
       if (ct != DW_TAG_member && ct != DW_TAG_inheritance)
@@ -629,10 +632,56 @@ void UnitBuilder::fillComposite(TypeNode &n, Dwarf_Die &die) {
   n.count = uint32_t(members.size());
   for (const Pending &p : members)
     g_.addMember(p.m);
+  n.variantCount = uint32_t(variants.size());
+  for (const model::MemberNode &m : variants)
+    g_.addMember(m);
   n.tagFirst = g_.annotationCount();
   n.tagCount = uint32_t(own.size());
   for (const auto &t : own)
     g_.addAnnotation(t);
+}
+
+void UnitBuilder::readVariantPart(Dwarf_Die &part, std::vector<model::MemberNode> &out,
+                                  bool &hasDiscr) {
+  // rustc: the DW_AT_discr member is a child of the part; each DW_TAG_variant
+  // holds one member typed by the variant's struct. Only the first variant
+  // part of a composite is read.
+  if (hasDiscr || !out.empty()) {
+    diag_.count("dwarf.extra-variant-part");
+    return;
+  }
+  Dwarf_Attribute a;
+  Dwarf_Die discr;
+  const bool discrRef = dwarf_attr(&part, DW_AT_discr, &a) && dwarf_formref_die(&a, &discr);
+  const uint64_t discrOff = discrRef ? dwarf_dieoffset(&discr) : UINT64_MAX;
+  std::vector<model::MemberNode> variants;
+  Dwarf_Die c;
+  if (!dwarf_haschildren(&part) || dwarf_child(&part, &c) != 0)
+    return;
+  do {
+    const int ct = dwarf_tag(&c);
+    if (ct == DW_TAG_member && dwarf_dieoffset(&c) == discrOff) {
+      model::MemberNode m;
+      m.type = typeOf(c);
+      memberOffset(c, m);
+      out.insert(out.begin(), m);
+      hasDiscr = true;
+    } else if (ct == DW_TAG_variant) {
+      Dwarf_Die v;
+      if (!dwarf_haschildren(&c) || dwarf_child(&c, &v) != 0)
+        continue;
+      do {
+        if (dwarf_tag(&v) != DW_TAG_member)
+          continue;
+        model::MemberNode m;
+        m.name = dieName(&v);
+        m.type = typeOf(v);
+        memberOffset(v, m);
+        variants.push_back(m);
+      } while (dwarf_siblingof(&v, &v) == 0);
+    }
+  } while (dwarf_siblingof(&c, &c) == 0);
+  out.insert(out.end(), variants.begin(), variants.end());
 }
 
 bool UnitBuilder::enumIsSigned(Dwarf_Die &die) {

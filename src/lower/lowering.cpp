@@ -1,8 +1,10 @@
 #include "dwarf2btf/lower/lowering.h"
 
 #include <cassert>
+#include <dwarf.h>
 
 #include "dwarf2btf/lower/c_lowering.h"
+#include "dwarf2btf/lower/rust_lowering.h"
 
 namespace d2b::lower {
 
@@ -24,11 +26,9 @@ void LowerState::report(NodeId n, const char *rule, std::string message) const {
 }
 
 const NodeLowering &loweringFor(uint16_t lang) {
-  // Every language is lowered as C for now; a RustLowering will be returned
-  // for DW_LANG_Rust once it exists.
   static const CLowering c;
-  (void)lang;
-  return c;
+  static const RustLowering rust;
+  return lang == DW_LANG_Rust ? static_cast<const NodeLowering &>(rust) : c;
 }
 
 namespace {
@@ -68,6 +68,67 @@ std::vector<bool> findCycleEdges(const model::TypeGraph &g) {
   return cut;
 }
 
+// The order nodes get their BTF ids in. C units keep the walker's order
+// (pahole's). Rust units are emitted dependencies first: the kernel resolves
+// at most 32 levels of forward references (R12), and rustc's newtype and
+// wrapper chains (`MaybeUninit<ManuallyDrop<...>>`) are deeper than that.
+std::vector<NodeId> emissionOrder(const model::TypeGraph &g) {
+  const size_t n = g.size();
+  std::vector<NodeId> order;
+  order.reserve(n);
+  bool rust = false;
+  for (NodeId i = 1; i < n && !rust; ++i)
+    rust = g.node(i).language == DW_LANG_Rust;
+  if (!rust) {
+    for (NodeId i = 1; i < n; ++i)
+      order.push_back(i);
+    return order;
+  }
+  // Iterative post-order DFS; an edge to a node on the current path (a
+  // cycle, always through a pointer in valid DWARF) is not followed.
+  std::vector<uint8_t> state(n, 0); // 0 new, 1 on the path, 2 emitted
+  struct Frame {
+    NodeId node;
+    std::vector<NodeId> next;
+    size_t at = 0;
+  };
+  auto edges = [&](NodeId id) {
+    const model::TypeNode &t = g.node(id);
+    std::vector<NodeId> e;
+    if (t.type != model::kVoidNode)
+      e.push_back(t.type);
+    if (t.kind == NodeKind::Composite)
+      for (const model::MemberNode &m : g.members(t))
+        e.push_back(m.type);
+    if (t.kind == NodeKind::Subroutine)
+      for (const model::ParamNode &p : g.params(t))
+        e.push_back(p.type);
+    return e;
+  };
+  std::vector<Frame> stack;
+  for (NodeId root = 1; root < n; ++root) {
+    if (state[root])
+      continue;
+    state[root] = 1;
+    stack.push_back({root, edges(root)});
+    while (!stack.empty()) {
+      Frame &f = stack.back();
+      if (f.at < f.next.size()) {
+        NodeId c = f.next[f.at++];
+        if (c != model::kVoidNode && c < n && state[c] == 0) {
+          state[c] = 1;
+          stack.push_back({c, edges(c)});
+        }
+        continue;
+      }
+      state[f.node] = 2;
+      order.push_back(f.node);
+      stack.pop_back();
+    }
+  }
+  return order;
+}
+
 bool isCInt(const model::TypeNode &n) {
   return n.kind == NodeKind::Base && n.name == "int" && n.byteSize == 4 &&
          n.encoding() == model::BaseEncoding::Signed;
@@ -84,10 +145,11 @@ LoweredUnit lowerGraph(const model::TypeGraph &g, const Policy &policy, const Lo
   std::vector<uint32_t> ids(n, 0);
   lay[0].alias = true; // void
 
+  const std::vector<NodeId> order = emissionOrder(g);
   uint32_t next = 1;
   bool needIndex = false;
   NodeId intNode = 0;
-  for (NodeId i = 1; i < n; ++i) {
+  for (NodeId i : order) {
     const model::TypeNode &node = g.node(i);
     lay[i] = loweringFor(node.language).layout(g, i, policy);
     if (!lay[i].alias) {
@@ -120,7 +182,7 @@ LoweredUnit lowerGraph(const model::TypeGraph &g, const Policy &policy, const Lo
   if (needIndex)
     s.indexType = intNode && ids[intNode] ? ids[intNode] : next;
 
-  for (NodeId i = 1; i < n; ++i) {
+  for (NodeId i : order) {
     if (lay[i].alias)
       continue;
     loweringFor(g.node(i).language).emit(s, i, first[i]);

@@ -14,6 +14,8 @@ namespace d2b::cli {
 
 namespace {
 
+constexpr int kDwLangRust = 0x1c; // DW_LANG_Rust
+
 Expected<lower::Policy::VarScope> parseVarScope(const std::string &s) {
   if (s == "none")
     return lower::Policy::VarScope::None;
@@ -24,11 +26,21 @@ Expected<lower::Policy::VarScope> parseVarScope(const std::string &s) {
   return Error("--vars: expected none, percpu or all, got '" + s + "'");
 }
 
+Expected<lower::RustPolicy::Preset> parseRustPreset(const std::string &s) {
+  if (s == "kernel")
+    return lower::RustPolicy::Preset::Kernel;
+  if (s == "bpf-linker")
+    return lower::RustPolicy::Preset::BpfLinker;
+  if (s == "exclude")
+    return lower::RustPolicy::Preset::Exclude;
+  return Error("--rust: expected kernel, bpf-linker or exclude, got '" + s + "'");
+}
+
 } // namespace
 
 int cmdEncode(const std::vector<std::string> &args) {
   po::options_description desc("encode options");
-  std::string output, raw, base, vars = "percpu", langExclude;
+  std::string output, raw, base, vars = "percpu", langExclude, rust = "kernel";
   unsigned jobs = 0;
   desc.add_options()("help,h", "show this help")(
       "output,o", po::value(&output), "write a new ELF with .BTF to FILE; INPUT is untouched")(
@@ -43,6 +55,7 @@ int cmdEncode(const std::vector<std::string> &args) {
       "no-decl-tags", "encode no DECL_TAG types")("no-type-tags", "encode no TYPE_TAG types")(
       "flatten-arrays", "flatten multi-dimensional arrays into one ARRAY (pahole's layout)")(
       "lang-exclude", po::value(&langExclude), "comma-separated languages whose CUs are skipped (c, c++, rust, ...)")(
+      "rust", po::value(&rust), "Rust units: kernel (default), bpf-linker or exclude")(
       "no-dedup", "skip deduplication (for testing)")(
       "no-validate", "write BTF even if it breaks the kernel's rules")(
       "report", "print counts of every recoverable problem and lossy decision")(
@@ -99,6 +112,14 @@ int cmdEncode(const std::vector<std::string> &args) {
     }
     p.langExclude = *langs;
   }
+  auto preset = parseRustPreset(rust);
+  if (!preset) {
+    printError("encode: " + preset.error().message());
+    return kUsage;
+  }
+  p.rust = lower::RustPolicy::forPreset(*preset);
+  if (*preset == lower::RustPolicy::Preset::Exclude && !p.excludes(kDwLangRust))
+    p.langExclude.push_back(kDwLangRust);
   opts.dedup = !vm.count("no-dedup");
   opts.validate = !vm.count("no-validate");
   opts.basePath = base;

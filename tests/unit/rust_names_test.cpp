@@ -2,8 +2,8 @@
 // examples, and of the SipHash behind its 128-byte cap.
 #include "dwarf2btf/lower/rust_names.h"
 
-#include <gtest/gtest.h>
 #include <cstdio>
+#include <gtest/gtest.h>
 #include <numeric>
 #include <vector>
 
@@ -40,9 +40,9 @@ TEST(SanitizeName, BpfLinkerExamples) {
 }
 
 TEST(SanitizeName, LongNameIsCutAndHashedLikeBpfLinker) {
-  const std::string s = sanitizeName(
-      "my_function<aya_bpf::this::is::a::very::long::namespace::BpfContext, "
-      "aya_log_ebpf::this::is::a::very::long::namespace::WriteToBuf>");
+  const std::string s =
+      sanitizeName("my_function<aya_bpf::this::is::a::very::long::namespace::BpfContext, "
+                   "aya_log_ebpf::this::is::a::very::long::namespace::WriteToBuf>");
   EXPECT_EQ(s.size(), 128u);
   EXPECT_EQ(s, "my_function_3C_aya_bpf_3A__3A_this_3A__3A_is_3A__3A_a_3A__3A_very_3A__3A_long_3A_"
                "_3A_namespace_3A__3A_BpfContex_94e4085604b3142f");

@@ -5,9 +5,36 @@
 /// installed oracle) flattens `int v[2][3]` into one ARRAY of 6 elements,
 /// while we keep the dimensions as nested ARRAYs unless asked to flatten.
 #include <algorithm>
+#include <cstddef>
+#include <string>
 #include <vector>
 
 namespace d2b::lower {
+
+/// How units with DW_AT_language DW_LANG_Rust are lowered (issue 3).
+/// Presets: `kernel` (default: kernel-accepted, C-dumpable, CO-RE-readable),
+/// `bpf-linker` (bpf-linker's naming: Rust primitive names kept) and
+/// `exclude` (Rust units skipped, pahole's --lang_exclude=rust).
+struct RustPolicy {
+  enum class Preset { Kernel, BpfLinker, Exclude };
+  Preset preset = Preset::Kernel;
+  // Data-carrying enums: Layout = STRUCT E { union { struct E__discr __discr;
+  // struct A A; ... } } with every field at its real offset; Opaque = a
+  // member-less STRUCT of E's size, as bpf-linker emits it.
+  enum class DataEnums { Layout, Opaque } dataEnums = DataEnums::Layout;
+  bool cPrimitiveNames = true;        // u32 -> "unsigned int" (dedups with C, dumps as C)
+  std::string charName = "rust_char"; // `char` must not print as C's 1-byte char
+  size_t maxNameLen = 128;            // bpf-linker's cap (the pre-6.1 kernel limit)
+
+  /// The knob values of preset `p`.
+  static RustPolicy forPreset(Preset p) {
+    RustPolicy r;
+    r.preset = p;
+    r.cPrimitiveNames = p != Preset::BpfLinker;
+    r.dataEnums = p == Preset::BpfLinker ? DataEnums::Opaque : DataEnums::Layout;
+    return r;
+  }
+};
 
 struct Policy {
   bool floats = true;         // DW_ATE_float -> FLOAT; false: INT, as pahole without float
@@ -19,6 +46,7 @@ struct Policy {
   bool consistentFunc = true; // passed on to the FUNC stage
   enum class VarScope { None, PerCpu, All } vars = VarScope::PerCpu;
   std::vector<int> langExclude; // DW_LANG codes whose units are skipped entirely
+  RustPolicy rust;              // Rust units (exclude also puts DW_LANG_Rust in langExclude)
 
   bool excludes(int lang) const {
     return std::find(langExclude.begin(), langExclude.end(), lang) != langExclude.end();

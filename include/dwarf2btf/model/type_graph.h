@@ -86,12 +86,15 @@ struct Annotation {
 
 struct TypeNode {
   NodeKind kind = NodeKind::Void;
-  uint8_t sub = 0;          // BaseEncoding / Qualifier / CompositeKind / PointerKind
-  bool declaration = false; // composites and enums: only declared
-  bool isSigned = false;    // enums
-  bool varargs = false;     // subroutines
+  uint8_t sub = 0;             // BaseEncoding / Qualifier / CompositeKind / PointerKind
+  bool declaration = false;    // composites and enums: only declared
+  bool isSigned = false;       // enums
+  bool varargs = false;        // subroutines
   bool inTypesSection = false; // the DIE is in .debug_types (for diagnostics)
-  uint16_t language = 0;    // DW_LANG of the unit the DIE belongs to
+  bool variantPart = false;    // composites: has a DW_TAG_variant_part (Rust data enum)
+  bool hasDiscr = false;       // ... whose first variant member is the discriminant
+  uint32_t variantCount = 0;   // ... members after [first, first+count): see variantMembers()
+  uint16_t language = 0;       // DW_LANG of the unit the DIE belongs to
   std::string_view name;
   uint64_t byteSize = 0;               // base, composite, enum; 0 when unknown
   uint32_t bitSize = 0;                // base types with DW_AT_bit_size (0: byteSize * 8)
@@ -164,6 +167,13 @@ public:
   MemberNode &member(uint32_t i) { return members_[i]; }
 
   std::span<const MemberNode> members(const TypeNode &n) const { return slice(members_, n); }
+  /// A variant part's members, stored after the composite's own: the
+  /// discriminant first (when n.hasDiscr, unnamed), then one member per
+  /// DW_TAG_variant, typed by the variant's struct. Lowerings that ignore
+  /// variant parts never see them through members().
+  std::span<const MemberNode> variantMembers(const TypeNode &n) const {
+    return std::span(members_).subspan(n.first + n.count, n.variantCount);
+  }
   std::span<const EnumeratorNode> enumerators(const TypeNode &n) const {
     return slice(enumerators_, n);
   }
