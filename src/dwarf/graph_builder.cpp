@@ -366,7 +366,10 @@ Error UnitBuilder::visit(Dwarf_Die &die, Scope scope, bool &descend, Scope &chil
     childScope = Scope::Namespace;
     return Error::success();
   case DW_TAG_variable:
-    if (scope == Scope::Unit && in_.collectVariables)
+    // Rust statics live in their module's DW_TAG_namespace.
+    if ((scope == Scope::Unit ||
+         (scope == Scope::Namespace && factsOf(die.cu).language == DW_LANG_Rust)) &&
+        in_.collectVariables)
       variableDies_.push_back(die);
     else if (scope == Scope::Composite)
       classScoped_.insert(keyOf(die));

@@ -251,6 +251,11 @@ void UnitBuilder::addVariable(Dwarf_Die &die) {
     return;
   model::VariableRecord r;
   r.name = std::string(attrStringIntegrate(&die, DW_AT_name));
+  // A Rust static is known to the ELF (and to libbpf/aya) by its symbol:
+  // the mangled name unless #[no_mangle].
+  if (factsOf(die.cu).language == DW_LANG_Rust)
+    if (std::string_view link = attrStringIntegrate(&die, DW_AT_linkage_name); !link.empty())
+      r.name = std::string(link);
   r.dieOffset = dwarf_dieoffset(&die);
   r.cuIndex = in_.cuIndex;
   r.type = typeOf(die, DW_AT_type, true);

@@ -6,6 +6,8 @@
 // rustc's DWARF (readelf) for reordered, packed and data-carrying types.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <set>
 #include <sstream>
 
 #include "dwarf2btf/btf/reader.h"
@@ -159,6 +161,55 @@ TEST(RustExclude, MixedObjectKeepsOnlyC) {
   EXPECT_TRUE(allNames.count(rustOnly));
   for (const auto &n : exNames)
     EXPECT_TRUE(allNames.count(n)) << n.first << " " << n.second << " lost with Rust included";
+}
+
+TEST(RustStatics, VarsNamedBySymbolZeroSizedSkippedKernelAccepts) {
+  TempDir dir;
+  for (const std::string &f : rustFixtures()) {
+    Encoded e = encodeRaw(f, dir, "--vars all");
+    ASSERT_EQ(e.run.status, 0) << f << ": " << describe(e.run);
+    RunResult c = runTool("check --kernel " + quote(e.btfPath));
+    if (c.out.find("kernel: skipped") == std::string::npos)
+      EXPECT_EQ(c.status, 0) << f << ": " << c.out << describe(c);
+  }
+  Encoded e = encodeRaw(testdata("bin/rust/layouts.rustc.dwarf4.O0.o"), dir, "--vars all");
+  ASSERT_EQ(e.run.status, 0) << describe(e.run);
+  RunResult d = runTool("dump " + quote(e.btfPath));
+  ASSERT_EQ(d.status, 0) << describe(d);
+  std::set<std::string> vars;
+  for (const DumpType &t : parseDump(d.out))
+    if (t.kind == "VAR")
+      vars.insert(t.name);
+  EXPECT_TRUE(vars.count("VS"));   // #[no_mangle]: the symbol is the name
+  EXPECT_FALSE(vars.count("X32")); // mangled: the VAR carries the symbol
+  EXPECT_TRUE(std::any_of(vars.begin(), vars.end(),
+                          [](const std::string &v) { return v.rfind("_ZN7layouts3X32", 0) == 0; }));
+  EXPECT_FALSE(vars.count("UNIT")); // `()`: no storage
+  EXPECT_FALSE(vars.count("ZS"));   // zero-sized struct
+}
+
+TEST(RustPahole, MixedObjectCTypesMatchPaholeLangExcludeRust) {
+  if (!haveProgram("pahole"))
+    GTEST_SKIP() << "pahole not installed";
+  TempDir dir;
+  const std::string mixed = testdata("bin/rust/mixed.rustc+gcc.dwarf4.O2.ldr.o");
+  const std::string copy = dir.path("pahole.o");
+  writeFile(copy, readFile(mixed));
+  RunResult p = run("pahole -J --lang_exclude=rust " + quote(copy));
+  ASSERT_EQ(p.status, 0) << p.err;
+  RunResult pd = runTool("dump " + quote(copy));
+  ASSERT_EQ(pd.status, 0) << describe(pd);
+  Encoded ex = encodeRaw(mixed, dir, "--rust=exclude", "ex.btf");
+  ASSERT_EQ(ex.run.status, 0) << describe(ex.run);
+  RunResult xd = runTool("dump " + quote(ex.btfPath));
+  EXPECT_EQ(xd.out, pd.out) << "--rust=exclude differs from pahole --lang_exclude=rust";
+  // With Rust included, pahole's C types are all there, and Rust's in addition.
+  Encoded all = encodeRaw(mixed, dir, "", "all.btf");
+  ASSERT_EQ(all.run.status, 0) << describe(all.run);
+  auto allNames = namedTypes(parseDump(runTool("dump " + quote(all.btfPath)).out));
+  for (const auto &n : namedTypes(parseDump(pd.out)))
+    EXPECT_TRUE(allNames.count(n)) << n.first << " " << n.second;
+  EXPECT_TRUE(allNames.count({"STRUCT", "RustOnly"}));
 }
 
 TEST(RustCli, BadPresetIsAUsageError) {
