@@ -50,6 +50,7 @@ private:
   void fillPointer(model::TypeNode &n, Dwarf_Die &die);
   bool memberOffset(Dwarf_Die &member, model::MemberNode &m);
   void readVariantPart(Dwarf_Die &part, std::vector<model::MemberNode> &out, bool &hasDiscr);
+  bool rustFunctionNames(model::FunctionRecord &r);
   bool enumIsSigned(Dwarf_Die &die);
 
   // records.cpp

@@ -240,7 +240,34 @@ void UnitBuilder::addFunction(Dwarf_Die &die) {
       r.params.push_back(std::move(p));
     } while (dwarf_siblingof(&c, &c) == 0);
   }
+  if (r.language == 1 && !rustFunctionNames(r))
+    return;
   out_.functions.push_back(std::move(r));
+}
+
+bool UnitBuilder::rustFunctionNames(model::FunctionRecord &r) {
+  // A Rust function is known to the ELF by its symbol: the (legacy or v0)
+  // mangled name unless #[no_mangle]. Legacy names of closures and generic
+  // impls hold '$' or '.', which no BTF name may contain: those functions
+  // get no FUNC.
+  if (!r.linkageName.empty()) {
+    const bool valid = std::all_of(r.linkageName.begin(), r.linkageName.end(), [](char ch) {
+      return (ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+             ch == '_';
+    });
+    if (!valid) {
+      diag_.count("rust.drop.func-symbol-name");
+      return false;
+    }
+    r.name = r.linkageName;
+  }
+  // `_: u32` and pattern parameters have no name; the kernel wants one.
+  for (size_t i = 0; i < r.params.size(); ++i)
+    if (r.params[i].name.empty()) {
+      r.params[i].name = "arg" + std::to_string(i);
+      diag_.count("rust.rename.param");
+    }
+  return true;
 }
 
 void UnitBuilder::addVariable(Dwarf_Die &die) {

@@ -212,6 +212,24 @@ TEST(RustPahole, MixedObjectCTypesMatchPaholeLangExcludeRust) {
   EXPECT_TRUE(allNames.count({"STRUCT", "RustOnly"}));
 }
 
+TEST(RustFuncs, NamedBySymbolWithNamedParams) {
+  TempDir dir;
+  Encoded e = encodeRaw(testdata("bin/rust/funcs.rustc.dwarf4.O0.o"), dir);
+  ASSERT_EQ(e.run.status, 0) << describe(e.run);
+  RunResult d = runTool("dump " + quote(e.btfPath));
+  ASSERT_EQ(d.status, 0) << describe(d);
+  // #[no_mangle] pub fn un(_: u32, (a, b): (u32, u64), _c: u8): the first two
+  // parameters have no DW_AT_name.
+  EXPECT_NE(d.out.find("\t'arg0' type_id=4\n\t'arg1' type_id=144\n\t'_c' type_id=22\n"
+                       "[186] FUNC 'un' type_id=185 linkage=static"),
+            std::string::npos)
+      << d.out;
+  EXPECT_NE(d.out.find("FUNC 'prog'"), std::string::npos);
+  // Mangled functions carry their ELF symbol (fentry/kprobe attach by it).
+  EXPECT_NE(d.out.find("FUNC '_ZN5funcs6helper17h"), std::string::npos);
+  EXPECT_EQ(d.out.find("FUNC 'helper'"), std::string::npos);
+}
+
 TEST(RustCli, BadPresetIsAUsageError) {
   RunResult r = runTool("encode --rust=sanitize --raw /dev/null " +
                         quote(testdata("bin/rust/mixed.rustc.dwarf4.O0.o")));
