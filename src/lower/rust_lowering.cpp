@@ -108,7 +108,7 @@ struct CompositePlan {
   const char *opaqueRule = nullptr;
   std::string why;
   std::vector<model::MemberNode> members;
-  std::vector<NodeId> dropped; // zero-sized members
+  std::vector<std::string_view> dropped; // names of zero-sized members
   std::vector<uint64_t> floatIntSizes;
   std::vector<bool> asInt; // parallel to members
 };
@@ -185,7 +185,7 @@ CompositePlan planComposite(const TypeGraph &g, const TypeNode &n, const Policy 
   const bool isUnion = n.compositeKind() == model::CompositeKind::Union;
   for (const model::MemberNode &m : g.members(n)) {
     if (lowersToVoid(g, m.type) || isRustZeroSized(g, m.type)) {
-      plan.dropped.push_back(m.type);
+      plan.dropped.push_back(m.name);
       continue;
     }
     const TypeNode &t = stripped(g, m.type);
@@ -291,7 +291,7 @@ void emitBase(LowerState &s, NodeId id, const TypeNode &n) {
   }
   if (enc == BaseEncoding::Other && n.name == "char") {
     // DW_ATE_UTF: a C dumper would print an INT named `char` as a 1-byte char.
-    s.diag.count("rust.rename.char");
+    s.report(id, "rust.rename.char", fmt::format("char encoded as INT '{}'", p.rust.charName));
     s.btf.addInt(p.rust.charName, 4, 0);
     return;
   }
@@ -376,10 +376,8 @@ void emitComposite(LowerState &s, NodeId id, const TypeNode &n, uint32_t firstId
     s.btf.addComposite(isUnion, name, size, {});
     return;
   }
-  for (NodeId z : plan.dropped) {
-    (void)z;
-    s.diag.count("rust.drop.zst-member");
-  }
+  for (std::string_view z : plan.dropped)
+    s.report(id, "rust.drop.zst-member", fmt::format("zero-sized member '{}' dropped", z));
   std::vector<std::string> names;
   names.reserve(plan.members.size());
   for (const model::MemberNode &m : plan.members)
