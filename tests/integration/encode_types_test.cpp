@@ -689,7 +689,7 @@ TEST(EncodeTypes, KernelAcceptsTypesOfACompiledUnit) {
 #endif
 
 // Manual benchmark on the distribution's vmlinux (not run by ctest):
-//   D2B_BENCH_JOBS=2 /usr/bin/time -v build/tests/encode_types_test
+//   D2B_BENCH_JOBS=2 /usr/bin/time -v build/tests/integration_encode_types_test
 //     --gtest_also_run_disabled_tests --gtest_filter='*DISABLED_Vmlinux*'
 TEST(EncodeTypes, DISABLED_VmlinuxBenchmark) {
   std::string path;
@@ -793,4 +793,54 @@ TEST(EncodeTypes, ComdatTypeUnitsInRelocatableObjects) {
     ASSERT_TRUE(compile(fmt::format("objcopy --compress-debug-sections=zstd {} {}", obj, z)));
     EXPECT_EQ(readFile(encodeFile(dir, z).raw), readFile(e.raw));
   }
+}
+
+TEST(EncodeTypes, InlineInstancesAndOptimizedParameters) {
+  if (!haveProgram("gcc"))
+    GTEST_SKIP() << "gcc not installed";
+  TempDir dir;
+  writeFile(dir.path("inl.c"), R"(
+struct __attribute__((packed)) pk { char c; long l; };
+struct nat { char c; long l; };
+static inline int helper(int a, int b) { return a * b + 1; }
+static __attribute__((noinline)) int unused_param(int used, int dropped) { return used * 3; }
+int takes_packed(struct pk p, struct nat n) { return p.c + n.c; }
+int caller(int x) { return helper(x, 2) + helper(x, 3) + unused_param(x, 5); }
+int (*fp)(int, int) = helper;
+)");
+  std::string obj = dir.path("inl.o");
+  ASSERT_TRUE(compile(fmt::format("gcc -g -O2 -c {} -o {}", dir.path("inl.c"), obj)));
+  Encoded e = encodeFile(dir, obj);
+  std::vector<const model::FunctionRecord *> helpers, unused;
+  const model::FunctionRecord *packed = nullptr;
+  for (const auto &f : e.result.functions) {
+    if (f.name == "helper")
+      helpers.push_back(&f);
+    if (f.name == "unused_param")
+      unused.push_back(&f);
+    if (f.name == "takes_packed")
+      packed = &f;
+  }
+  // The abstract instance (inline only) and the out-of-line concrete copy,
+  // whose name and parameter names come through DW_AT_abstract_origin.
+  ASSERT_EQ(helpers.size(), 2u);
+  EXPECT_TRUE(helpers[0]->inlineOnly);
+  EXPECT_FALSE(helpers[0]->hasLowPc);
+  EXPECT_FALSE(helpers[1]->inlineOnly);
+  EXPECT_TRUE(helpers[1]->hasLowPc);
+  ASSERT_EQ(helpers[1]->params.size(), 2u);
+  EXPECT_EQ(helpers[1]->params[1].name, "b");
+  EXPECT_EQ(helpers[1]->params[1].location, model::ParamLocation::Register);
+  EXPECT_EQ(helpers[1]->params[1].dwarfReg, 4); // rsi
+  EXPECT_FALSE(helpers[1]->reorderedParams);
+  // A parameter gcc replaced by its constant argument.
+  ASSERT_EQ(unused.size(), 2u);
+  ASSERT_EQ(unused[1]->params.size(), 2u);
+  EXPECT_EQ(unused[1]->params[1].location, model::ParamLocation::ConstValue);
+  ASSERT_NE(packed, nullptr);
+  ASSERT_EQ(packed->params.size(), 2u);
+  EXPECT_TRUE(packed->params[0].isStructByValue);
+  EXPECT_TRUE(packed->params[0].isPackedStruct);
+  EXPECT_TRUE(packed->params[1].isStructByValue);
+  EXPECT_FALSE(packed->params[1].isPackedStruct);
 }
