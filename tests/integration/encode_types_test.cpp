@@ -844,3 +844,34 @@ int (*fp)(int, int) = helper;
   EXPECT_TRUE(packed->params[1].isStructByValue);
   EXPECT_FALSE(packed->params[1].isPackedStruct);
 }
+
+TEST(EncodeTypes, RustUnitsLowerAsCUntilARustLoweringExists) {
+  if (!haveProgram("rustc"))
+    GTEST_SKIP() << "rustc not installed";
+  TempDir dir;
+  writeFile(dir.path("r.rs"), R"(
+pub enum Shape { Circle(f64), Rect { w: u32, h: u32 }, Empty }
+pub struct Pt<T> { pub x: T, pub y: T }
+#[no_mangle]
+pub extern "C" fn area(s: &Shape, p: &Pt<i64>, v: &[u8]) -> f64 {
+    match s { Shape::Circle(r) => r * r + (p.x as f64) + v.len() as f64,
+              Shape::Rect { w, h } => (*w * *h) as f64, Shape::Empty => 0.0 }
+}
+)");
+  std::string obj = dir.path("r.o");
+  ASSERT_TRUE(compile(fmt::format("rustc -g --crate-type=lib --emit=obj -C opt-level=1 {} -o {}",
+                                  dir.path("r.rs"), obj)));
+  DiagEngine diag;
+  auto r = encode::encodeTypes(obj, {}, diag);
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(r->stats.cus, 1u);
+  EXPECT_GT(r->btf.ownCount(), 5u);
+  EXPECT_EQ(diag.counts()["dwarf.variant-part-skipped"], 1u);
+  // Excluding DW_LANG_Rust (0x1c), as the kernel build's --lang_exclude=rust does.
+  encode::EncodeOptions o;
+  o.policy.langExclude = {0x1c};
+  auto x = encode::encodeTypes(obj, o, diag);
+  ASSERT_TRUE(x) << x.error().message();
+  EXPECT_EQ(x->stats.skippedUnits, 1u);
+  EXPECT_EQ(x->btf.ownCount(), 0u);
+}
