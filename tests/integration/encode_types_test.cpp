@@ -15,6 +15,7 @@
 #include <bpf/btf.h>
 #endif
 
+#include "dwarf2btf/dedup/dedup.h"
 #include "dwarf2btf/encode/encoder.h"
 #include "test_support.h"
 
@@ -407,6 +408,41 @@ TEST(EncodeTypes, NamedTypesMatchPahole) {
     o.policy.floats = false; // pahole's default without --btf_gen_floats
     Encoded e = encodeFile(dir, exe, o);
     EXPECT_EQ(namedSet(e.dump), namedSet(pd.out));
+
+    // After dedup, with pahole 1.24's flattened arrays: the same number of
+    // types of every kind this stage owns, and identical named types.
+    o.policy.flattenArrays = true;
+    Encoded f = encodeFile(dir, exe, o);
+    ASSERT_TRUE(dedup::dedup(f.result.btf));
+    std::string ours =
+        run("bpftool btf dump file " + writeRaw(dir, "ours.btf", f.result.btf, f.result.order)).out;
+    auto census = [&](const std::string &dump) {
+      std::multiset<std::string> s;
+      std::istringstream in(dump);
+      std::string line, cur;
+      auto flush = [&] {
+        if (!cur.empty())
+          s.insert(cur);
+        cur.clear();
+      };
+      while (std::getline(in, line)) {
+        if (!line.empty() && line[0] == '[') {
+          flush();
+          std::string body = line.substr(line.find(' ') + 1);
+          std::string kind = body.substr(0, body.find(' '));
+          // FUNC/FUNC_PROTO/VAR/DATASEC come from the FUNC/VAR stage.
+          if (kind == "FUNC" || kind == "FUNC_PROTO" || kind == "VAR" || kind == "DATASEC")
+            continue;
+          // Anonymous types are counted by kind, named ones compared whole.
+          cur = body.find("'(anon)'") != std::string::npos ? kind : maskIds(body);
+        } else if (!cur.empty() && cur.find('\'') != std::string::npos) {
+          cur += "\n" + maskIds(line);
+        }
+      }
+      flush();
+      return s;
+    };
+    EXPECT_EQ(census(ours), census(pd.out));
   }
 }
 
