@@ -77,8 +77,10 @@ NodeId UnitBuilder::nodeFor(Dwarf_Die &die) {
   NodeId id = g_.addNode(n);
   dies_.push_back(die);
   byKey_.emplace(key, id);
-  if (die.cu != cu_)
+  if (die.cu != cu_) {
+    g_.node(id).foreign = true;
     ++out_.foreignTypes;
+  }
   return id;
 }
 
@@ -119,6 +121,11 @@ void UnitBuilder::declTagsOf(Dwarf_Die &die, std::vector<std::string> &out) {
 }
 
 void UnitBuilder::warn(Dwarf_Die &die, const char *rule, std::string message) {
+  // A DIE of another unit (reached through ref_addr or a type signature) is
+  // also walked by its own unit, which reports it; saying it once per
+  // referencing unit would only repeat the same line.
+  if (die.cu != cu_)
+    return;
   Diagnostic d;
   d.severity = Severity::Warning;
   d.rule = rule;
