@@ -102,8 +102,10 @@ std::vector<uint8_t> combineSplit(const btf::Btf &split, std::endian order) {
   }
   std::vector<uint8_t> out;
   out.reserve(btf::kHeaderSize + typeLen + strLen);
-  out.push_back(order == std::endian::little ? uint8_t(btf::kMagic & 0xff) : uint8_t(btf::kMagic >> 8));
-  out.push_back(order == std::endian::little ? uint8_t(btf::kMagic >> 8) : uint8_t(btf::kMagic & 0xff));
+  out.push_back(order == std::endian::little ? uint8_t(btf::kMagic & 0xff)
+                                             : uint8_t(btf::kMagic >> 8));
+  out.push_back(order == std::endian::little ? uint8_t(btf::kMagic >> 8)
+                                             : uint8_t(btf::kMagic & 0xff));
   out.push_back(btf::kVersion);
   out.push_back(0); // flags
   put32(out, btf::kHeaderSize, order);

@@ -98,13 +98,15 @@ private:
   /// Outcome of checking one type in the meta pass.
   struct MetaResult {
     int err = 0;
-    uint32_t bytes = 0;        // size of the type, when known
-    bool canContinue = true;   // false: the section cannot be walked further
+    uint32_t bytes = 0;      // size of the type, when known
+    bool canContinue = true; // false: the section cannot be walked further
   };
 
   // validate.cpp
   void checkHeader();
   void checkTypeTags();
+  // special_fields.cpp
+  void checkSpecialFields();
 
   // meta_pass.cpp
   bool metaPass();
@@ -178,6 +180,8 @@ private:
   int failMember(const uint32_t *st, const MemberRef &m, std::string message) {
     return fail(memberLine(st, m), std::move(message));
   }
+  /// Records a rejection the kernel does not log; the message is ours.
+  int failUnlogged(std::string message, int err);
 
   bool ownIndex(uint32_t id, uint32_t &index) const;
 

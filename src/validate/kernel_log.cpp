@@ -104,8 +104,8 @@ std::string Checker::memberLine(const uint32_t *st, const MemberRef &m) const {
     return clip(fmt::format("\t{} type_id={} bitfield_size={} bits_offset={}",
                             displayName(m.nameOff), m.type, btf::memberBitfieldSize(m.offset),
                             btf::memberBitOffset(m.offset)));
-  return clip(fmt::format("\t{} type_id={} bits_offset={}", displayName(m.nameOff), m.type,
-                          m.offset));
+  return clip(
+      fmt::format("\t{} type_id={} bits_offset={}", displayName(m.nameOff), m.type, m.offset));
 }
 
 std::string Checker::vsiLine(const uint32_t *vsi) const {
@@ -115,6 +115,12 @@ std::string Checker::vsiLine(const uint32_t *vsi) const {
 int Checker::fail(std::string kernelLine, std::string message, int err) {
   if (out_)
     out_->push_back(Violation{logTypeId_, std::move(kernelLine), std::move(message), err});
+  return -err;
+}
+
+int Checker::failUnlogged(std::string message, int err) {
+  if (out_)
+    out_->push_back(Violation{logTypeId_, "", std::move(message), err, false});
   return -err;
 }
 

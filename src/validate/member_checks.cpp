@@ -54,8 +54,8 @@ int Checker::checkMember(const uint32_t *st, const MemberRef &m, const uint32_t 
   case btf::Kind::Datasec:
   case btf::Kind::DeclTag:
     // Excluded before any member check runs ("Invalid member").
-    return failBasic(st, kflagRules ? "Unsupported check_kflag_member"
-                                    : "Unsupported check_member");
+    return failBasic(st,
+                     kflagRules ? "Unsupported check_kflag_member" : "Unsupported check_member");
   }
   // Pointers, arrays, structs and floats cannot be bitfields.
   if (kflagRules && btf::memberBitfieldSize(m.offset))

@@ -44,9 +44,10 @@ bool Checker::metaPass() {
 
 Checker::MetaResult Checker::checkMeta(const uint32_t *t, uint32_t metaLeft) {
   MetaResult r;
-  const std::string idTag = fmt::format("[{}]", logTypeId_);
+  // Structural errors are logged as "[id] message", without a type line.
+  auto idTag = [this] { return fmt::format("[{}]", logTypeId_); };
   if (metaLeft < kTypeHeaderBytes) {
-    r.err = fail(idTag, fmt::format("meta_left:{} meta_needed:{}", metaLeft, kTypeHeaderBytes));
+    r.err = fail(idTag(), fmt::format("meta_left:{} meta_needed:{}", metaLeft, kTypeHeaderBytes));
     r.canContinue = false;
     return r;
   }
@@ -59,15 +60,15 @@ Checker::MetaResult Checker::checkMeta(const uint32_t *t, uint32_t metaLeft) {
   r.canContinue = kindKnown && r.bytes <= metaLeft;
 
   if (t[1] & ~kInfoMask) {
-    r.err = fail(idTag, fmt::format("Invalid btf_info:{:x}", t[1]));
+    r.err = fail(idTag(), fmt::format("Invalid btf_info:{:x}", t[1]));
     return r;
   }
   if (!kindKnown) {
-    r.err = fail(idTag, fmt::format("Invalid kind:{}", rawKind));
+    r.err = fail(idTag(), fmt::format("Invalid kind:{}", rawKind));
     return r;
   }
   if (!nameOffsetValid(t[0])) {
-    r.err = fail(idTag, fmt::format("Invalid name_offset:{}", t[0]));
+    r.err = fail(idTag(), fmt::format("Invalid name_offset:{}", t[0]));
     return r;
   }
   switch (kindOf(t)) {

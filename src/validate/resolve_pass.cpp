@@ -31,9 +31,7 @@ bool isModifier(const uint32_t *t) {
   }
 }
 bool isKind(const uint32_t *t, Kind k) { return kindOf(t) == k; }
-bool isComposite(const uint32_t *t) {
-  return isKind(t, Kind::Struct) || isKind(t, Kind::Union);
-}
+bool isComposite(const uint32_t *t) { return isKind(t, Kind::Struct) || isKind(t, Kind::Union); }
 /// Types that may only refer, never be referred to.
 bool isSourceOnly(const uint32_t *t) {
   return isKind(t, Kind::Var) || isKind(t, Kind::DeclTag) || isKind(t, Kind::Datasec);
@@ -516,18 +514,18 @@ int Checker::funcProtoCheck(const uint32_t *t) {
     const uint32_t nameOff = args[2 * i];
     uint32_t argId = args[2 * i + 1];
     const uint32_t *arg = type(argId);
-    const std::string bad = fmt::format("Invalid arg#{}", i + 1);
+    auto bad = [i] { return fmt::format("Invalid arg#{}", i + 1); };
     if (!arg || isSourceOnly(arg))
-      return failType(t, bad);
+      return failType(t, bad());
     if (nameOff && (!nameOffsetValid(nameOff) || !validIdentifier(str(nameOff), opts_)))
-      return failType(t, bad);
+      return failType(t, bad());
     if (isTainted(argId))
       return kTainted;
     if (needsResolve(arg) && !isResolved(argId))
       if (int err = resolveRoot(arg, argId))
         return err;
     if (!typeIdSize(argId, nullptr))
-      return failType(t, bad);
+      return failType(t, bad());
   }
   return 0;
 }

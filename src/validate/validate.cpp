@@ -14,9 +14,13 @@ ValidateOptions ValidateOptions::forKernel(unsigned major, unsigned minor) {
   const unsigned v = major * 1000 + minor;
   ValidateOptions o;
   o.maxNameLen = v >= 6001 ? 512 : 128;
-  o.maxKind = v >= 6000 ? 19 : v >= 5017 ? 18 : v >= 5015 ? 17 : v >= 5013 ? 16 : v >= 5002 ? 15
-                                                                              : v >= 5000 ? 13
-                                                                                          : 11;
+  o.maxKind = v >= 6000   ? 19
+              : v >= 5017 ? 18
+              : v >= 5015 ? 17
+              : v >= 5013 ? 16
+              : v >= 5002 ? 15
+              : v >= 5000 ? 13
+                          : 11;
   o.relaxedNames = v >= 6009;
   o.tagKindFlag = v >= 6015;
   o.enumKindFlag = v >= 6000;
@@ -48,6 +52,9 @@ void Checker::run(std::vector<Violation> &out) {
   if (parsedAll) {
     resolvePass();
     checkTypeTags();
+    // Only BTF loaded from user space goes through this phase.
+    if (!base_)
+      checkSpecialFields();
   }
   out_ = nullptr;
 }
@@ -97,15 +104,12 @@ void Checker::checkHeader() {
     const uint64_t total =
         btf::kHeaderSize + uint64_t(btf_.words().size()) * 4 + btf_.strings().size();
     if (total > kMaxBtfSize)
-      fail("", fmt::format("BTF size {} exceeds {} (E2BIG, not logged by the kernel)", total,
-                           kMaxBtfSize),
-           E2BIG);
+      failUnlogged(fmt::format("BTF size {} exceeds {}", total, kMaxBtfSize), E2BIG);
   }
   const std::vector<char> &s = btf_.strings().bytes();
   const bool emptySplitStrings = base_ && s.empty();
-  if (!emptySplitStrings &&
-      (s.empty() || s.size() - 1 > btf::kMaxNameOffset || s.back() != '\0' ||
-       (!base_ && s.front() != '\0')))
+  if (!emptySplitStrings && (s.empty() || s.size() - 1 > btf::kMaxNameOffset || s.back() != '\0' ||
+                             (!base_ && s.front() != '\0')))
     fail("", "Invalid string section");
   if (!base_ && btf_.words().empty())
     fail("", "No type found");

@@ -4,14 +4,17 @@
 // Skipped (visibly) when the bpf syscall is refused.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <random>
+#include <set>
 
 #include "bad_btf_cases.h"
 #include "dwarf2btf/btf/btf.h"
 #include "dwarf2btf/kernel/btf_load.h"
 #include "dwarf2btf/validate/validate.h"
+#include "random_btf.h"
 #include "test_support.h"
 
 using namespace d2b;
@@ -42,6 +45,51 @@ const std::string &kernelSkipReason() {
       GTEST_SKIP() << kernelSkipReason();                                                          \
   } while (0)
 
+std::string vmlinuxBytes() {
+  const std::string path = "/sys/kernel/btf/vmlinux";
+  return std::filesystem::exists(path) ? test::readFile(path) : std::string();
+}
+std::span<const uint8_t> asBytes(const std::string &s) {
+  return {reinterpret_cast<const uint8_t *>(s.data()), s.size()};
+}
+
+/// True if `b` has a "kptr"-tagged pointer to a struct whose name is also a
+/// struct of the running kernel. The kernel then wants a destructor kfunc
+/// registered for that type, which validate() cannot know (documented gap).
+bool hasKernelKptr(const Btf &b) {
+  static const std::set<std::string> kernelStructs = [] {
+    std::set<std::string> names;
+    const std::string bytes = vmlinuxBytes();
+    if (bytes.empty())
+      return names;
+    Btf v = test::rawToBtf(asBytes(bytes));
+    for (uint32_t id = 1; id < v.endId(); ++id)
+      if (v.type(id).kind() == btf::Kind::Struct && v.validStrOffset(v.type(id).nameOff()))
+        names.insert(std::string(v.name(id)));
+    return names;
+  }();
+  for (uint32_t id = b.startId(); id < b.endId(); ++id) {
+    btf::TypeView t = b.type(id);
+    if (t.kind() != btf::Kind::TypeTag || !b.validStrOffset(t.nameOff()) || b.name(id) != "kptr")
+      continue;
+    uint32_t target = t.type();
+    for (int hops = 0; hops < 32 && target && target < b.endId(); ++hops) {
+      btf::TypeView x = b.type(target);
+      if (x.kind() == btf::Kind::Struct) {
+        if (b.validStrOffset(x.nameOff()) && kernelStructs.count(std::string(b.name(target))))
+          return true;
+        break;
+      }
+      if (x.kind() != btf::Kind::Typedef && x.kind() != btf::Kind::Const &&
+          x.kind() != btf::Kind::Volatile && x.kind() != btf::Kind::Restrict &&
+          x.kind() != btf::Kind::TypeTag)
+        break;
+      target = x.type();
+    }
+  }
+  return false;
+}
+
 /// The core property: the kernel and validate() agree on `raw`. Returns a
 /// description of the disagreement, or "" when they agree.
 std::string disagreement(std::span<const uint8_t> raw, const Btf &b) {
@@ -55,10 +103,15 @@ std::string disagreement(std::span<const uint8_t> raw, const Btf &b) {
       return "";
     return "kernel accepts, we report: " + ours[0].logLine();
   }
-  if (ours.empty())
+  if (ours.empty()) {
+    if (hasKernelKptr(b))
+      return ""; // the one unmodelled rule, see hasKernelKptr()
     return "kernel rejects (errno " + std::to_string(k.errnoValue) + ": " + kernelLast +
            "), we accept";
-  if (ours[0].logLine() != kernelLast || ours[0].errnoValue != k.errnoValue)
+  }
+  // Some rejections come with no log line: then only the errno can agree.
+  const bool lineDiffers = ours[0].logged && ours[0].logLine() != kernelLast;
+  if (lineDiffers || ours[0].errnoValue != k.errnoValue)
     return "kernel: '" + kernelLast + "' errno " + std::to_string(k.errnoValue) + "; ours: '" +
            ours[0].logLine() + "' errno " + std::to_string(ours[0].errnoValue);
   return "";
@@ -79,10 +132,16 @@ TEST_P(KernelRejects, WithTheMessageWePredict) {
   ASSERT_TRUE(r.attempted) << r.skipReason;
   EXPECT_FALSE(r.accepted);
   EXPECT_EQ(r.errnoValue, c.errnoValue);
-  // The failing line is the last thing the kernel logs.
-  EXPECT_EQ(kernel::logTail(r.log, 1), c.logLine()) << kernel::logTail(r.log, 4);
   std::vector<Violation> ours = validate::validate(b);
   ASSERT_FALSE(ours.empty());
+  EXPECT_EQ(ours[0].errnoValue, r.errnoValue);
+  if (!c.logged) {
+    // Rejected after every type passed: the log ends with an ordinary line.
+    EXPECT_EQ(r.log.find(" Invalid"), std::string::npos) << kernel::logTail(r.log, 4);
+    return;
+  }
+  // The failing line is the last thing the kernel logs.
+  EXPECT_EQ(kernel::logTail(r.log, 1), c.logLine()) << kernel::logTail(r.log, 4);
   EXPECT_EQ(ours[0].logLine(), kernel::logTail(r.log, 1));
 }
 
@@ -97,18 +156,7 @@ TEST_P(KernelAccepts, AsDoWe) {
 
 INSTANTIATE_TEST_SUITE_P(Rules, KernelRejects, testing::ValuesIn(test::invalidBtfCases()),
                          caseName);
-INSTANTIATE_TEST_SUITE_P(Rules, KernelAccepts, testing::ValuesIn(test::validBtfCases()),
-                         caseName);
-
-namespace {
-std::string vmlinuxBytes() {
-  const std::string path = "/sys/kernel/btf/vmlinux";
-  return std::filesystem::exists(path) ? test::readFile(path) : std::string();
-}
-std::span<const uint8_t> asBytes(const std::string &s) {
-  return {reinterpret_cast<const uint8_t *>(s.data()), s.size()};
-}
-} // namespace
+INSTANTIATE_TEST_SUITE_P(Rules, KernelAccepts, testing::ValuesIn(test::validBtfCases()), caseName);
 
 TEST(KernelValidate, VmlinuxReloadedIsAcceptedByBoth) {
   SKIP_WITHOUT_KERNEL();
@@ -215,6 +263,9 @@ TEST(KernelValidate, ClangBpfObjectsAgree) {
 // our first violation must be the same line (or both accept).
 TEST(KernelValidate, MutatedBlobsAgree) {
   SKIP_WITHOUT_KERNEL();
+  // D2B_MUTATIONS raises the per-blob count for a longer session.
+  const char *env = std::getenv("D2B_MUTATIONS");
+  const int perBlob = env ? std::atoi(env) : 150;
   std::mt19937 rng(20240611);
   int checked = 0, rejected = 0;
   std::vector<std::string> failures;
@@ -222,7 +273,7 @@ TEST(KernelValidate, MutatedBlobsAgree) {
     Btf orig = c.build();
     const std::vector<uint8_t> base = orig.serialize(std::endian::native);
     const size_t typeWords = orig.words().size();
-    for (int iter = 0; iter < 150; ++iter) {
+    for (int iter = 0; iter < perBlob; ++iter) {
       std::vector<uint8_t> raw = base;
       const int edits = 1 + int(rng() % 2);
       for (int e = 0; e < edits; ++e) {
@@ -259,4 +310,32 @@ TEST(KernelValidate, MutatedBlobsAgree) {
     all += f + "\n";
   EXPECT_TRUE(failures.empty()) << all;
   std::printf("mutations checked: %d, rejected by both: %d\n", checked, rejected);
+}
+
+// Random type graphs and long reference chains: cycles, dangling ids, wrong
+// kinds, the 32-deep resolve limit and the walk's mode rules all come up.
+TEST(KernelValidate, RandomBlobsAgree) {
+  SKIP_WITHOUT_KERNEL();
+  const char *env = std::getenv("D2B_RANDOM_BLOBS");
+  const int count = env ? std::atoi(env) : 3000;
+  std::vector<std::string> failures;
+  int accepted = 0;
+  for (test::RandomBtfShape shape : {test::RandomBtfShape::Graph, test::RandomBtfShape::Chain}) {
+    std::mt19937 rng(shape == test::RandomBtfShape::Graph ? 7 : 8);
+    for (int i = 0; i < count; ++i) {
+      Btf b = test::randomBtf(rng, shape);
+      const std::vector<uint8_t> raw = b.serialize(std::endian::native);
+      std::string d = disagreement(raw, b);
+      if (validate::validate(b).empty())
+        ++accepted;
+      if (!d.empty() && failures.size() < 25)
+        failures.push_back(std::string(shape == test::RandomBtfShape::Graph ? "graph" : "chain") +
+                           " #" + std::to_string(i) + ": " + d);
+    }
+  }
+  std::string all;
+  for (const std::string &f : failures)
+    all += f + "\n";
+  EXPECT_TRUE(failures.empty()) << all;
+  std::printf("random blobs: %d, accepted by both: %d\n", 2 * count, accepted);
 }

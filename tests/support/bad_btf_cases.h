@@ -21,6 +21,8 @@ struct BtfCase {
   std::string kernelLine;
   std::string message;
   int errnoValue = 0;
+  /// false: the kernel rejects without logging why (message is ours).
+  bool logged = true;
 
   /// kernelLine + " " + message, as validate::Violation::logLine().
   std::string logLine() const;

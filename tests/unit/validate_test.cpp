@@ -41,6 +41,7 @@ TEST_P(InvalidBtf, FirstViolationIsTheKernels) {
   EXPECT_EQ(v[0].kernelLine, c.kernelLine) << describe(v);
   EXPECT_EQ(v[0].message, c.message) << describe(v);
   EXPECT_EQ(v[0].errnoValue, c.errnoValue) << describe(v);
+  EXPECT_EQ(v[0].logged, c.logged) << describe(v);
 }
 
 TEST_P(ValidBtf, NoViolation) {
@@ -61,12 +62,12 @@ TEST(Validate, LogLineJoinsPrefixAndMessage) {
 
 TEST(Validate, ReportsEveryIndependentViolationInKernelOrder) {
   Btf b;
-  uint32_t u = b.addInt("u32", 4, 0);                                  // 1
+  uint32_t u = b.addInt("u32", 4, 0);                                     // 1
   b.addComposite(false, "Foo<u32>", 4, std::vector<Member>{{"a", u, 0}}); // 2: meta
-  b.addFwd("F", false);                                                // 3
-  b.addVar("v", 3, btf::VarLinkage::Static);                           // 4: resolve
-  b.addTypedef("t", 0);                                                // 5
-  b.addFloat("f", 3);                                                  // 6: meta
+  b.addFwd("F", false);                                                   // 3
+  b.addVar("v", 3, btf::VarLinkage::Static);                              // 4: resolve
+  b.addTypedef("t", 0);                                                   // 5
+  b.addFloat("f", 3);                                                     // 6: meta
   std::vector<Violation> v = validate::validate(b);
   ASSERT_EQ(v.size(), 3u) << describe(v);
   EXPECT_EQ(v[0].logLine(), "[2] STRUCT Foo<u32> size=4 vlen=1 Invalid name");
@@ -82,11 +83,11 @@ TEST(Validate, ReportsEveryIndependentViolationInKernelOrder) {
 
 TEST(Validate, BrokenTypeIsReportedOnceNotThroughItsUsers) {
   Btf b;
-  b.addFwd("F", false);                                                   // 1
-  b.addComposite(false, "Bad", 8, std::vector<Member>{{"f", 1, 0}});      // 2
-  b.addComposite(false, "User1", 8, std::vector<Member>{{"b", 2, 0}});    // 3
-  b.addComposite(false, "User2", 8, std::vector<Member>{{"b", 2, 0}});    // 4
-  b.addTypedef("bad_t", 2);                                               // 5
+  b.addFwd("F", false);                                                // 1
+  b.addComposite(false, "Bad", 8, std::vector<Member>{{"f", 1, 0}});   // 2
+  b.addComposite(false, "User1", 8, std::vector<Member>{{"b", 2, 0}}); // 3
+  b.addComposite(false, "User2", 8, std::vector<Member>{{"b", 2, 0}}); // 4
+  b.addTypedef("bad_t", 2);                                            // 5
   std::vector<Violation> v = validate::validate(b);
   ASSERT_EQ(v.size(), 1u) << describe(v);
   EXPECT_EQ(v[0].logLine(), "\tf type_id=1 bits_offset=0 Invalid member");
@@ -147,8 +148,8 @@ TEST(Validate, PreRelaxedNamesRejectDotsAndSlashes) {
 TEST(Validate, TagKindFlagBefore615) {
   Btf b;
   uint32_t u = b.addInt("u32", 4, 0);
-  b.addRawType(std::vector<uint32_t>{b.addString("attr"), btf::makeInfo(btf::Kind::TypeTag, 0, true),
-                                     u});
+  b.addRawType(
+      std::vector<uint32_t>{b.addString("attr"), btf::makeInfo(btf::Kind::TypeTag, 0, true), u});
   EXPECT_TRUE(validate::validate(b).empty());
   std::vector<Violation> v = validate::validate(b, ValidateOptions::forKernel(6, 14));
   ASSERT_EQ(v.size(), 1u) << describe(v);
@@ -166,16 +167,16 @@ TEST(Validate, KindsNewerThanTheKernelAreUnknown) {
 
 TEST(Validate, SplitBtfIsCheckedAgainstItsBase) {
   Btf base;
-  uint32_t dbl = base.addFloat("double", 8);              // 1
-  uint32_t f64 = base.addTypedef("f64", dbl);             // 2
-  uint32_t u8 = base.addInt("u8", 1, 0);                  // 3
+  uint32_t dbl = base.addFloat("double", 8);  // 1
+  uint32_t f64 = base.addTypedef("f64", dbl); // 2
+  uint32_t u8 = base.addInt("u8", 1, 0);      // 3
   Btf split(&base);
-  uint32_t good = split.addComposite(false, "ok", 16,
-                                     std::vector<Member>{{"a", u8, 0}, {"f", f64, 64}});
+  uint32_t good =
+      split.addComposite(false, "ok", 16, std::vector<Member>{{"a", u8, 0}, {"f", f64, 64}});
   EXPECT_EQ(good, 4u);
   EXPECT_TRUE(validate::validate(split).empty());
-  uint32_t bad = split.addComposite(false, "packed", 9,
-                                    std::vector<Member>{{"a", u8, 0}, {"f", f64, 8}});
+  uint32_t bad =
+      split.addComposite(false, "packed", 9, std::vector<Member>{{"a", u8, 0}, {"f", f64, 8}});
   uint32_t dangling = split.addPtr(99);
   std::vector<Violation> v = validate::validate(split);
   ASSERT_EQ(v.size(), 2u) << describe(v);
@@ -205,6 +206,7 @@ TEST(Validate, OversizedBlobIsRejectedBeforeAnyTypeCheck) {
   std::vector<Violation> v = validate::validate(b);
   ASSERT_FALSE(v.empty());
   EXPECT_EQ(v[0].errnoValue, E2BIG);
+  EXPECT_FALSE(v[0].logged);
   EXPECT_EQ(v[0].typeId, 0u);
   EXPECT_NE(v[0].message.find("exceeds 16777216"), std::string::npos) << v[0].message;
 }

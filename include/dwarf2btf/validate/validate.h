@@ -59,6 +59,10 @@ struct Violation {
   std::string message;
   /// The errno the kernel's BPF_BTF_LOAD fails with (524 is ENOTSUPP).
   int errnoValue = 0;
+  /// false for the few rejections the kernel does not log (a blob over
+  /// 16 MiB, misused special fields such as two bpf_spin_locks in a
+  /// struct): then kernelLine is empty and the message is ours.
+  bool logged = true;
 
   /// The complete log line: kernelLine, a space, message.
   std::string logLine() const;
