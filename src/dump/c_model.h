@@ -34,7 +34,7 @@ struct Field {
 struct Item {
   enum class What : uint8_t { Member, Pad, NamedPad, Group, Skipped };
   What what = What::Member;
-  uint32_t member = 0;           // Member, Skipped
+  uint32_t member = 0;           // Member, Skipped: member index; NamedPad: number
   uint32_t bits = 0;             // Member: bitfield width (0: plain); Pad: width; NamedPad: bytes
   const char *padType = nullptr; // Pad: "long", "int", "short", "char"
   bool groupIsUnion = false;     // Group

@@ -24,8 +24,8 @@ inline constexpr uint8_t kMaxKind = 19;
 /// The name bpftool prints for a kind ("STRUCT", "FUNC_PROTO", ...).
 constexpr std::string_view kindName(Kind k) {
   switch (k) {
-#define BTF_KIND(E, V, S)                                                      \
-  case Kind::E:                                                                \
+#define BTF_KIND(E, V, S)                                                                          \
+  case Kind::E:                                                                                    \
     return S;
 #include "dwarf2btf/btf/kinds.def"
   }
