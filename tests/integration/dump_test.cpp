@@ -104,6 +104,7 @@ static volatile const int g2 = 2;
 float f;
 int __attribute__((btf_decl_tag("tagv"))) v3;
 int * __attribute__((btf_type_tag("user"))) up;
+struct tagged { int __attribute__((btf_type_tag("rcu"))) *p; const char *volatile q[2]; } tg;
 union u { int a; long b; };
 struct fwd;
 struct fwd *fwdp;
@@ -242,6 +243,26 @@ TEST(DumpC, EveryKindCompilesWithExactLayout) {
     if (std::string(cc).find("bpf") != std::string::npos)
       flags += " -Werror";
     EXPECT_EQ(compile(dir, "every.c", text, cc + flags), "");
+  }
+  if (!ran)
+    GTEST_SKIP() << "no C compiler";
+}
+
+TEST(DumpC, TrickyLayoutsCompileExactly) {
+  btf::Btf b;
+  addTrickyLayouts(b);
+  const std::string header = cHeader(b);
+  EXPECT_EQ(header.find("left out"), std::string::npos) << header;
+  const std::string text = header + layoutAsserts(b);
+  TempDir dir;
+  bool ran = false;
+  for (const char *cc : {"clang -target bpf", "clang", "clang-22 -target bpf", "gcc"}) {
+    std::string prog = std::string(cc).substr(0, std::string(cc).find(' '));
+    if (!haveProgram(prog))
+      continue;
+    ran = true;
+    SCOPED_TRACE(cc);
+    EXPECT_EQ(compile(dir, "tricky.c", text, std::string(cc) + " -w"), "") << header;
   }
   if (!ran)
     GTEST_SKIP() << "no C compiler";
