@@ -478,8 +478,10 @@ Error Model::analyze() {
     if (kindOf(id) != Kind::Int)
       continue;
     std::string_view n = btf_.name(id);
-    if (n == "long int" || n == "long unsigned int" || n == "long" || n == "unsigned long") {
-      ptr_size_ = btf_.type(id).size();
+    const uint32_t size = btf_.type(id).size();
+    if ((n == "long int" || n == "long unsigned int" || n == "long" || n == "unsigned long") &&
+        (size == 4 || size == 8)) {
+      ptr_size_ = size;
       break;
     }
   }

@@ -318,6 +318,9 @@ TEST(DumpC, VmlinuxCompilesWithExactLayout) {
 }
 
 TEST(DumpSpeed, VmlinuxAgainstBpftool) {
+#if !defined(NDEBUG) || defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "timings mean something only in an optimized, uninstrumented build";
+#endif
   if (!haveVmlinux())
     GTEST_SKIP() << kVmlinux << " is not available";
   if (!haveBpftool())

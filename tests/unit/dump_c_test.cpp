@@ -455,6 +455,27 @@ TEST(DumpC, UnreachableAnonymousEnumsStandAloneOthersInline) {
                      "};\n\n");
 }
 
+TEST(DumpC, SplitBtfIncludesTheBaseSoTheHeaderStandsAlone) {
+  Btf base;
+  const uint32_t i = base.addInt("int", 4, kIntSigned);
+  Member m[] = {{"x", i, 0}};
+  base.addComposite(false, "in_base", 4, m);
+  Btf split(&base);
+  Member sm[] = {{"b", 2, 0}, {"p", split.addPtr(2), 64}};
+  split.addComposite(false, "in_module", 16, sm);
+  EXPECT_EQ(body(split), "struct in_base {\n\tint x;\n};\n\n"
+                         "struct in_module {\n\tstruct in_base b;\n\tstruct in_base *p;\n};\n\n");
+}
+
+TEST(DumpC, NonsensePointerSizeFallsBackToEightBytes) {
+  // Found by fuzzing: a corrupt `long` must not make alignments zero.
+  Btf b;
+  const uint32_t l = b.addInt("long int", 2, kIntSigned); // spelled by its size: short
+  Member m[] = {{"p", b.addPtr(l), 0}, {"q", b.addPtr(l), 64}};
+  b.addComposite(false, "ptrs", 16, m);
+  EXPECT_EQ(body(b), "struct ptrs {\n\tshort *p;\n\tshort *q;\n};\n\n");
+}
+
 TEST(DumpC, ErrorsForTypesCCannotExpress) {
   {
     Btf b;
