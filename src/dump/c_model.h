@@ -86,8 +86,6 @@ public:
   /// True for a struct/union without a name, written inline where used.
   bool isAnonAggregate(uint32_t id) const;
 
-  /// Type id after skipping typedefs, qualifiers and type tags.
-  uint32_t resolve(uint32_t id) const;
   /// Type id after skipping qualifiers and type tags only.
   uint32_t skipMods(uint32_t id) const;
   Kind kindOf(uint32_t id) const { return id ? btf_.type(id).kind() : Kind::Unkn; }
