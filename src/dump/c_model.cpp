@@ -98,6 +98,11 @@ Error Model::checkGraph() {
     if (k == Kind::TypeTag)
       has_type_tags_ = true;
     Error err;
+    btf::forEachStrField(btf_.typeWords(id), [&](const uint32_t &off) {
+      if (!err && !btf_.validStrOffset(off))
+        err = Error(fmt::format("type [{}] {} has string offset {:#x}, outside the strings", id,
+                                btf::kindName(k), off));
+    });
     btf::forEachTypeIdField(btf_.typeWords(id), [&](const uint32_t &ref) {
       if (!err && ref >= end)
         err = Error(fmt::format("type [{}] {} refers to type [{}], which does not exist", id,

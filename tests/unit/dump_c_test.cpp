@@ -519,6 +519,11 @@ TEST(DumpC, ErrorsForTypesCCannotExpress) {
   }
   {
     Btf b;
+    b.addType(Kind::Typedef, 0x7777, 0, false, 0);
+    EXPECT_EQ(error(b), "type [1] TYPEDEF has string offset 0x7777, outside the strings");
+  }
+  {
+    Btf b;
     b.addTypedef("T", 2);
     b.addPtr(1);
     EXPECT_EQ(error(b), "type [1] TYPEDEF 'T' refers to itself");
