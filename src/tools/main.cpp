@@ -1,1 +1,48 @@
-int main() { return 0; }
+// dwarf2btf: DWARF to BTF converter and BTF inspector. Dispatches subcommands.
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "cli.h"
+
+namespace {
+
+const char *kUsageText = R"(usage: dwarf2btf <command> [options] ...
+
+commands:
+  encode [options] INPUT...   convert DWARF to BTF (in place, -o FILE, or --raw FILE)
+  dump FILE [--format raw|c]  print BTF as bpftool does (raw) or as a C header
+  check FILE [--kernel]       validate BTF against the kernel's rules (and load it)
+
+  dwarf2btf <command> --help  options of a command
+  dwarf2btf --version         print the version
+)";
+
+} // namespace
+
+int main(int argc, char **argv) {
+  using namespace d2b::cli;
+  if (argc < 2) {
+    std::fputs(kUsageText, stderr);
+    return kUsage;
+  }
+  std::string cmd = argv[1];
+  std::vector<std::string> rest(argv + 2, argv + argc);
+  if (cmd == "--version" || cmd == "-V" || cmd == "version") {
+    std::printf("dwarf2btf %s\n", D2B_VERSION);
+    return kOk;
+  }
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    std::fputs(kUsageText, stdout);
+    return kOk;
+  }
+  if (cmd == "encode")
+    return cmdEncode(rest);
+  if (cmd == "dump")
+    return cmdDump(rest);
+  if (cmd == "check")
+    return cmdCheck(rest);
+  printError("unknown command '" + cmd + "' (try 'dwarf2btf --help')");
+  return kUsage;
+}

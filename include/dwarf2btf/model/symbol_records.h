@@ -13,21 +13,25 @@
 namespace d2b::model {
 
 /// Where a formal parameter lives at the function's entry, as far as the
-/// ABI checks need to know.
+/// ABI checks need to know (pahole's parameter__decode_location).
 enum class ParamLocation : uint8_t {
   Unknown,    // no DW_AT_location and no DW_AT_const_value
   ConstValue, // only DW_AT_const_value: optimized out
-  Register,   // first location expression starts with DW_OP_reg0..31 / DW_OP_regx
-  Other,      // memory, fbreg, pieces, entry values, ...
+  Register,   // DW_AT_location gives an entry register: see ParamRecord::dwarfReg
+  Other,      // DW_AT_location without an entry register: fbreg, memory, constants, ...
 };
 
 struct ParamRecord {
   std::string name; // empty when the DIE has no DW_AT_name
   uint32_t type = 0;
   ParamLocation location = ParamLocation::Unknown;
-  int dwarfReg = -1;             // DWARF register number when location == Register
-  bool isStructByValue = false;  // type (through typedefs/qualifiers) is a struct/union
-  bool isPackedStruct = false;   // ... and that struct is packed (size not a multiple of alignment)
+  int dwarfReg = -1; // DWARF register number when location == Register
+  // dwarfReg is the first register found, in location-list order, among: a
+  // first entry DW_OP_regN (alone, or before DW_OP_stack_value/DW_OP_piece),
+  // a first entry DW_OP_bregN ... DW_OP_stack_value, and any entry
+  // DW_OP_entry_value(DW_OP_regN); N <= 31 only, as pahole decodes it.
+  bool isStructByValue = false; // type (through typedefs/qualifiers) is a struct/union
+  bool isPackedStruct = false;  // ... and that struct is packed (size not a multiple of alignment)
   std::vector<std::string> declTags; // btf_decl_tag values on this parameter
 };
 
@@ -43,8 +47,10 @@ struct FunctionRecord {
   bool declaration = false; // DW_AT_declaration without a definition
   bool inlineOnly = false;  // abstract instance only (DW_AT_inline, no low_pc)
   bool nocall = false;      // DW_AT_calling_convention == DW_CC_nocall (self or origin)
-  bool reorderedParams = false;
+  bool reorderedParams = false; // a parameter's position differs from its abstract origin's
+                                // (pahole: pos->idx != opos->idx; gcc lists dropped ones last)
   bool varargs = false;
+  bool producerClang = false; // CU DW_AT_producer contains "clang": pahole's clang location rules
   uint32_t returnType = 0;
   std::vector<ParamRecord> params;
   std::vector<std::string> declTags; // btf_decl_tag values on the subprogram
@@ -57,7 +63,7 @@ struct VariableRecord {
   uint32_t type = 0;
   uint64_t byteSize = 0; // size of `type`, 0 if unknown/incomplete
   bool hasAddress = false;
-  uint64_t address = 0; // DW_OP_addr operand (relocated for ET_REL)
+  uint64_t address = 0;        // DW_OP_addr operand (relocated for ET_REL)
   bool addressIsValue = false; // DW_OP_addr ... DW_OP_stack_value: holds an address, not a variable
   bool external = false;
   bool declaration = false;

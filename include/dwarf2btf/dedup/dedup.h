@@ -1,0 +1,76 @@
+#pragma once
+/// BTF deduplication: the same result as libbpf's btf__dedup(), written for
+/// this project. Strings are deduplicated and compacted, equivalent types are
+/// merged (with FWD -> STRUCT/UNION resolution), the survivors are renumbered
+/// and every type id is remapped.
+///
+///   btf::Btf b = ...;                       // many CUs' types, concatenated
+///   Expected<dedup::DedupStats> st = dedup::dedup(b);
+///   if (!st) return st.error();
+///   // b now holds one type per distinct type; st->typesIn / st->typesOut
+///
+/// Split BTF (b.base() != nullptr): base types are canonical and never
+/// change; split types equivalent to base types collapse into the base ids,
+/// the remaining own types are renumbered from b.startId(), and own strings
+/// that exist in the base are referenced by the base's offsets.
+///
+/// Output order is fully deterministic: surviving types keep their input
+/// order, and the string section holds each referenced string once, in order
+/// of first reference (types by id, fields in field_iter.h order) — the same
+/// layout libbpf produces.
+#include <cstdint>
+
+#include "dwarf2btf/btf/btf.h"
+#include "dwarf2btf/support/expected.h"
+
+namespace d2b::dedup {
+
+/// Which libbpf release's rules to reproduce where they differ.
+enum class LibbpfRules : uint8_t {
+  /// libbpf as of 2026 (>= 1.7 plus the typedef-with-base fix): TYPEDEFs are
+  /// merged by graph equivalence (so recursive typedefs work) and compiler
+  /// duplicates of any type inside one CU are tolerated (depth 16).
+  Current,
+  /// libbpf 1.1 .. 1.5 (Debian 12 ships 1.1.2): TYPEDEFs are reference types,
+  /// only duplicated ARRAYs and STRUCT/UNIONs are tolerated inside one CU.
+  /// Used to compare against the libbpf installed as a test oracle.
+  V1_1,
+};
+
+/// Tuning knobs; all have defaults that reproduce current libbpf.
+struct DedupOptions {
+  LibbpfRules rules = LibbpfRules::Current;
+  /// Testing aid (as libbpf's force_collisions): every signature hashes to
+  /// the same key, so every lookup scans all candidates. The output must not
+  /// change; only the time does (quadratic).
+  bool forceHashCollisions = false;
+};
+
+/// What dedup did. Counts are of own types (not the base's).
+struct DedupStats {
+  uint32_t typesIn = 0;
+  uint32_t typesOut = 0;
+  uint32_t stringBytesIn = 0;
+  uint32_t stringBytesOut = 0;
+  /// INT, FLOAT, ENUM, ENUM64 and FWD types merged into another type.
+  uint32_t primMerged = 0;
+  /// STRUCT/UNION (and, with LibbpfRules::Current, TYPEDEF) types merged by
+  /// the graph equivalence pass.
+  uint32_t compositeMerged = 0;
+  /// Reference types (PTR, CONST, ..., FUNC_PROTO, DECL_TAG) merged.
+  uint32_t refMerged = 0;
+  /// Own FWDs that now stand for a STRUCT/UNION (and enum forward
+  /// declarations that now stand for a full enum).
+  uint32_t fwdsResolved = 0;
+  /// FWDs resolved by the last-resort unique-name pass (a subset of the above).
+  uint32_t fwdsResolvedByName = 0;
+  /// Candidate graph comparisons run by the equivalence pass.
+  uint64_t equivChecks = 0;
+};
+
+/// Deduplicates `btf` in place. On error `btf` may be partly rewritten and
+/// must be discarded. Errors name the offending type id, e.g.
+/// "dedup: type [12]: invalid referenced type id 4000 (ids end at 100)".
+Expected<DedupStats> dedup(btf::Btf &btf, const DedupOptions &opts = {});
+
+} // namespace d2b::dedup

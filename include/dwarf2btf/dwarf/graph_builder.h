@@ -1,0 +1,53 @@
+#pragma once
+/// Builds the type graph of one unit from its DIEs, plus the function and
+/// variable records of the unit.
+///
+///   UnitGraph ug;
+///   if (Error e = buildUnitGraph(input, ug, diag)) return e;
+///
+/// Every type DIE of the unit becomes a node, in DIE order, including types
+/// nested in structs, functions and lexical blocks. DIEs of other units that
+/// the unit references (DW_FORM_ref_addr, DW_FORM_ref_sig8 into type units)
+/// are added to this unit's graph too, tagged with the language of the unit
+/// they belong to. The walk and the reference resolution use explicit
+/// worklists, so neither deep nesting nor reference cycles recurse.
+#include <bit>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <elfutils/libdw.h>
+
+#include "dwarf2btf/dwarf/units.h"
+#include "dwarf2btf/model/symbol_records.h"
+#include "dwarf2btf/model/type_graph.h"
+#include "dwarf2btf/support/diag.h"
+#include "dwarf2btf/support/expected.h"
+
+namespace d2b::dwarf {
+
+struct UnitInput {
+  Dwarf *dwarf = nullptr;
+  const UnitRef *unit = nullptr;
+  uint32_t cuIndex = 0;
+  std::string file;
+  std::endian order = std::endian::little; // for DWARF 2/3 bitfield offsets
+  bool collectFunctions = true;
+  bool collectVariables = true;
+};
+
+/// The graph of one unit. Type fields of the records hold graph NodeIds
+/// until the encoder replaces them by BTF ids.
+struct UnitGraph {
+  model::TypeGraph graph;
+  std::vector<model::FunctionRecord> functions;
+  std::vector<model::VariableRecord> variables;
+  uint64_t dies = 0;         // DIEs visited in the unit
+  uint64_t foreignTypes = 0; // nodes for DIEs of other units
+};
+
+/// Walks the unit `in.unit` and fills `out`. Errors are libdw failures that
+/// make the unit unreadable ("file: .debug_info+0x1f: ...").
+Error buildUnitGraph(const UnitInput &in, UnitGraph &out, DiagEngine &diag);
+
+} // namespace d2b::dwarf

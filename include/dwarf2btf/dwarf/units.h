@@ -1,0 +1,35 @@
+#pragma once
+/// Enumeration of the units of an input's DWARF: compile units and partial
+/// units in .debug_info, DWARF 5 type units (DW_UT_type, also in
+/// .debug_info) and DWARF 4 type units in .debug_types.
+///
+///   Expected<std::vector<UnitRef>> units = listUnits(dw, "vmlinux");
+///   Expected<Dwarf_Die> cu = unitDie(dw, (*units)[0], "vmlinux");
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <elfutils/libdw.h>
+
+#include "dwarf2btf/support/expected.h"
+
+namespace d2b::dwarf {
+
+/// Where one unit lives; valid for every handle of the same input.
+struct UnitRef {
+  uint64_t headerOffset = 0; // offset of the unit header in its section
+  uint64_t dieOffset = 0;    // offset of the unit DIE
+  bool typesSection = false; // DWARF 4 .debug_types
+  bool typeUnit = false;     // DW_UT_type / DW_UT_split_type / .debug_types
+  uint16_t version = 0;
+  uint16_t language = 0; // DW_AT_language (0 if absent)
+  const char *sectionName() const { return typesSection ? ".debug_types" : ".debug_info"; }
+};
+
+/// Lists every unit, .debug_info first, in section order.
+Expected<std::vector<UnitRef>> listUnits(Dwarf *dw, const std::string &file);
+
+/// The unit DIE of `u` in handle `dw`.
+Expected<Dwarf_Die> unitDie(Dwarf *dw, const UnitRef &u, const std::string &file);
+
+} // namespace d2b::dwarf

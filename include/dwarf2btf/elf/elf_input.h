@@ -1,0 +1,100 @@
+#pragma once
+/// The opened input ELF: header facts, a decompressed image when debug
+/// sections are compressed, and independent DWARF handles for worker threads.
+///
+///   Expected<std::shared_ptr<ElfInput>> in = ElfInput::open("foo.o");
+///   Expected<DwarfHandle> h = (*in)->openDwarf(); // one per thread
+///   Dwarf *dw = h->dwarf();
+///
+/// libdw is not thread-safe on one Dwarf*, so each worker opens its own
+/// handle. Relocatable objects (ET_REL) go through libdwfl's offline
+/// reporting so relocations in the debug sections are applied; the Elf* of
+/// such a handle carries the sh_addr layout libdwfl chose, which the symbol
+/// stage needs (symbol address = st_value + sh_addr) to match DWARF
+/// addresses. Compressed debug sections (zlib or zstd, SHF_COMPRESSED) are
+/// decompressed once into an in-memory image (a memfd) that every handle
+/// opens: libdw 0.188 cannot read zstd, and decompressing zlib once beats
+/// doing it per handle.
+#include <bit>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "dwarf2btf/support/expected.h"
+
+typedef struct Elf Elf;
+typedef struct Dwarf Dwarf;
+typedef struct Dwfl Dwfl;
+
+namespace d2b::elf {
+
+/// One DWARF view of the input, owned by one thread at a time.
+class DwarfHandle {
+public:
+  DwarfHandle() = default;
+  DwarfHandle(DwarfHandle &&o) noexcept;
+  DwarfHandle &operator=(DwarfHandle &&o) noexcept;
+  DwarfHandle(const DwarfHandle &) = delete;
+  DwarfHandle &operator=(const DwarfHandle &) = delete;
+  ~DwarfHandle();
+
+  Dwarf *dwarf() const { return dwarf_; }
+  /// The ELF the DWARF was read from; for ET_REL its section headers hold
+  /// the addresses the debug info was relocated against.
+  Elf *elf() const { return elf_; }
+
+private:
+  friend class ElfInput;
+  void reset();
+  Dwfl *dwfl_ = nullptr; // owns elf_/dwarf_ when set
+  Elf *elf_ = nullptr;
+  Dwarf *dwarf_ = nullptr;
+  int fd_ = -1;
+};
+
+/// Facts about the input file and a factory of DWARF handles.
+class ElfInput {
+public:
+  /// Opens `path`, checks it is ELF with DWARF, decompresses compressed debug
+  /// sections. Errors name the file ("x.o: not an ELF file").
+  static Expected<std::shared_ptr<ElfInput>> open(const std::string &path);
+  ~ElfInput();
+  ElfInput(const ElfInput &) = delete;
+  ElfInput &operator=(const ElfInput &) = delete;
+
+  const std::string &path() const { return path_; }
+  uint16_t elfType() const { return elf_type_; }
+  uint16_t machine() const { return machine_; }
+  uint8_t elfClass() const { return elf_class_; }
+  std::endian byteOrder() const { return order_; }
+  unsigned addressSize() const { return elf_class_ == 2 ? 8 : 4; }
+  /// Number of debug sections that were compressed and decompressed here.
+  unsigned decompressedSections() const { return decompressed_; }
+  /// Number of same-named debug sections (COMDAT type units in ET_REL)
+  /// folded into the first section of their name.
+  unsigned mergedSections() const { return merged_; }
+
+  /// A new, independent DWARF handle (libdwfl-relocated for ET_REL).
+  Expected<DwarfHandle> openDwarf() const;
+  /// The handle opened by open(); use it from one thread only.
+  const DwarfHandle &primary() const { return primary_; }
+  /// The Elf* for symbol lookup: same section layout as the DWARF addresses.
+  Elf *symbolsElf() const { return primary_.elf(); }
+
+private:
+  ElfInput() = default;
+  Error prepareImage();
+
+  std::string path_;
+  int fd_ = -1;    // the original file
+  int image_ = -1; // memfd with decompressed debug sections, or -1
+  uint16_t elf_type_ = 0;
+  uint16_t machine_ = 0;
+  uint8_t elf_class_ = 0;
+  std::endian order_ = std::endian::little;
+  unsigned decompressed_ = 0;
+  unsigned merged_ = 0;
+  DwarfHandle primary_;
+};
+
+} // namespace d2b::elf

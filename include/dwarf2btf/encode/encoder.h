@@ -1,0 +1,67 @@
+#pragma once
+/// Stage 1 of `dwarf2btf encode`: every unit of the input's DWARF, in
+/// parallel, to pre-dedup BTF types plus the function/variable records the
+/// FUNC/VAR stage consumes.
+///
+///   DiagEngine diag;
+///   Expected<TypesResult> r = encodeTypes("vmlinux", {.jobs = 8}, diag);
+///   // r->btf: every type of every unit, unit by unit (duplicates included)
+///   // r->functions / r->variables: records with ids into r->btf
+///   // r->input->symbolsElf(): the Elf* for the symbol stage
+///
+/// Each unit is walked and lowered into its own fragment by a TBB worker with
+/// its own DWARF handle; fragments are appended to the result in unit order,
+/// so the output is byte-identical for any number of jobs.
+#include <bit>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dwarf2btf/btf/btf.h"
+#include "dwarf2btf/elf/elf_input.h"
+#include "dwarf2btf/lower/policy.h"
+#include "dwarf2btf/model/symbol_records.h"
+#include "dwarf2btf/support/diag.h"
+#include "dwarf2btf/support/expected.h"
+
+namespace d2b::encode {
+
+struct EncodeOptions {
+  unsigned jobs = 0; // 0 = all cores
+  lower::Policy policy;
+  const btf::Btf *base = nullptr; // split BTF on top of this base (must outlive the result)
+};
+
+struct EncodeStats {
+  uint64_t cus = 0;          // compile/partial units lowered
+  uint64_t typeUnits = 0;    // type units lowered
+  uint64_t skippedUnits = 0; // units dropped by policy.langExclude
+  uint64_t dies = 0;         // DIEs visited
+  uint64_t graphNodes = 0;   // type graph nodes built (all units)
+  uint64_t foreignTypes = 0; // nodes for DIEs of another unit (ref_addr, ref_sig8)
+  uint64_t typesEmitted = 0; // BTF types in the result
+  uint64_t functions = 0;    // function records
+  uint64_t variables = 0;    // variable records
+  unsigned decompressedSections = 0;
+};
+
+struct TypesResult {
+  btf::Btf btf;
+  std::endian order = std::endian::little;
+  uint16_t machine = 0;
+  uint16_t elfType = 0;
+  std::vector<model::FunctionRecord> functions;
+  std::vector<model::VariableRecord> variables;
+  EncodeStats stats;
+  /// The opened input; symbolsElf() has the section layout the DWARF
+  /// addresses in the records were relocated against (ET_REL).
+  std::shared_ptr<elf::ElfInput> input;
+};
+
+/// Reads every unit of `path` and lowers it. Errors (not ELF, no DWARF,
+/// corrupt .debug_info) name the file and, where known, section+offset.
+Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &opts,
+                                  DiagEngine &diag);
+
+} // namespace d2b::encode

@@ -1,0 +1,77 @@
+#pragma once
+/// The stages chained: ELF/DWARF → types (encode/encoder.h) → FUNC/VAR
+/// selection → dedup → validate → write; and the inspection paths (load,
+/// dump, check). The CLI is a thin layer over these functions.
+///
+///   DiagEngine diag;
+///   Expected<EncodedBtf> r = encodeFile("vmlinux", opts, diag);
+///   if (r) writeElf("vmlinux", "vmlinux", *r);
+#include <bit>
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dwarf2btf/btf/btf.h"
+#include "dwarf2btf/dedup/dedup.h"
+#include "dwarf2btf/encode/encoder.h"
+#include "dwarf2btf/encode/functions.h"
+#include "dwarf2btf/encode/variables.h"
+#include "dwarf2btf/support/diag.h"
+#include "dwarf2btf/support/expected.h"
+
+namespace d2b {
+
+struct PipelineOptions {
+  encode::EncodeOptions encode; // jobs and the lowering policy
+  std::string basePath;         // split BTF against this base when not empty
+  bool dedup = true;
+  bool validate = true; // refuse to write BTF the kernel's rules reject
+  bool verbose = false; // per-case notes (e.g. pahole-style skip lines)
+};
+
+/// Final BTF of an input, with the base it is split against (if any).
+struct EncodedBtf {
+  std::unique_ptr<btf::Btf> base; // owns the base; btf points into it
+  btf::Btf btf;
+  std::endian order = std::endian::little;
+  encode::EncodeStats types;
+  encode::FunctionStats funcs;
+  encode::VariableStats vars;
+  dedup::DedupStats dedup;
+};
+
+/// BTF read from a file (ELF .BTF, raw, /sys/kernel/btf/*), with its base.
+struct LoadedBtf {
+  std::unique_ptr<btf::Btf> base;
+  std::unique_ptr<btf::Btf> btf;
+  std::endian order = std::endian::little;
+};
+
+Expected<EncodedBtf> encodeFile(const std::string &input, const PipelineOptions &opts,
+                                DiagEngine &diag);
+/// Writes `output` as `input` with its .BTF section replaced or added.
+Error writeElf(const std::string &input, const std::string &output, const EncodedBtf &enc);
+/// Writes the raw .BTF bytes to `path` (temporary file + rename).
+Error writeRaw(const std::string &path, const EncodedBtf &enc);
+/// Counts per rule (and, verbose, every diagnostic), for `encode --report`.
+void printReport(std::ostream &out, const DiagEngine &diag, bool verbose);
+/// "c,rust" → DW_LANG codes (each name covers the language's variants).
+Expected<std::vector<int>> parseLanguageList(const std::string &list);
+
+/// Loads BTF from `path`; `basePath` (or, for /sys/kernel/btf/<module>,
+/// /sys/kernel/btf/vmlinux) is read as the base of split BTF.
+Expected<LoadedBtf> loadBtf(const std::string &path, const std::string &basePath);
+Error dumpRawTo(std::ostream &out, const LoadedBtf &b);
+Error dumpCTo(std::ostream &out, const LoadedBtf &b);
+
+struct CheckReport {
+  bool ok = true;
+  std::vector<std::string> violations; // kernel-style log lines
+  std::string summary;
+  std::string kernelVerdict; // empty without --kernel
+  std::string kernelLogTail;
+};
+CheckReport checkBtf(const LoadedBtf &b, bool kernel);
+
+} // namespace d2b

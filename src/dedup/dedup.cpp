@@ -1,0 +1,270 @@
+/// BTF deduplication driver and shared helpers.
+///
+/// Design (after libbpf's btf__dedup, reimplemented; see dedup.h):
+///
+/// Every type gets a canonical representative, recorded in `map` (a type is
+/// canonical when map[id] == id). Passes run in a fixed order, each over the
+/// own types in id order, and each search goes through a candidate index
+/// keyed by a type signature (XXH3) whose buckets list canonical types
+/// oldest first:
+///
+///  0. validate   every id, string offset and record length is checked first,
+///                so later passes can read types without bounds checks.
+///  1. base       (split BTF) base types are canonical and immutable; they
+///                are indexed so own types can collapse into them.
+///  2. strings    referenced strings are re-interned in first-reference order;
+///                strings the base has use the base's offsets.
+///  3. prims      INT/FLOAT/FWD by exact signature; enums likewise, plus enum
+///                forward declarations (no values) match the enum of that name,
+///                including ENUM64 definitions.
+///  4. composites STRUCT/UNION (and TYPEDEF under current rules) by graph
+///                equivalence: a side-by-side DFS over candidate and canonical
+///                graphs with a hypothetical canonical->candidate map; cycles
+///                count as equal, FWD<->STRUCT with the same name is equal (FWDs
+///                are followed only on the canonical side), and exact duplicates
+///                a compiler emitted inside one CU are tolerated.
+///  5. fwds       a FWD still unresolved maps to the one STRUCT/UNION of that
+///                name, if there is exactly one.
+///  6. refs       PTR/CONST/.../ARRAY/FUNC_PROTO/DECL_TAG: referents are
+///                resolved first (recursively, loops are errors), then the type
+///                is matched by exact signature.
+///  7. compact    canonical own types are kept in input order and renumbered,
+///                then every type id is remapped through map and the new ids.
+///
+/// Everything is single-threaded and touches each type a bounded number of
+/// times outside the equivalence DFS, whose work is amortised by recording
+/// every struct it proves equivalent. Results never depend on hash values or
+/// table layout, only on input order (DedupOptions::forceHashCollisions
+/// exists to test that).
+///
+/// Relation to libbpf. On input where every canonical choice is unambiguous
+/// the output is byte-identical to libbpf's (tests/integration compares with
+/// the installed libbpf under LibbpfRules::V1_1 and Current). Deliberate
+/// differences:
+///  - when several canonical types match (ambiguous input: different types
+///    sharing a name, reached through FWDs), the oldest wins; libbpf takes
+///    whichever its hash table lists first;
+///  - the identical-duplicate check (current rules) compares both arrays'
+///    element and index types (libbpf HEAD compares the first array with
+///    itself), counts every step against its depth limit (libbpf does not
+///    for pointer/typedef chains, so a pointer cycle can spin) and has a
+///    step budget; under V1_1 rules its recursion is capped at depth 64;
+///  - malformed input gives a located Error instead of -EINVAL/-ELOOP or a
+///    crash, and no pass recurses on the call stack.
+#include "dwarf2btf/dedup/dedup.h"
+
+#include <fmt/format.h>
+#include <xxhash.h>
+
+#include "dedup_state.h"
+
+namespace d2b::dedup {
+namespace detail {
+
+using btf::Kind;
+
+Role roleOf(Kind k, LibbpfRules rules) {
+  switch (k) {
+  case Kind::Int:
+  case Kind::Float:
+  case Kind::Fwd:
+    return Role::Prim;
+  case Kind::Enum:
+  case Kind::Enum64:
+    return Role::Enum;
+  case Kind::Struct:
+  case Kind::Union:
+    return Role::Composite;
+  case Kind::Typedef:
+    // libbpf >= 1.7 compares typedefs as graphs so that recursive typedefs
+    // (Go) work and typedefs of FWDs merge with typedefs of definitions.
+    return rules == LibbpfRules::Current ? Role::Composite : Role::Ref;
+  case Kind::Ptr:
+  case Kind::Array:
+  case Kind::Volatile:
+  case Kind::Const:
+  case Kind::Restrict:
+  case Kind::Func:
+  case Kind::FuncProto:
+  case Kind::DeclTag:
+  case Kind::TypeTag:
+    return Role::Ref;
+  case Kind::Var:
+  case Kind::Datasec:
+    return Role::Unique;
+  case Kind::Unkn:
+    return Role::Invalid;
+  }
+  return Role::Invalid;
+}
+
+bool shallowEqual(const uint32_t *a, const uint32_t *b) {
+  if (a[1] != b[1])
+    return false;
+  // Type-id fields come in increasing word order; compare the runs between.
+  bool eq = true;
+  size_t pos = 0;
+  btf::forEachTypeIdField(a, [&](const uint32_t &field) {
+    const size_t at = size_t(&field - a);
+    if (eq && at > pos && std::memcmp(a + pos, b + pos, (at - pos) * 4) != 0)
+      eq = false;
+    pos = at + 1;
+  });
+  const size_t n = wordCount(a);
+  return eq && (n <= pos || std::memcmp(a + pos, b + pos, (n - pos) * 4) == 0);
+}
+
+bool compatEnum(const uint32_t *a, const uint32_t *b) {
+  if (!isEnumFwd(a) && !isEnumFwd(b))
+    return wordsEqual(a, b);
+  // A forward declaration has no values and may differ in size and in
+  // ENUM vs ENUM64 from the definition; only the name has to agree.
+  Kind kb = kindOf(b);
+  return a[0] == b[0] && (kb == Kind::Enum || kb == Kind::Enum64);
+}
+
+State::State(btf::Btf &b, const DedupOptions &o)
+    : btf(b), opts(o), startId(b.startId()), endId(b.endId()), map(endId, kUnprocessed),
+      hypot(endId, kUnprocessed) {
+  map[0] = 0;
+  exact.reserve(b.ownCount() / 4);
+  shallow.reserve(b.ownCount() / 16);
+}
+
+uint64_t State::exactKey(const uint32_t *w) const {
+  return opts.forceHashCollisions ? 0 : XXH3_64bits(w, wordCount(w) * 4);
+}
+
+uint64_t State::shallowKey(const uint32_t *w) {
+  if (opts.forceHashCollisions)
+    return 0;
+  const uint32_t n = wordCount(w);
+  scratch.assign(w, w + n);
+  btf::forEachTypeIdField(scratch.data(), [](uint32_t &id) { id = 0; });
+  // Distinct seed: a shallow key must never alias an exact key of the same
+  // words (both indexes are separate anyway; this keeps them independent).
+  return XXH3_64bits_withSeed(scratch.data(), n * 4, 0x5a11);
+}
+
+void State::index(uint32_t id) {
+  const uint32_t *w = words(id);
+  switch (roleOf(kindOf(w), opts.rules)) {
+  case Role::Prim:
+  case Role::Ref:
+    exact.add(exactKey(w), id);
+    return;
+  case Role::Enum:
+    enumAll.add(nameKey(w[0]), id);
+    if (isEnumFwd(w))
+      enumFwd.add(nameKey(w[0]), id);
+    else
+      exact.add(exactKey(w), id);
+    return;
+  case Role::Composite:
+    shallow.add(shallowKey(w), id);
+    return;
+  case Role::Unique:
+  case Role::Invalid:
+    return;
+  }
+}
+
+namespace {
+
+std::string typeLabel(bool base, uint32_t id) {
+  return fmt::format("dedup: {}type [{}]", base ? "base " : "", id);
+}
+
+/// Checks the own types of one level (the split part, or a base).
+Error validateLevel(const btf::Btf &b, bool isBase) {
+  const std::vector<uint32_t> &words = b.words();
+  const std::vector<uint32_t> &offs = b.offsets();
+  const uint32_t endId = b.endId();
+  for (uint32_t i = 0; i < offs.size(); ++i) {
+    const uint32_t id = b.startId() + i;
+    const size_t begin = offs[i];
+    const size_t end = i + 1 < offs.size() ? offs[i + 1] : words.size();
+    if (end < begin + 3 || end > words.size())
+      return Error(fmt::format("{}: truncated type record ({} words)", typeLabel(isBase, id),
+                               end >= begin ? end - begin : 0));
+    const uint32_t *w = words.data() + begin;
+    const uint32_t kindRaw = btf::infoKindRaw(w[1]);
+    if (kindRaw > btf::kMaxKind || kindRaw == uint32_t(Kind::Unkn))
+      return Error(fmt::format("{}: unknown kind {}", typeLabel(isBase, id), kindRaw));
+    const size_t need = wordCount(w);
+    if (end - begin != need)
+      return Error(fmt::format("{}: {} with vlen {} needs {} words, record has {}",
+                               typeLabel(isBase, id), btf::kindName(kindOf(w)), btf::infoVlen(w[1]),
+                               need, end - begin));
+    uint32_t badId = 0;
+    btf::forEachTypeIdField(w, [&](const uint32_t &t) {
+      if (t >= endId && !badId)
+        badId = t;
+    });
+    if (badId)
+      return Error(fmt::format("{}: refers to type id {}, but the last type id is {}",
+                               typeLabel(isBase, id), badId, endId - 1));
+    uint32_t badStr = 0;
+    bool anyBad = false;
+    btf::forEachStrField(w, [&](const uint32_t &off) {
+      if (!anyBad && !b.validStrOffset(off)) {
+        anyBad = true;
+        badStr = off;
+      }
+    });
+    if (anyBad)
+      return Error(fmt::format("{}: invalid string offset {:#x}", typeLabel(isBase, id), badStr));
+  }
+  return Error::success();
+}
+
+} // namespace
+
+Error validate(const State &s) {
+  if (Error e = validateLevel(s.btf, false))
+    return e;
+  for (const btf::Btf *b = s.btf.base(); b; b = b->base())
+    if (Error e = validateLevel(*b, true))
+      return e;
+  return Error::success();
+}
+
+void prepare(State &s) {
+  s.kinds.resize(s.endId);
+  s.kinds[0] = uint8_t(Kind::Unkn);
+  for (uint32_t id = 1; id < s.endId; ++id)
+    s.kinds[id] = uint8_t(kindOf(s.words(id)));
+  for (uint32_t id = 1; id < s.startId; ++id) {
+    s.map[id] = id;
+    s.index(id);
+  }
+  // VAR and DATASEC are never merged, so they are their own canonicals now.
+  for (uint32_t id = s.startId; id < s.endId; ++id)
+    if (s.role(id) == Role::Unique)
+      s.map[id] = id;
+}
+
+} // namespace detail
+
+Expected<DedupStats> dedup(btf::Btf &btf, const DedupOptions &opts) {
+  using namespace detail;
+  State s(btf, opts);
+  if (Error e = validate(s))
+    return e;
+  s.stats.typesIn = btf.ownCount();
+  s.stats.stringBytesIn = btf.strings().size();
+  prepare(s);
+  dedupStrings(s);
+  dedupPrims(s);
+  if (Error e = dedupComposites(s))
+    return e;
+  resolveFwdsByName(s);
+  if (Error e = dedupRefs(s))
+    return e;
+  if (Error e = compactAndRemap(s))
+    return e;
+  s.stats.stringBytesOut = btf.strings().size();
+  return s.stats;
+}
+
+} // namespace d2b::dedup

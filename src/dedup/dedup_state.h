@@ -1,0 +1,137 @@
+#pragma once
+/// Internal state shared by the dedup passes (see dedup.cpp for the design
+/// overview). Not installed; only src/dedup/*.cpp include it.
+#include <cstdint>
+#include <cstring>
+#include <utility>
+#include <vector>
+
+#include "cand_table.h"
+#include "dwarf2btf/btf/btf.h"
+#include "dwarf2btf/dedup/dedup.h"
+#include "dwarf2btf/support/expected.h"
+
+namespace d2b::dedup::detail {
+
+/// map[] / hypot[] value for a type that has no canonical yet.
+inline constexpr uint32_t kUnprocessed = UINT32_MAX;
+/// map[] value while the reference pass is resolving a type (loop detection).
+inline constexpr uint32_t kInProgress = UINT32_MAX - 1;
+
+/// Which pass decides a kind's canonical representative.
+enum class Role : uint8_t {
+  Prim,      // INT, FLOAT, FWD: exact signature, no references
+  Enum,      // ENUM, ENUM64: exact signature plus enum forward declarations
+  Composite, // STRUCT, UNION (and TYPEDEF with current rules): graph equivalence
+  Ref,       // PTR, ARRAY, FUNC_PROTO, ...: exact signature after resolving referents
+  Unique,    // VAR, DATASEC: never merged
+  Invalid,   // UNKN: not a real type
+};
+
+Role roleOf(btf::Kind k, LibbpfRules rules);
+
+inline btf::Kind kindOf(const uint32_t *w) { return btf::Kind(btf::infoKindRaw(w[1])); }
+inline uint32_t wordCount(const uint32_t *w) {
+  return 3 + btf::tailWords(kindOf(w), btf::infoVlen(w[1]));
+}
+/// Every word equal (the equality libbpf uses for INT, FWD, FLOAT, full
+/// enums and resolved reference types).
+inline bool wordsEqual(const uint32_t *a, const uint32_t *b) {
+  return a[1] == b[1] && std::memcmp(a, b, wordCount(a) * 4) == 0;
+}
+/// Every word equal except the type-id fields (field_iter.h decides which
+/// those are): the "shallow" comparison of the equivalence pass.
+bool shallowEqual(const uint32_t *a, const uint32_t *b);
+/// An ENUM/ENUM64 without values, i.e. a forward-declared enum.
+inline bool isEnumFwd(const uint32_t *w) {
+  btf::Kind k = kindOf(w);
+  return (k == btf::Kind::Enum || k == btf::Kind::Enum64) && btf::infoVlen(w[1]) == 0;
+}
+/// libbpf's enum compatibility: equal, or same name when either side is a
+/// forward declaration (so an enum fwd matches an ENUM64 definition too).
+bool compatEnum(const uint32_t *a, const uint32_t *b);
+/// Kind a FWD stands for.
+inline btf::Kind fwdKind(const uint32_t *w) {
+  return btf::infoKflag(w[1]) ? btf::Kind::Union : btf::Kind::Struct;
+}
+
+/// Everything the passes share. One instance per dedup() call.
+struct State {
+  State(btf::Btf &b, const DedupOptions &o);
+
+  btf::Btf &btf;
+  DedupOptions opts;
+  DedupStats stats;
+  uint32_t startId;
+  uint32_t endId;
+
+  /// Canonical map: map[id] == id for canonical types, another id for
+  /// duplicates (possibly a chain; see resolve()), kUnprocessed before the
+  /// type's pass.
+  std::vector<uint32_t> map;
+  /// Hypothetical canonical->candidate map of one equivalence check; reused
+  /// as the old->new id table by compaction.
+  std::vector<uint32_t> hypot;
+  std::vector<uint32_t> hypotList;
+  /// The last check would have to resolve a base FWD; base types are
+  /// immutable, so the candidate counts as different.
+  bool hypotAdjustCanon = false;
+
+  CandTable exact;   // key: all words (Prim, full enums, resolved Ref)
+  CandTable shallow; // key: all words but type ids (Composite)
+  CandTable enumAll; // key: name offset; every canonical ENUM/ENUM64
+  CandTable enumFwd; // key: name offset; canonical enum forward declarations
+
+  std::vector<uint32_t> scratch; // signature buffer for shallowKey()
+  /// Kind of every id (base included), one byte each: graph walks test kinds
+  /// of far-apart types constantly, and this stays in cache where the type
+  /// records do not.
+  std::vector<uint8_t> kinds;
+
+  btf::Kind kind(uint32_t id) const { return btf::Kind(kinds[id]); }
+  Role role(uint32_t id) const { return roleOf(kind(id), opts.rules); }
+
+  /// Words of any type; id 0 reads as an all-zero VOID header, as in libbpf.
+  const uint32_t *words(uint32_t id) const {
+    static constexpr uint32_t kVoid[3] = {0, 0, 0};
+    if (id >= startId) // own types: the hot case, kept inline
+      return btf.words().data() + btf.offsets()[id - startId];
+    return id ? btf.typeWords(id) : kVoid;
+  }
+  bool isMapped(uint32_t id) const { return map[id] < kInProgress; }
+  /// Follows the canonical chain to its end (a FWD resolved to a STRUCT is
+  /// followed on to that struct's canonical).
+  uint32_t resolve(uint32_t id) const {
+    while (isMapped(id) && map[id] != id)
+      id = map[id];
+    return id;
+  }
+  /// A FWD's resolved STRUCT/UNION if it has one, else `id` unchanged.
+  uint32_t resolveFwd(uint32_t id) const {
+    if (kind(id) != btf::Kind::Fwd)
+      return id;
+    uint32_t r = resolve(id);
+    return kind(r) == btf::Kind::Fwd ? id : r;
+  }
+
+  uint64_t exactKey(const uint32_t *w) const;
+  uint64_t shallowKey(const uint32_t *w);
+  /// Key for name-indexed tables. Lookups still compare the names: keys
+  /// only narrow the search, they never decide a match.
+  uint64_t nameKey(uint32_t nameOff) const { return opts.forceHashCollisions ? 0 : nameOff; }
+  /// Records a canonical type in the index its role searches.
+  void index(uint32_t id);
+};
+
+// The passes, in the order dedup() runs them.
+Error validate(const State &s);
+/// Maps base types to themselves and indexes them; marks VAR/DATASEC canonical.
+void prepare(State &s);
+void dedupStrings(State &s);
+void dedupPrims(State &s);
+Error dedupComposites(State &s);
+void resolveFwdsByName(State &s);
+Error dedupRefs(State &s);
+Error compactAndRemap(State &s);
+
+} // namespace d2b::dedup::detail

@@ -1,0 +1,44 @@
+/// String pass: keep only referenced strings, each once, in first-reference
+/// order (own types by id, fields in field_iter.h order). This is also the
+/// layout libbpf produces, so outputs can be compared byte for byte.
+///
+/// It runs before the type passes, so later equality checks can compare
+/// string offsets instead of strings. Every merge the type passes make is
+/// between types whose strings are equal, so no string kept here ends up
+/// referenced only by dropped types.
+#include "dedup_state.h"
+
+namespace d2b::dedup::detail {
+
+void dedupStrings(State &s) {
+  btf::Btf &b = s.btf;
+  const btf::StringTable &old = b.strings();
+  const uint32_t first = old.firstOffset();
+  btf::StringTable fresh(first);
+  // Inputs usually intern their strings already, so most offsets repeat;
+  // remembering each old offset's answer avoids hashing the string again.
+  std::vector<uint32_t> memo(old.size(), kUnprocessed);
+
+  auto remap = [&](uint32_t &off) {
+    // Offset 0 is "" everywhere, and offsets below `first` are the base's,
+    // which is immutable.
+    if (off == 0 || off < first)
+      return;
+    uint32_t &known = memo[off - first];
+    if (known != kUnprocessed) {
+      off = known;
+      return;
+    }
+    const std::string_view str = old.at(off);
+    uint32_t found = UINT32_MAX;
+    for (const btf::Btf *base = b.base(); base && found == UINT32_MAX; base = base->base())
+      found = base->strings().find(str);
+    known = found != UINT32_MAX ? found : fresh.add(str);
+    off = known;
+  };
+  for (uint32_t id = s.startId; id < s.endId; ++id)
+    btf::forEachStrField(b.mutableTypeWords(id), remap);
+  b.replaceStrings(std::move(fresh));
+}
+
+} // namespace d2b::dedup::detail

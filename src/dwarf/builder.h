@@ -1,0 +1,75 @@
+#pragma once
+// Private to src/dwarf: the state of one unit's walk. graph_builder.cpp turns
+// type DIEs into graph nodes; records.cpp turns subprograms and variables
+// into records.
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "die_util.h"
+#include "dwarf2btf/dwarf/graph_builder.h"
+
+namespace d2b::dwarf {
+
+class UnitBuilder {
+public:
+  UnitBuilder(const UnitInput &in, UnitGraph &out, DiagEngine &diag)
+      : in_(in), out_(out), g_(out.graph), diag_(diag) {}
+
+  Error run();
+
+  // ---- shared by the graph and record halves ----
+  /// The node of type DIE `die`, created (and queued for filling) on first use.
+  model::NodeId nodeFor(Dwarf_Die &die);
+  /// The node DW_AT_type (or `at`) of `die` refers to; void when absent or
+  /// dangling (dangling is reported).
+  model::NodeId typeOf(Dwarf_Die &die, unsigned at = DW_AT_type, bool integrate = false);
+  /// Appends the btf_decl_tag values annotating `die` to `out`.
+  void declTagsOf(Dwarf_Die &die, std::vector<std::string> &out);
+  void warn(Dwarf_Die &die, const char *rule, std::string message);
+  Error dwarfError(Dwarf_Die *die, const char *what);
+
+private:
+  struct UnitFacts {
+    bool typesSection = false;
+    uint16_t language = 0;
+  };
+  enum class Scope : uint8_t { Unit, Composite, Function, Namespace };
+
+  const UnitFacts &factsOf(Dwarf_CU *cu);
+  uint64_t keyOf(Dwarf_Die &die);
+  Error walk(Dwarf_Die &unitDie);
+  Error visit(Dwarf_Die &die, Scope scope, bool &descend, Scope &childScope);
+  Error fillPending();
+  void fill(model::NodeId id, Dwarf_Die die);
+  void fillBase(model::TypeNode &n, Dwarf_Die &die);
+  void fillComposite(model::TypeNode &n, Dwarf_Die &die);
+  void fillEnum(model::TypeNode &n, Dwarf_Die &die);
+  void fillArray(model::TypeNode &n, Dwarf_Die &die);
+  void fillSubroutine(model::TypeNode &n, Dwarf_Die &die);
+  void fillPointer(model::TypeNode &n, Dwarf_Die &die);
+  bool memberOffset(Dwarf_Die &member, model::MemberNode &m);
+  bool enumIsSigned(Dwarf_Die &die);
+
+  // records.cpp
+  void addFunction(Dwarf_Die &die);
+  void addVariable(Dwarf_Die &die);
+
+  const UnitInput &in_;
+  UnitGraph &out_;
+  model::TypeGraph &g_;
+  DiagEngine &diag_;
+  Dwarf_CU *cu_ = nullptr;
+  std::vector<Dwarf_Die> dies_; // DIE of each node, parallel to the graph
+  std::unordered_map<uint64_t, model::NodeId> byKey_;
+  std::unordered_map<Dwarf_CU *, UnitFacts> units_;
+  std::unordered_set<uint64_t> classScoped_; // keys of member/variable DIEs inside composites
+  // Subprograms and variables are read after the walk, so the types they
+  // reference get nodes in DIE order rather than at first use.
+  std::vector<Dwarf_Die> functionDies_;
+  std::vector<Dwarf_Die> variableDies_;
+
+  friend struct RecordsAccess;
+};
+
+} // namespace d2b::dwarf

@@ -1,0 +1,293 @@
+// Function and variable records: the facts the FUNC/VAR selection stage needs,
+// read from subprogram and variable DIEs. Type fields hold graph NodeIds here;
+// the encoder turns them into BTF ids.
+#include <algorithm>
+#include <fmt/format.h>
+
+#include "builder.h"
+
+namespace d2b::dwarf {
+
+using model::NodeId;
+
+namespace {
+
+constexpr int kMaxOriginDepth = 8;
+
+// Follows DW_AT_abstract_origin / DW_AT_specification, calling f on each DIE
+// reached (not on `die` itself). Bounded: these chains are short, and a
+// corrupt cycle must not loop.
+template <class F> void forEachOrigin(Dwarf_Die die, F &&f) {
+  for (int depth = 0; depth < kMaxOriginDepth; ++depth) {
+    Dwarf_Attribute a;
+    Dwarf_Die next;
+    if (!(dwarf_attr(&die, DW_AT_abstract_origin, &a) ||
+          dwarf_attr(&die, DW_AT_specification, &a)) ||
+        !dwarf_formref_die(&a, &next))
+      return;
+    f(next);
+    die = next;
+  }
+}
+
+model::ParamLocation classifyExpr(const Dwarf_Op *ops, size_t n, int &reg) {
+  if (n == 0)
+    return model::ParamLocation::Unknown;
+  const uint8_t op = ops[0].atom;
+  if (op >= DW_OP_reg0 && op <= DW_OP_reg31) {
+    reg = op - DW_OP_reg0;
+    return model::ParamLocation::Register;
+  }
+  if (op == DW_OP_regx) {
+    reg = int(ops[0].number);
+    return model::ParamLocation::Register;
+  }
+  return model::ParamLocation::Other;
+}
+
+void paramLocation(Dwarf_Die &param, model::ParamRecord &r) {
+  Dwarf_Attribute a;
+  if (dwarf_attr(&param, DW_AT_location, &a)) {
+    Dwarf_Op *ops = nullptr;
+    size_t n = 0;
+    if (dwarf_getlocation(&a, &ops, &n) == 0) {
+      r.location = classifyExpr(ops, n, r.dwarfReg);
+      return;
+    }
+    // A location list: what matters is where the value is at entry, which is
+    // the first expression of the list.
+    Dwarf_Addr base, start, end;
+    if (dwarf_getlocations(&a, 0, &base, &start, &end, &ops, &n) > 0) {
+      r.location = classifyExpr(ops, n, r.dwarfReg);
+      return;
+    }
+    r.location = model::ParamLocation::Other;
+    return;
+  }
+  if (dwarf_hasattr(&param, DW_AT_const_value))
+    r.location = model::ParamLocation::ConstValue;
+}
+
+// Strips typedefs and qualifiers; returns false when nothing is left.
+bool resolveType(Dwarf_Die &die, Dwarf_Die &out) {
+  Dwarf_Attribute a;
+  if (!dwarf_attr_integrate(&die, DW_AT_type, &a) || !dwarf_formref_die(&a, &out))
+    return false;
+  for (int depth = 0; depth < 16; ++depth) {
+    int tag = dwarf_tag(&out);
+    if (tag != DW_TAG_typedef && tag != DW_TAG_const_type && tag != DW_TAG_volatile_type &&
+        tag != DW_TAG_restrict_type && tag != DW_TAG_atomic_type)
+      return true;
+    if (!dwarf_attr(&out, DW_AT_type, &a) || !dwarf_formref_die(&a, &out))
+      return false;
+  }
+  return false;
+}
+
+uint64_t typeAlignment(Dwarf_Die die, int depth);
+
+uint64_t compositeAlignment(Dwarf_Die &die, int depth, bool *packed) {
+  uint64_t align = 1;
+  Dwarf_Die c;
+  if (!dwarf_haschildren(&die) || dwarf_child(&die, &c) != 0)
+    return align;
+  do {
+    if (dwarf_tag(&c) != DW_TAG_member || attrFlag(&c, DW_AT_external))
+      continue;
+    Dwarf_Attribute a;
+    Dwarf_Die t;
+    if (!dwarf_attr(&c, DW_AT_type, &a) || !dwarf_formref_die(&a, &t))
+      continue;
+    uint64_t ma = typeAlignment(t, depth + 1);
+    align = std::max(align, ma);
+    if (packed && !hasAttr(&c, DW_AT_bit_size)) {
+      Dwarf_Word off;
+      if (dwarf_attr(&c, DW_AT_data_member_location, &a) && dwarf_formudata(&a, &off) == 0 &&
+          off % ma != 0)
+        *packed = true;
+    }
+  } while (dwarf_siblingof(&c, &c) == 0);
+  return align;
+}
+
+// Natural alignment of a type, as the ABI would lay it out (bounded depth).
+uint64_t typeAlignment(Dwarf_Die die, int depth) {
+  if (depth > 8)
+    return 1;
+  if (auto a = attrUdata(&die, DW_AT_alignment))
+    return *a ? *a : 1;
+  Dwarf_Attribute a;
+  Dwarf_Die t;
+  switch (dwarf_tag(&die)) {
+  case DW_TAG_base_type:
+  case DW_TAG_enumeration_type:
+  case DW_TAG_pointer_type:
+  case DW_TAG_reference_type:
+  case DW_TAG_rvalue_reference_type: {
+    Dwarf_Word sz = 0;
+    if (dwarf_aggregate_size(&die, &sz) != 0 || sz == 0)
+      sz = dwarf_tag(&die) == DW_TAG_base_type ? 1 : 8;
+    return std::min<uint64_t>(std::bit_floor(sz), 16);
+  }
+  case DW_TAG_structure_type:
+  case DW_TAG_union_type:
+  case DW_TAG_class_type:
+    return compositeAlignment(die, depth, nullptr);
+  default:
+    if (dwarf_attr(&die, DW_AT_type, &a) && dwarf_formref_die(&a, &t))
+      return typeAlignment(t, depth + 1);
+    return 1;
+  }
+}
+
+} // namespace
+
+void UnitBuilder::addFunction(Dwarf_Die &die) {
+  // Declarations carry nothing the FUNC stage uses (it needs a definition),
+  // and there are many of them (one per called extern function per CU).
+  if (attrFlag(&die, DW_AT_declaration))
+    return;
+  model::FunctionRecord r;
+  r.name = std::string(attrStringIntegrate(&die, DW_AT_name));
+  if (r.name.empty())
+    return;
+  std::string_view linkage = attrStringIntegrate(&die, DW_AT_linkage_name);
+  if (linkage.empty())
+    linkage = attrStringIntegrate(&die, DW_AT_MIPS_linkage_name);
+  r.linkageName = std::string(linkage);
+  r.dieOffset = dwarf_dieoffset(&die);
+  r.cuIndex = in_.cuIndex;
+  r.language = in_.unit->language == DW_LANG_Rust ? 1 : 0;
+  Dwarf_Addr pc = 0;
+  if (dwarf_lowpc(&die, &pc) == 0 || dwarf_entrypc(&die, &pc) == 0) {
+    r.hasLowPc = true;
+    r.lowPc = pc;
+  } else {
+    Dwarf_Addr base, start, end;
+    if (dwarf_ranges(&die, 0, &base, &start, &end) > 0) {
+      r.hasLowPc = true;
+      r.lowPc = start;
+    }
+  }
+  r.external = attrFlagIntegrate(&die, DW_AT_external);
+  r.inlineOnly = hasAttr(&die, DW_AT_inline) && !r.hasLowPc;
+  auto nocall = [](Dwarf_Die &d) {
+    return attrUdata(&d, DW_AT_calling_convention).value_or(DW_CC_normal) == DW_CC_nocall;
+  };
+  r.nocall = nocall(die);
+  forEachOrigin(die, [&](Dwarf_Die &o) { r.nocall |= nocall(o); });
+  r.returnType = typeOf(die, DW_AT_type, true);
+  declTagsOf(die, r.declTags);
+  forEachOrigin(die, [&](Dwarf_Die &o) { declTagsOf(o, r.declTags); });
+
+  // The abstract instance's parameter order, to detect concrete instances
+  // whose parameters were reordered.
+  std::vector<uint64_t> originParams;
+  Dwarf_Attribute oa;
+  Dwarf_Die origin;
+  const bool hasOrigin =
+      dwarf_attr(&die, DW_AT_abstract_origin, &oa) && dwarf_formref_die(&oa, &origin);
+  Dwarf_Die c;
+  if (hasOrigin && dwarf_haschildren(&origin) && dwarf_child(&origin, &c) == 0) {
+    do {
+      int t = dwarf_tag(&c);
+      if (t == DW_TAG_formal_parameter)
+        originParams.push_back(dwarf_dieoffset(&c));
+      else if (t == DW_TAG_unspecified_parameters)
+        r.varargs = true;
+    } while (dwarf_siblingof(&c, &c) == 0);
+  }
+  int64_t lastIndex = -1;
+  if (dwarf_haschildren(&die) && dwarf_child(&die, &c) == 0) {
+    do {
+      const int t = dwarf_tag(&c);
+      if (t == DW_TAG_unspecified_parameters) {
+        r.varargs = true;
+        continue;
+      }
+      if (t != DW_TAG_formal_parameter)
+        continue;
+      model::ParamRecord p;
+      p.name = std::string(attrStringIntegrate(&c, DW_AT_name));
+      p.type = typeOf(c, DW_AT_type, true);
+      paramLocation(c, p);
+      Dwarf_Die st;
+      if (resolveType(c, st)) {
+        int tag = dwarf_tag(&st);
+        if (tag == DW_TAG_structure_type || tag == DW_TAG_union_type || tag == DW_TAG_class_type) {
+          p.isStructByValue = true;
+          bool packed = false;
+          uint64_t align = compositeAlignment(st, 0, &packed);
+          if (auto a = attrUdata(&st, DW_AT_alignment))
+            align = std::max<uint64_t>(*a, 1);
+          uint64_t size = attrUdata(&st, DW_AT_byte_size).value_or(0);
+          p.isPackedStruct = packed || (align > 1 && size % align != 0);
+        }
+      }
+      declTagsOf(c, p.declTags);
+      forEachOrigin(c, [&](Dwarf_Die &o) { declTagsOf(o, p.declTags); });
+      if (hasOrigin) {
+        Dwarf_Attribute pa;
+        Dwarf_Die po;
+        if (dwarf_attr(&c, DW_AT_abstract_origin, &pa) && dwarf_formref_die(&pa, &po)) {
+          auto it = std::find(originParams.begin(), originParams.end(), dwarf_dieoffset(&po));
+          int64_t idx = it == originParams.end() ? -1 : int64_t(it - originParams.begin());
+          if (idx >= 0 && idx < lastIndex)
+            r.reorderedParams = true;
+          lastIndex = std::max(lastIndex, idx);
+        }
+      }
+      r.params.push_back(std::move(p));
+    } while (dwarf_siblingof(&c, &c) == 0);
+  }
+  out_.functions.push_back(std::move(r));
+}
+
+void UnitBuilder::addVariable(Dwarf_Die &die) {
+  Dwarf_Attribute loc;
+  const bool hasLoc = dwarf_attr(&die, DW_AT_location, &loc) != nullptr;
+  // Pure declarations (extern int x;) have no storage to describe.
+  if (attrFlag(&die, DW_AT_declaration) && !hasLoc)
+    return;
+  model::VariableRecord r;
+  r.name = std::string(attrStringIntegrate(&die, DW_AT_name));
+  r.dieOffset = dwarf_dieoffset(&die);
+  r.cuIndex = in_.cuIndex;
+  r.type = typeOf(die, DW_AT_type, true);
+  Dwarf_Attribute ta;
+  Dwarf_Die t;
+  Dwarf_Word sz;
+  if (dwarf_attr_integrate(&die, DW_AT_type, &ta) && dwarf_formref_die(&ta, &t) &&
+      dwarf_aggregate_size(&t, &sz) == 0)
+    r.byteSize = sz;
+  if (hasLoc) {
+    Dwarf_Op *ops = nullptr;
+    size_t n = 0;
+    if (dwarf_getlocation(&loc, &ops, &n) == 0 && n >= 1) {
+      if (ops[0].atom == DW_OP_addr) {
+        r.hasAddress = true;
+        r.address = ops[0].number;
+      } else if (ops[0].atom == DW_OP_addrx || ops[0].atom == DW_OP_GNU_addr_index) {
+        Dwarf_Attribute res;
+        Dwarf_Addr addr;
+        if (dwarf_getlocation_attr(&loc, &ops[0], &res) == 0 && dwarf_formaddr(&res, &addr) == 0) {
+          r.hasAddress = true;
+          r.address = addr;
+        }
+      }
+      r.addressIsValue = r.hasAddress && n >= 2 && ops[1].atom == DW_OP_stack_value;
+    }
+  }
+  r.external = attrFlagIntegrate(&die, DW_AT_external);
+  r.declaration = attrFlag(&die, DW_AT_declaration);
+  r.artificial = attrFlag(&die, DW_AT_artificial);
+  Dwarf_Attribute sa;
+  Dwarf_Die spec;
+  if (dwarf_attr(&die, DW_AT_specification, &sa) && dwarf_formref_die(&sa, &spec))
+    r.topLevel = !classScoped_.count(keyOf(spec)) && dwarf_tag(&spec) != DW_TAG_member;
+  declTagsOf(die, r.declTags);
+  forEachOrigin(die, [&](Dwarf_Die &o) { declTagsOf(o, r.declTags); });
+  out_.variables.push_back(std::move(r));
+}
+
+} // namespace d2b::dwarf

@@ -1,0 +1,182 @@
+#include "dwarf2btf/elf/elf_input.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <gelf.h>
+
+#include "debug_image.h"
+
+namespace d2b::elf {
+
+// ---- DwarfHandle ----------------------------------------------------------
+
+DwarfHandle::DwarfHandle(DwarfHandle &&o) noexcept
+    : dwfl_(o.dwfl_), elf_(o.elf_), dwarf_(o.dwarf_), fd_(o.fd_) {
+  o.dwfl_ = nullptr;
+  o.elf_ = nullptr;
+  o.dwarf_ = nullptr;
+  o.fd_ = -1;
+}
+
+DwarfHandle &DwarfHandle::operator=(DwarfHandle &&o) noexcept {
+  if (this != &o) {
+    reset();
+    std::swap(dwfl_, o.dwfl_);
+    std::swap(elf_, o.elf_);
+    std::swap(dwarf_, o.dwarf_);
+    std::swap(fd_, o.fd_);
+  }
+  return *this;
+}
+
+DwarfHandle::~DwarfHandle() { reset(); }
+
+void DwarfHandle::reset() {
+  if (dwfl_) {
+    dwfl_end(dwfl_); // owns the module's Elf, Dwarf and fd
+  } else {
+    if (dwarf_)
+      dwarf_end(dwarf_);
+    if (elf_)
+      elf_end(elf_);
+    if (fd_ >= 0)
+      close(fd_);
+  }
+  dwfl_ = nullptr;
+  elf_ = nullptr;
+  dwarf_ = nullptr;
+  fd_ = -1;
+}
+
+// ---- ElfInput -------------------------------------------------------------
+
+namespace {
+
+// Separate debuginfo files are not looked up: the input must carry its own
+// DWARF, as it does for pahole.
+int noDebuginfo(Dwfl_Module *, void **, const char *, Dwarf_Addr, const char *, const char *,
+                GElf_Word, char **) {
+  return -1;
+}
+
+const Dwfl_Callbacks kOfflineCallbacks = {
+    .find_elf = nullptr,
+    .find_debuginfo = noDebuginfo,
+    .section_address = dwfl_offline_section_address,
+    .debuginfo_path = nullptr,
+};
+
+} // namespace
+
+ElfInput::~ElfInput() {
+  primary_ = DwarfHandle();
+  if (image_ >= 0)
+    close(image_);
+  if (fd_ >= 0)
+    close(fd_);
+}
+
+Expected<std::shared_ptr<ElfInput>> ElfInput::open(const std::string &path) {
+  elf_version(EV_CURRENT);
+  std::shared_ptr<ElfInput> in(new ElfInput());
+  in->path_ = path;
+  in->fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in->fd_ < 0)
+    return Error(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+
+  Elf *e = elf_begin(in->fd_, ELF_C_READ_MMAP, nullptr);
+  if (!e || elf_kind(e) != ELF_K_ELF) {
+    if (e)
+      elf_end(e);
+    return Error(fmt::format("{}: not an ELF file", path));
+  }
+  GElf_Ehdr eh;
+  if (!gelf_getehdr(e, &eh)) {
+    std::string msg = elf_errmsg(-1);
+    elf_end(e);
+    return Error(fmt::format("{}: bad ELF header: {}", path, msg));
+  }
+  in->elf_type_ = eh.e_type;
+  in->machine_ = eh.e_machine;
+  in->elf_class_ = eh.e_ident[EI_CLASS];
+  in->order_ = eh.e_ident[EI_DATA] == ELFDATA2MSB ? std::endian::big : std::endian::little;
+  // Say plainly when there is no DWARF at all, rather than relaying whichever
+  // of libdw's or libdwfl's wordings the open path would produce.
+  bool hasInfo = false;
+  size_t shstrndx = 0;
+  if (elf_getshdrstrndx(e, &shstrndx) == 0) {
+    for (Elf_Scn *scn = elf_nextscn(e, nullptr); scn && !hasInfo; scn = elf_nextscn(e, scn)) {
+      GElf_Shdr sh;
+      const char *name = gelf_getshdr(scn, &sh) ? elf_strptr(e, shstrndx, sh.sh_name) : nullptr;
+      hasInfo =
+          name && (std::strcmp(name, ".debug_info") == 0 || std::strcmp(name, ".zdebug_info") == 0);
+    }
+  }
+  elf_end(e);
+  if (!hasInfo)
+    return Error(fmt::format("{}: no DWARF debug information (no .debug_info section)", path));
+
+  if (Error err = in->prepareImage())
+    return err;
+  Expected<DwarfHandle> h = in->openDwarf();
+  if (!h)
+    return h.error();
+  in->primary_ = std::move(*h);
+  return in;
+}
+
+Error ElfInput::prepareImage() {
+  Expected<DecompressedImage> img = buildDecompressedImage(fd_, path_);
+  if (!img)
+    return img.error();
+  decompressed_ = img->sections;
+  merged_ = img->merged;
+  image_ = img->fd;
+  return Error::success();
+}
+
+Expected<DwarfHandle> ElfInput::openDwarf() const {
+  const int src = image_ >= 0 ? image_ : fd_;
+  DwarfHandle h;
+  h.fd_ = fcntl(src, F_DUPFD_CLOEXEC, 0);
+  if (h.fd_ < 0)
+    return Error(fmt::format("{}: dup: {}", path_, std::strerror(errno)));
+  // Each handle needs its own file offset-independent view; elf_begin with
+  // mmap does not use the file position, so a dup is enough.
+  if (elf_type_ == ET_REL) {
+    h.dwfl_ = dwfl_begin(&kOfflineCallbacks);
+    if (!h.dwfl_)
+      return Error(fmt::format("{}: libdwfl: {}", path_, dwfl_errmsg(-1)));
+    dwfl_report_begin(h.dwfl_);
+    int fd = h.fd_;
+    h.fd_ = -1; // libdwfl owns it from here on
+    Dwfl_Module *mod = dwfl_report_offline(h.dwfl_, path_.c_str(), path_.c_str(), fd);
+    if (!mod)
+      return Error(fmt::format("{}: libdwfl: {}", path_, dwfl_errmsg(-1)));
+    dwfl_report_end(h.dwfl_, nullptr, nullptr);
+    Dwarf_Addr bias = 0;
+    h.dwarf_ = dwfl_module_getdwarf(mod, &bias);
+    GElf_Addr ebias = 0;
+    h.elf_ = dwfl_module_getelf(mod, &ebias);
+    if (!h.dwarf_)
+      return Error(
+          fmt::format("{}: no DWARF debug information (.debug_info): {}", path_, dwfl_errmsg(-1)));
+    return h;
+  }
+  h.elf_ = elf_begin(h.fd_, ELF_C_READ_MMAP, nullptr);
+  if (!h.elf_)
+    return Error(fmt::format("{}: {}", path_, elf_errmsg(-1)));
+  h.dwarf_ = dwarf_begin_elf(h.elf_, DWARF_C_READ, nullptr);
+  if (!h.dwarf_)
+    return Error(
+        fmt::format("{}: no DWARF debug information (.debug_info): {}", path_, dwarf_errmsg(-1)));
+  return h;
+}
+
+} // namespace d2b::elf

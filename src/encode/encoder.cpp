@@ -1,0 +1,159 @@
+#include "dwarf2btf/encode/encoder.h"
+
+#include <atomic>
+#include <fmt/format.h>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include "dwarf2btf/dwarf/graph_builder.h"
+#include "dwarf2btf/dwarf/units.h"
+#include "dwarf2btf/lower/lowering.h"
+#include "fragment_merge.h"
+
+namespace d2b::encode {
+
+namespace {
+
+// Everything one unit contributes, until it is appended to the result.
+struct Slot {
+  Fragment frag;
+  Error error;
+  bool done = false;
+  bool skipped = false;
+};
+
+Error lowerUnit(const elf::ElfInput &in, Dwarf *dw, const dwarf::UnitRef &unit, uint32_t index,
+                const EncodeOptions &opts, DiagEngine &diag, Fragment &frag) {
+  dwarf::UnitInput ui;
+  ui.dwarf = dw;
+  ui.unit = &unit;
+  ui.cuIndex = index;
+  ui.file = in.path();
+  ui.order = in.byteOrder();
+  ui.collectFunctions = opts.policy.funcs && !unit.typeUnit;
+  ui.collectVariables = opts.policy.vars != lower::Policy::VarScope::None && !unit.typeUnit;
+  dwarf::UnitGraph ug;
+  if (Error e = dwarf::buildUnitGraph(ui, ug, diag))
+    return e;
+  lower::LoweredUnit lu = lower::lowerGraph(ug.graph, opts.policy, {in.path()}, diag);
+  // Records name graph nodes until here; from now on fragment BTF ids.
+  for (model::FunctionRecord &f : ug.functions) {
+    f.returnType = lu.nodeIds[f.returnType];
+    for (model::ParamRecord &p : f.params)
+      p.type = lu.nodeIds[p.type];
+  }
+  for (model::VariableRecord &v : ug.variables)
+    v.type = lu.nodeIds[v.type];
+  frag.btf = std::move(lu.btf);
+  frag.functions = std::move(ug.functions);
+  frag.variables = std::move(ug.variables);
+  frag.dies = ug.dies;
+  frag.nodes = ug.graph.size() - 1;
+  frag.foreignTypes = ug.foreignTypes;
+  return Error::success();
+}
+
+} // namespace
+
+Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &opts,
+                                  DiagEngine &diag) {
+  Expected<std::shared_ptr<elf::ElfInput>> opened = elf::ElfInput::open(path);
+  if (!opened)
+    return opened.error();
+  std::shared_ptr<elf::ElfInput> in = *opened;
+  Expected<std::vector<dwarf::UnitRef>> listed = dwarf::listUnits(in->primary().dwarf(), path);
+  if (!listed)
+    return listed.error();
+  const std::vector<dwarf::UnitRef> &units = *listed;
+  if (units.empty())
+    return Error(fmt::format("{}: no DWARF debug information (.debug_info has no units)", path));
+
+  TypesResult res;
+  if (opts.base)
+    res.btf = btf::Btf(opts.base);
+  res.order = in->byteOrder();
+  res.machine = in->machine();
+  res.elfType = in->elfType();
+  res.input = in;
+  res.stats.decompressedSections = in->decompressedSections();
+
+  unsigned jobs = opts.jobs ? opts.jobs : std::max(1u, std::thread::hardware_concurrency());
+  jobs = std::min<unsigned>(jobs, unsigned(units.size()));
+
+  std::vector<Slot> slots(units.size());
+  std::atomic<size_t> nextUnit{0};
+  std::atomic<bool> failed{false};
+  std::mutex mergeMu;
+  size_t nextMerge = 0; // guarded by mergeMu
+  FragmentMerger merger(res.btf);
+
+  // Units are handed out in order from a counter (not split into ranges), so
+  // finished fragments can be appended as soon as their predecessors are,
+  // keeping only about `jobs` unmerged fragments alive at once.
+  auto worker = [&] {
+    std::optional<elf::DwarfHandle> handle;
+    for (;;) {
+      const size_t i = nextUnit.fetch_add(1);
+      if (i >= units.size() || failed.load())
+        return;
+      Slot &slot = slots[i];
+      if (opts.policy.excludes(units[i].language)) {
+        slot.skipped = true;
+      } else {
+        if (!handle) {
+          Expected<elf::DwarfHandle> h = in->openDwarf();
+          if (!h) {
+            slot.error = h.error();
+          } else {
+            handle.emplace(std::move(*h));
+          }
+        }
+        if (handle)
+          slot.error =
+              lowerUnit(*in, handle->dwarf(), units[i], uint32_t(i), opts, diag, slot.frag);
+      }
+      if (slot.error)
+        failed.store(true);
+      std::lock_guard lock(mergeMu);
+      slot.done = true;
+      while (nextMerge < slots.size() && slots[nextMerge].done) {
+        Slot &s = slots[nextMerge];
+        if (!s.error && !s.skipped)
+          merger.append(s.frag, res.functions, res.variables);
+        if (!s.error)
+          s.frag = Fragment();
+        ++nextMerge;
+      }
+    }
+  };
+  if (jobs <= 1) {
+    worker();
+  } else {
+    tbb::task_arena arena{int(jobs)};
+    arena.execute([&] { tbb::parallel_for(0u, jobs, [&](unsigned) { worker(); }); });
+  }
+
+  for (size_t i = 0; i < slots.size(); ++i) {
+    if (slots[i].error)
+      return slots[i].error;
+    if (slots[i].skipped) {
+      ++res.stats.skippedUnits;
+      continue;
+    }
+    (units[i].typeUnit ? res.stats.typeUnits : res.stats.cus) += 1;
+  }
+  const FragmentMerger::Totals &t = merger.totals();
+  res.stats.dies = t.dies;
+  res.stats.graphNodes = t.nodes;
+  res.stats.foreignTypes = t.foreignTypes;
+  res.stats.typesEmitted = res.btf.ownCount();
+  res.stats.functions = res.functions.size();
+  res.stats.variables = res.variables.size();
+  return res;
+}
+
+} // namespace d2b::encode

@@ -1,0 +1,44 @@
+#include "fragment_merge.h"
+
+namespace d2b::encode {
+
+void FragmentMerger::append(Fragment &frag, std::vector<model::FunctionRecord> &functions,
+                            std::vector<model::VariableRecord> &variables) {
+  const btf::Btf &src = frag.btf;
+  // Fragment id k becomes k + shift; 0 (void) stays 0.
+  const uint32_t shift = target_.endId() - 1;
+  auto mapId = [shift](uint32_t &id) {
+    if (id)
+      id += shift;
+  };
+  strMap_.assign(src.strings().size(), UINT32_MAX);
+  auto mapStr = [&](uint32_t &off) {
+    uint32_t &m = strMap_[off];
+    if (m == UINT32_MAX)
+      m = target_.addString(src.strings().at(off));
+    off = m;
+  };
+  std::vector<uint32_t> words;
+  for (uint32_t id = src.startId(); id < src.endId(); ++id) {
+    const btf::TypeView t = src.type(id);
+    words.assign(t.w, t.w + t.wordCount());
+    btf::forEachTypeIdField(words.data(), mapId);
+    btf::forEachStrField(words.data(), mapStr);
+    target_.addRawType(words);
+  }
+  for (model::FunctionRecord &f : frag.functions) {
+    mapId(f.returnType);
+    for (model::ParamRecord &p : f.params)
+      mapId(p.type);
+    functions.push_back(std::move(f));
+  }
+  for (model::VariableRecord &v : frag.variables) {
+    mapId(v.type);
+    variables.push_back(std::move(v));
+  }
+  totals_.dies += frag.dies;
+  totals_.nodes += frag.nodes;
+  totals_.foreignTypes += frag.foreignTypes;
+}
+
+} // namespace d2b::encode

@@ -1,0 +1,217 @@
+// Function selection; see encode/functions.h for the rules. The structure
+// follows pahole's btf_encoder.c (save_func, saved_functions_combine,
+// select_canonical_state, add_saved_funcs), with determinism added: pahole
+// sorts its saved states with qsort, so which instance of a name comes first
+// (and therefore which prototype is compared against, and which one is
+// emitted when none sits at a symbol address) depends on the sort; here the
+// order is (name, CU index, DIE offset).
+#include "dwarf2btf/encode/functions.h"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <optional>
+#include <tuple>
+
+#include "dwarf2btf/encode/func_analysis.h"
+
+namespace d2b::encode {
+
+namespace {
+
+struct Instance {
+  const model::FunctionRecord *rec = nullptr;
+  const elf::FunctionGroup *group = nullptr;
+  InstanceFacts facts;
+  bool optimizedSymbol = false;
+  bool atSymbol = false; // low_pc is the address of one of the group's symbols
+};
+
+/// The instance cannot be encoded as its source prototype: it lost
+/// parameters and its calling convention changed.
+bool skipsOptimizedParams(const Instance &in) {
+  return in.facts.optimizedParams && (in.facts.signatureChanged || in.optimizedSymbol);
+}
+
+/// pahole's btf_encoder__select_canonical_state: the first instance at a
+/// symbol address that does not need the optimized-parameter skip, else the
+/// first at a symbol address (the strong definition beats a weak one), else
+/// the first.
+const Instance &canonical(std::span<const Instance> group) {
+  const Instance *first = nullptr;
+  for (const Instance &in : group) {
+    if (!in.atSymbol)
+      continue;
+    if (!first)
+      first = &in;
+    if (!skipsOptimizedParams(in))
+      return in;
+  }
+  return first ? *first : group.front();
+}
+
+struct Verdict {
+  const char *rule = nullptr;
+  const char *reason = nullptr;      // pahole -V wording
+  std::optional<std::string> detail; // prototype difference, if inconsistent
+};
+
+/// Combines the instances of one function and decides whether it is
+/// skipped. The precedence of reasons is pahole's (later checks override).
+Verdict judge(const btf::Btf &btf, std::span<const Instance> group, const Instance &chosen,
+              bool consistentFunc) {
+  const Instance &head = group.front();
+  bool unexpected = head.facts.unexpectedReg;
+  bool uncertain = head.facts.uncertainParamLoc;
+  bool reordered = head.facts.reorderedParams;
+  bool inconsistent = false;
+  std::optional<std::string> detail;
+  for (const Instance &other : group.subspan(1)) {
+    unexpected |= other.facts.unexpectedReg;
+    uncertain |= other.facts.uncertainParamLoc;
+    reordered |= other.facts.reorderedParams;
+    // Once the function is known to be unusable, pahole stops comparing.
+    if (unexpected || inconsistent || reordered)
+      continue;
+    detail = prototypeMismatch(btf, *head.rec, *other.rec);
+    inconsistent = detail.has_value();
+  }
+
+  Verdict v;
+  auto set = [&](const char *rule, const char *reason) {
+    v.rule = rule;
+    v.reason = reason;
+  };
+  if (unexpected)
+    set(kRuleUnexpectedReg, "unexpected register usage for parameter");
+  if (consistentFunc && inconsistent)
+    set(kRuleInconsistentProto, "inconsistent prototype");
+  if (uncertain)
+    set(kRuleUncertainLoc, "uncertain parameter location");
+  if (reordered)
+    set(kRuleReorderedParams, "reordered parameters");
+  if (skipsOptimizedParams(chosen))
+    set(kRuleOptimizedParams, "optimized parameters");
+  if (head.group->ambiguousAddr)
+    set(kRuleAmbiguousAddr, "ambiguous address");
+  if (consistentFunc && inconsistent)
+    v.detail = std::move(detail);
+  return v;
+}
+
+Location locationOf(const model::FunctionRecord &rec, const FuncOptions &opts) {
+  Location l;
+  l.file = opts.file;
+  l.section = ".debug_info";
+  l.die_offset = rec.dieOffset;
+  l.tag = "DW_TAG_subprogram";
+  l.name = rec.name;
+  return l;
+}
+
+void reportSkip(const Verdict &v, const Instance &chosen, const FuncOptions &opts,
+                DiagEngine &diag) {
+  if (!opts.verbose) {
+    diag.count(v.rule);
+    return;
+  }
+  const std::string &name = chosen.group->key;
+  if (v.detail)
+    diag.report(Diagnostic{
+        Severity::Note, kRuleProtoMismatch, locationOf(*chosen.rec, opts),
+        fmt::format("{} : skipping BTF encoding of function due to {}", name, *v.detail)});
+  diag.report(
+      Diagnostic{Severity::Note, v.rule, locationOf(*chosen.rec, opts),
+                 fmt::format("{} : skipping BTF encoding of function due to {}", name, v.reason)});
+}
+
+uint64_t emit(btf::Btf &btf, const Instance &in, const FuncOptions &opts) {
+  const model::FunctionRecord &rec = *in.rec;
+  std::vector<btf::Param> params;
+  params.reserve(rec.params.size() + 1);
+  for (const model::ParamRecord &p : rec.params)
+    params.push_back(btf::Param{p.name, p.type});
+  if (rec.varargs)
+    params.push_back(btf::Param{"", 0});
+  const uint32_t proto = btf.addFuncProto(rec.returnType, params);
+  // pahole always uses static linkage (add_ref_type ignores DW_AT_external).
+  const uint32_t func = btf.addFunc(in.group->key, proto, btf::FuncLinkage::Static);
+  if (!opts.declTags)
+    return 0;
+  uint64_t tags = 0;
+  for (const std::string &t : rec.declTags) {
+    btf.addDeclTag(t, func, -1);
+    ++tags;
+  }
+  for (size_t i = 0; i < rec.params.size(); ++i)
+    for (const std::string &t : rec.params[i].declTags) {
+      btf.addDeclTag(t, func, int32_t(i));
+      ++tags;
+    }
+  return tags;
+}
+
+} // namespace
+
+FunctionStats addFunctions(btf::Btf &btf, std::vector<model::FunctionRecord> records,
+                           const elf::SymbolTable &syms, const FuncOptions &opts,
+                           DiagEngine &diag) {
+  FunctionStats st;
+  st.records = records.size();
+  const CallAbi abi = callAbiFor(opts.machine, opts.addressSize);
+
+  std::sort(records.begin(), records.end(),
+            [](const model::FunctionRecord &a, const model::FunctionRecord &b) {
+              return std::tie(a.name, a.cuIndex, a.dieOffset, a.lowPc) <
+                     std::tie(b.name, b.cuIndex, b.dieOffset, b.lowPc);
+            });
+
+  std::vector<Instance> instances;
+  for (const model::FunctionRecord &rec : records) {
+    if (rec.declaration) {
+      ++st.declarations;
+      continue;
+    }
+    if (std::any_of(rec.params.begin(), rec.params.end(),
+                    [](const model::ParamRecord &p) { return p.name.empty(); })) {
+      ++st.unnamedParams;
+      continue;
+    }
+    const elf::FunctionGroup *group = syms.findFunction(rec.name);
+    if (!group) {
+      ++st.noSymbol;
+      continue;
+    }
+    Instance in;
+    in.rec = &rec;
+    in.group = group;
+    in.facts = analyzeInstance(rec, btf, abi);
+    for (const elf::FunctionSymbol &s : group->symbols) {
+      if (!rec.hasLowPc || s.address != rec.lowPc)
+        continue;
+      in.atSymbol = true;
+      in.optimizedSymbol |= elf::isOptimizedClone(s.name);
+    }
+    instances.push_back(in);
+  }
+  st.instances = instances.size();
+
+  for (size_t i = 0, j; i < instances.size(); i = j) {
+    for (j = i + 1; j < instances.size() && instances[j].group == instances[i].group; ++j) {
+    }
+    std::span<const Instance> group(instances.data() + i, j - i);
+    ++st.functions;
+    const Instance &chosen = canonical(group);
+    Verdict v = judge(btf, group, chosen, opts.consistentFunc);
+    if (v.rule) {
+      ++st.skipped;
+      ++st.skippedByRule[v.rule];
+      reportSkip(v, chosen, opts, diag);
+      continue;
+    }
+    st.declTags += emit(btf, chosen, opts);
+    ++st.emitted;
+  }
+  return st;
+}
+
+} // namespace d2b::encode

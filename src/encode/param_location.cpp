@@ -1,0 +1,127 @@
+#include "dwarf2btf/encode/param_location.h"
+
+#include <cstring>
+#include <dwarf.h>
+
+namespace d2b::encode {
+
+namespace {
+
+bool isReg(unsigned atom) { return atom >= DW_OP_reg0 && atom <= DW_OP_reg31; }
+bool isBreg(unsigned atom) { return atom >= DW_OP_breg0 && atom <= DW_OP_breg31; }
+bool isConst(unsigned atom) {
+  return (atom >= DW_OP_lit0 && atom <= DW_OP_lit31) || atom == DW_OP_constu ||
+         atom == DW_OP_consts;
+}
+
+/// pahole's get_type_byte_size: pointers are a word; otherwise the first
+/// DW_AT_byte_size along the DW_AT_type chain (through the abstract origin).
+uint64_t typeByteSize(Dwarf_Die *param, uint8_t addressSize) {
+  Dwarf_Attribute a;
+  Dwarf_Die t;
+  if (!dwarf_attr_integrate(param, DW_AT_type, &a) || !dwarf_formref_die(&a, &t))
+    return 0;
+  for (int depth = 0; depth < 32; ++depth) {
+    if (dwarf_tag(&t) == DW_TAG_pointer_type)
+      return addressSize;
+    Dwarf_Word size;
+    if (dwarf_attr(&t, DW_AT_byte_size, &a) && dwarf_formudata(&a, &size) == 0 && size)
+      return size;
+    if (!dwarf_attr(&t, DW_AT_type, &a) || !dwarf_formref_die(&a, &t))
+      return 0;
+  }
+  return 0;
+}
+
+struct Decoder {
+  const CallAbi &abi;
+  uint64_t size;
+  int reg = -1;
+
+  void set(int r) {
+    if (reg < 0)
+      reg = r;
+  }
+
+  /// An expression of several operations (pahole's parameter__multi_exprs).
+  void multi(const Dwarf_Op *ops, size_t n, bool first) {
+    if (isConst(ops[0].atom))
+      return;
+    if (size <= abi.addressSize || !abi.aggregatesUseTwoRegs) {
+      if (isReg(ops[0].atom) && first)
+        set(ops[0].atom - DW_OP_reg0);
+      if (isBreg(ops[0].atom) && first)
+        for (size_t i = 1; i < n; ++i)
+          if (ops[i].atom == DW_OP_stack_value) {
+            set(ops[0].atom - DW_OP_breg0);
+            break;
+          }
+      return;
+    }
+    // An aggregate in pieces: the register holding its first word, or else
+    // the first register piece. pahole applies this to every list entry.
+    uint64_t off = 0;
+    for (size_t i = 0; i < n; ++i) {
+      if (ops[i].atom == DW_OP_piece) {
+        off = i == 0 ? ops[i].number : off + ops[i].number;
+      } else if (isReg(ops[i].atom) && (off < abi.addressSize || reg < 0)) {
+        set(ops[i].atom - DW_OP_reg0);
+      }
+    }
+  }
+
+  void entry(Dwarf_Attribute *attr, const Dwarf_Op *ops, size_t n, bool first) {
+    if (n == 0)
+      return;
+    const bool stackValue = ops[n - 1].atom == DW_OP_stack_value;
+    if (n == 2 && stackValue)
+      n = 1;
+    if (n != 1) {
+      multi(ops, n, first);
+      return;
+    }
+    const unsigned atom = ops[0].atom;
+    if (isReg(atom) && first) {
+      set(atom - DW_OP_reg0);
+    } else if (isBreg(atom) && first && stackValue) {
+      set(atom - DW_OP_breg0);
+    } else if (atom == DW_OP_entry_value || atom == DW_OP_GNU_entry_value) {
+      Dwarf_Attribute sub;
+      Dwarf_Op *subOps;
+      size_t subN;
+      if (dwarf_getlocation_attr(attr, const_cast<Dwarf_Op *>(ops), &sub) == 0 &&
+          dwarf_getlocation(&sub, &subOps, &subN) == 0 && subN == 1 && isReg(subOps[0].atom))
+        set(subOps[0].atom - DW_OP_reg0);
+    }
+  }
+};
+
+} // namespace
+
+void decodeParamLocation(Dwarf_Die *param, const CallAbi &abi, model::ParamRecord &out) {
+  out.dwarfReg = -1;
+  Dwarf_Attribute loc;
+  if (!dwarf_attr(param, DW_AT_location, &loc)) {
+    out.location = dwarf_hasattr(param, DW_AT_const_value) ? model::ParamLocation::ConstValue
+                                                           : model::ParamLocation::Unknown;
+    return;
+  }
+  Decoder d{abi, typeByteSize(param, abi.addressSize)};
+  Dwarf_Addr base, start, end;
+  Dwarf_Op *ops;
+  size_t n;
+  bool first = true;
+  for (ptrdiff_t off = 0; (off = dwarf_getlocations(&loc, off, &base, &start, &end, &ops, &n)) > 0;
+       first = false)
+    d.entry(&loc, ops, n, first);
+  out.location = d.reg >= 0 ? model::ParamLocation::Register : model::ParamLocation::Other;
+  out.dwarfReg = d.reg;
+}
+
+bool producedByClang(Dwarf_Die *unitDie) {
+  Dwarf_Attribute a;
+  const char *producer = dwarf_attr(unitDie, DW_AT_producer, &a) ? dwarf_formstring(&a) : nullptr;
+  return producer && std::strstr(producer, "clang");
+}
+
+} // namespace d2b::encode

@@ -1,0 +1,141 @@
+#include "dwarf2btf/lower/lowering.h"
+
+#include <cassert>
+
+#include "dwarf2btf/lower/c_lowering.h"
+
+namespace d2b::lower {
+
+using model::NodeId;
+using model::NodeKind;
+
+void LowerState::report(NodeId n, const char *rule, std::string message) const {
+  const model::TypeNode &node = graph.node(n);
+  Diagnostic d;
+  d.severity = Severity::Warning;
+  d.rule = rule;
+  d.where.file = std::string(ctx.file);
+  d.where.die_offset = node.dieOffset;
+  if (node.dieOffset != UINT64_MAX)
+    d.where.section = node.inTypesSection ? ".debug_types" : ".debug_info";
+  d.where.name = std::string(node.name);
+  d.message = std::move(message);
+  diag.report(std::move(d));
+}
+
+const NodeLowering &loweringFor(uint16_t lang) {
+  // Every language is lowered as C for now; a RustLowering will be returned
+  // for DW_LANG_Rust once it exists.
+  static const CLowering c;
+  (void)lang;
+  return c;
+}
+
+namespace {
+
+// Nodes whose single `type` edge cannot legally close a cycle: a loop made
+// only of these (typedef A -> typedef B -> A, const -> itself) is corrupt
+// DWARF that BTF cannot express. Composites and function prototypes may sit
+// on cycles (struct node { struct node *next; }), so they stop the search.
+bool isChainNode(const model::TypeNode &n) {
+  return n.kind == NodeKind::Typedef || n.kind == NodeKind::Qualifier ||
+         n.kind == NodeKind::Pointer || n.kind == NodeKind::Array;
+}
+
+// Marks, for every cycle of chain nodes, the edge that closes it. Each chain
+// node has exactly one outgoing edge, so a walk with on-path/done colours
+// finds every cycle in linear time without recursion.
+std::vector<bool> findCycleEdges(const model::TypeGraph &g) {
+  const size_t n = g.size();
+  std::vector<bool> cut(n, false);
+  std::vector<uint8_t> state(n, 0); // 0 new, 1 on the current path, 2 done
+  std::vector<NodeId> path;
+  for (NodeId start = 1; start < n; ++start) {
+    if (state[start] || !isChainNode(g.node(start)))
+      continue;
+    path.clear();
+    NodeId cur = start;
+    while (cur != model::kVoidNode && cur < n && state[cur] == 0 && isChainNode(g.node(cur))) {
+      state[cur] = 1;
+      path.push_back(cur);
+      cur = g.node(cur).type;
+    }
+    if (cur != model::kVoidNode && cur < n && state[cur] == 1)
+      cut[path.back()] = true;
+    for (NodeId p : path)
+      state[p] = 2;
+  }
+  return cut;
+}
+
+bool isCInt(const model::TypeNode &n) {
+  return n.kind == NodeKind::Base && n.name == "int" && n.byteSize == 4 &&
+         n.encoding() == model::BaseEncoding::Signed;
+}
+
+} // namespace
+
+LoweredUnit lowerGraph(const model::TypeGraph &g, const Policy &policy, const LowerContext &ctx,
+                       DiagEngine &diag) {
+  LoweredUnit u;
+  const size_t n = g.size();
+  std::vector<NodeLayout> lay(n);
+  std::vector<uint32_t> first(n, 0);
+  std::vector<uint32_t> ids(n, 0);
+  lay[0].alias = true; // void
+
+  uint32_t next = 1;
+  bool needIndex = false;
+  NodeId intNode = 0;
+  for (NodeId i = 1; i < n; ++i) {
+    const model::TypeNode &node = g.node(i);
+    lay[i] = loweringFor(node.language).layout(g, i, policy);
+    if (!lay[i].alias) {
+      first[i] = next;
+      ids[i] = next + lay[i].entry;
+      next += lay[i].count;
+    }
+    needIndex |= node.kind == NodeKind::Array;
+    if (!intNode && isCInt(node))
+      intNode = i;
+  }
+  const std::vector<bool> cut = findCycleEdges(g);
+  LowerState s{g, policy, ctx, diag, u.btf, ids, cut, 0};
+  for (NodeId i = 1; i < n; ++i)
+    if (cut[i])
+      s.report(i, "c.type-cycle",
+               "type refers back to itself without a struct or function in between; the "
+               "reference is lowered to void");
+  // Aliases resolve to the first non-alias node down their chain; an alias
+  // whose chain crosses a cut edge (a cycle, e.g. an atomic type naming
+  // itself) is void.
+  for (NodeId i = 1; i < n; ++i) {
+    if (!lay[i].alias)
+      continue;
+    NodeId j = i;
+    while (j != model::kVoidNode && lay[j].alias && !cut[j])
+      j = lay[j].aliasOf;
+    ids[i] = j == model::kVoidNode || lay[j].alias ? 0 : ids[j];
+  }
+  if (needIndex)
+    s.indexType = intNode && ids[intNode] ? ids[intNode] : next;
+
+  for (NodeId i = 1; i < n; ++i) {
+    if (lay[i].alias)
+      continue;
+    loweringFor(g.node(i).language).emit(s, i, first[i]);
+    assert(u.btf.endId() == first[i] + lay[i].count && "lowering emitted a different count");
+  }
+  // pahole adds `int` for array indices at the end of the CU when the CU
+  // has none of its own.
+  if (needIndex && s.indexType == next)
+    u.btf.addInt("int", 4, btf::kIntSigned);
+  if (policy.declTags)
+    for (NodeId i = 1; i < n; ++i)
+      if (!lay[i].alias)
+        loweringFor(g.node(i).language).emitDeclTags(s, i);
+  u.nodeIds = std::move(ids);
+  return u;
+}
+
+} // namespace d2b::lower

@@ -1,0 +1,243 @@
+#include "dwarf2btf/pipeline/pipeline.h"
+
+#include <dwarf.h>
+#include <fmt/format.h>
+#include <cstring>
+#include <ostream>
+#include <sys/stat.h>
+
+#include "dwarf2btf/btf/reader.h"
+#include "dwarf2btf/dump/dump_c.h"
+#include "dwarf2btf/dump/dump_raw.h"
+#include "dwarf2btf/elf/section_writer.h"
+#include "dwarf2btf/elf/symbols.h"
+#include "dwarf2btf/kernel/btf_load.h"
+#include "dwarf2btf/support/atomic_file.h"
+#include "dwarf2btf/validate/validate.h"
+
+namespace d2b {
+
+namespace {
+
+Expected<std::unique_ptr<btf::Btf>> readBase(const std::string &path) {
+  auto bytes = btf::readBtfBytes(path);
+  if (!bytes)
+    return bytes.error();
+  auto parsed = btf::parseBtf(*bytes, nullptr, path);
+  if (!parsed)
+    return parsed.error();
+  return std::make_unique<btf::Btf>(std::move(parsed->btf));
+}
+
+encode::VarOptions::Scope varScope(lower::Policy::VarScope s) {
+  switch (s) {
+  case lower::Policy::VarScope::None:
+    return encode::VarOptions::Scope::None;
+  case lower::Policy::VarScope::PerCpu:
+    return encode::VarOptions::Scope::PerCpu;
+  case lower::Policy::VarScope::All:
+    return encode::VarOptions::Scope::All;
+  }
+  return encode::VarOptions::Scope::PerCpu;
+}
+
+} // namespace
+
+Expected<EncodedBtf> encodeFile(const std::string &input, const PipelineOptions &opts,
+                                DiagEngine &diag) {
+  EncodedBtf out;
+  encode::EncodeOptions eopts = opts.encode;
+  if (!opts.basePath.empty()) {
+    auto base = readBase(opts.basePath);
+    if (!base)
+      return base.error();
+    out.base = std::move(*base);
+    eopts.base = out.base.get();
+  }
+
+  auto types = encode::encodeTypes(input, eopts, diag);
+  if (!types)
+    return types.error();
+  out.order = types->order;
+  out.types = types->stats;
+  btf::Btf &b = types->btf;
+
+  const lower::Policy &policy = eopts.policy;
+  const bool needSymbols = policy.funcs || policy.vars != lower::Policy::VarScope::None;
+  if (needSymbols) {
+    auto syms = elf::readSymbols(types->input->symbolsElf(), input);
+    if (!syms)
+      return syms.error();
+    if (policy.funcs) {
+      encode::FuncOptions fo;
+      fo.consistentFunc = policy.consistentFunc;
+      fo.machine = types->machine;
+      fo.declTags = policy.declTags;
+      fo.verbose = opts.verbose;
+      fo.addressSize = uint8_t(types->input->addressSize());
+      fo.file = input;
+      out.funcs = encode::addFunctions(b, std::move(types->functions), *syms, fo, diag);
+    }
+    if (policy.vars != lower::Policy::VarScope::None) {
+      encode::VarOptions vo;
+      vo.scope = varScope(policy.vars);
+      vo.declTags = policy.declTags;
+      vo.verbose = opts.verbose;
+      vo.file = input;
+      out.vars = encode::addVariables(b, std::move(types->variables), *syms, vo, diag);
+    }
+  }
+
+  if (opts.dedup) {
+    auto st = dedup::dedup(b);
+    if (!st)
+      return st.error().withContext(input);
+    out.dedup = *st;
+  }
+
+  if (opts.validate) {
+    validate::ValidateOptions vopts;
+    auto violations = validate::validate(b, vopts);
+    if (!violations.empty()) {
+      std::string msg = fmt::format(
+          "{}: the BTF would be rejected by the kernel ({} violation{}; --no-validate writes it "
+          "anyway): {}",
+          input, violations.size(), violations.size() == 1 ? "" : "s", violations[0].logLine());
+      return Error(msg);
+    }
+  }
+  out.btf = std::move(b);
+  return out;
+}
+
+Error writeElf(const std::string &input, const std::string &output, const EncodedBtf &enc) {
+  std::vector<uint8_t> bytes = enc.btf.serialize(enc.order);
+  return elf::writeElfWithSection(input, output, ".BTF", bytes);
+}
+
+Error writeRaw(const std::string &path, const EncodedBtf &enc) {
+  std::vector<uint8_t> bytes = enc.btf.serialize(enc.order);
+  // 0644 like the files the compiler writes; pahole's detached output is 0640
+  // but nothing in a build depends on that.
+  return writeFileAtomic(path, bytes, 0644);
+}
+
+void printReport(std::ostream &out, const DiagEngine &diag, bool verbose) {
+  auto counts = diag.counts();
+  if (counts.empty()) {
+    out << "report: nothing was dropped, renamed or replaced\n";
+    return;
+  }
+  out << "report: rule counts\n";
+  for (const auto &[rule, n] : counts)
+    out << fmt::format("  {:<40} {}\n", rule, n);
+  if (verbose)
+    for (const Diagnostic &d : diag.sortedDiagnostics())
+      out << d.format() << "\n";
+}
+
+Expected<std::vector<int>> parseLanguageList(const std::string &list) {
+  struct Lang {
+    const char *name;
+    std::vector<int> codes;
+  };
+  static const Lang kLangs[] = {
+      {"c", {DW_LANG_C89, DW_LANG_C, DW_LANG_C99, DW_LANG_C11, 0x2c /* C17 */}},
+      {"c89", {DW_LANG_C89}},
+      {"c99", {DW_LANG_C99}},
+      {"c11", {DW_LANG_C11}},
+      {"c17", {0x2c}},
+      {"c++", {DW_LANG_C_plus_plus, DW_LANG_C_plus_plus_03, DW_LANG_C_plus_plus_11,
+               DW_LANG_C_plus_plus_14}},
+      {"rust", {DW_LANG_Rust}},
+      {"asm", {DW_LANG_Mips_Assembler}},
+      {"go", {DW_LANG_Go}},
+      {"ada", {DW_LANG_Ada83, DW_LANG_Ada95}},
+      {"fortran", {DW_LANG_Fortran77, DW_LANG_Fortran90, DW_LANG_Fortran95, DW_LANG_Fortran03,
+                   DW_LANG_Fortran08}},
+  };
+  std::vector<int> out;
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t end = list.find(',', start);
+    if (end == std::string::npos)
+      end = list.size();
+    std::string name = list.substr(start, end - start);
+    for (char &c : name)
+      c = char(tolower(c));
+    if (name.rfind("dw_lang_", 0) == 0)
+      name = name.substr(8);
+    bool found = false;
+    for (const Lang &l : kLangs)
+      if (name == l.name) {
+        out.insert(out.end(), l.codes.begin(), l.codes.end());
+        found = true;
+      }
+    if (!found)
+      return Error("unknown language '" + name + "'");
+    start = end + 1;
+  }
+  return out;
+}
+
+Expected<LoadedBtf> loadBtf(const std::string &path, const std::string &basePath) {
+  LoadedBtf out;
+  std::string base = basePath;
+  const std::string sysfs = "/sys/kernel/btf/";
+  if (base.empty() && path.rfind(sysfs, 0) == 0 && path != sysfs + "vmlinux")
+    base = sysfs + "vmlinux";
+  if (!base.empty()) {
+    auto b = readBase(base);
+    if (!b)
+      return b.error();
+    out.base = std::move(*b);
+  }
+  auto bytes = btf::readBtfBytes(path);
+  if (!bytes)
+    return bytes.error();
+  auto parsed = btf::parseBtf(*bytes, out.base.get(), path);
+  if (!parsed)
+    return parsed.error();
+  out.order = parsed->order;
+  out.btf = std::make_unique<btf::Btf>(std::move(parsed->btf));
+  return out;
+}
+
+Error dumpRawTo(std::ostream &out, const LoadedBtf &b) {
+  dump::dumpRaw(*b.btf, out);
+  return Error::success();
+}
+
+Error dumpCTo(std::ostream &out, const LoadedBtf &b) { return dump::dumpC(*b.btf, out); }
+
+CheckReport checkBtf(const LoadedBtf &b, bool kernel) {
+  CheckReport r;
+  auto violations = validate::validate(*b.btf);
+  for (const auto &v : violations)
+    r.violations.push_back(v.logLine());
+  r.ok = violations.empty();
+  r.summary = r.ok ? fmt::format("{} types: no violations of the kernel's rules",
+                                 b.btf->ownCount())
+                   : fmt::format("{} types: {} violation{} of the kernel's rules",
+                                 b.btf->ownCount(), violations.size(),
+                                 violations.size() == 1 ? "" : "s");
+  if (!kernel)
+    return r;
+  std::vector<uint8_t> blob = b.base ? kernel::combineSplit(*b.btf, std::endian::native)
+                                     : b.btf->serialize(std::endian::native);
+  kernel::KernelLoadResult k = kernel::loadIntoKernel(blob);
+  if (!k.attempted) {
+    r.kernelVerdict = "kernel: check skipped: " + k.skipReason;
+    return r;
+  }
+  if (k.accepted) {
+    r.kernelVerdict = "kernel: accepted (BPF_BTF_LOAD)";
+  } else {
+    r.ok = false;
+    r.kernelVerdict = fmt::format("kernel: rejected (BPF_BTF_LOAD: {})", strerror(k.errnoValue));
+    r.kernelLogTail = kernel::logTail(k.log, 8);
+  }
+  return r;
+}
+
+} // namespace d2b

@@ -1,0 +1,124 @@
+// `dwarf2btf encode`: DWARF -> BTF, written in place, to a new ELF or raw.
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+#include <iostream>
+#include <thread>
+
+#include "cli.h"
+#include "dwarf2btf/pipeline/pipeline.h"
+#include "dwarf2btf/support/diag.h"
+
+namespace po = boost::program_options;
+
+namespace d2b::cli {
+
+namespace {
+
+Expected<lower::Policy::VarScope> parseVarScope(const std::string &s) {
+  if (s == "none")
+    return lower::Policy::VarScope::None;
+  if (s == "percpu")
+    return lower::Policy::VarScope::PerCpu;
+  if (s == "all")
+    return lower::Policy::VarScope::All;
+  return Error("--vars: expected none, percpu or all, got '" + s + "'");
+}
+
+} // namespace
+
+int cmdEncode(const std::vector<std::string> &args) {
+  po::options_description desc("encode options");
+  std::string output, raw, base, vars = "percpu", langExclude;
+  unsigned jobs = 0;
+  desc.add_options()("help,h", "show this help")(
+      "output,o", po::value(&output), "write a new ELF with .BTF to FILE; INPUT is untouched")(
+      "raw", po::value(&raw), "write raw BTF (header, types, strings) to FILE; INPUT is untouched")(
+      "jobs,j", po::value(&jobs), "worker threads (default: all cores)")(
+      "base", po::value(&base), "encode split BTF against this base BTF (ELF, raw, or /sys/kernel/btf/vmlinux)")(
+      "vars", po::value(&vars), "variables to encode: none, percpu (default), all")(
+      "no-funcs", "encode no FUNC types")(
+      "no-consistent-func", "keep functions whose prototypes conflict across CUs")(
+      "no-float", "encode floating-point types as INT (kernels before 5.13)")(
+      "no-enum64", "truncate 64-bit enums into 32-bit ENUM (kernels before 6.0)")(
+      "no-decl-tags", "encode no DECL_TAG types")("no-type-tags", "encode no TYPE_TAG types")(
+      "flatten-arrays", "flatten multi-dimensional arrays into one ARRAY (pahole's layout)")(
+      "lang-exclude", po::value(&langExclude), "comma-separated languages whose CUs are skipped (c, c++, rust, ...)")(
+      "no-dedup", "skip deduplication (for testing)")(
+      "no-validate", "write BTF even if it breaks the kernel's rules")(
+      "report", "print counts of every recoverable problem and lossy decision")(
+      "verbose,v", "with --report, list each case with its DIE offset");
+  po::options_description hidden;
+  std::vector<std::string> inputs;
+  hidden.add_options()("input", po::value(&inputs));
+  po::options_description all;
+  all.add(desc).add(hidden);
+  po::positional_options_description pos;
+  pos.add("input", -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error &e) {
+    printError(std::string("encode: ") + e.what());
+    return kUsage;
+  }
+  if (vm.count("help")) {
+    std::cout << "usage: dwarf2btf encode [options] INPUT\n\n" << desc;
+    return kOk;
+  }
+  if (inputs.size() != 1) {
+    printError("encode: expected exactly one INPUT (try 'dwarf2btf encode --help')");
+    return kUsage;
+  }
+  if (!output.empty() && !raw.empty()) {
+    printError("encode: -o and --raw are mutually exclusive");
+    return kUsage;
+  }
+
+  PipelineOptions opts;
+  opts.encode.jobs = jobs ? jobs : std::max(1u, std::thread::hardware_concurrency());
+  lower::Policy &p = opts.encode.policy;
+  auto scope = parseVarScope(vars);
+  if (!scope) {
+    printError("encode: " + scope.error().message());
+    return kUsage;
+  }
+  p.vars = *scope;
+  p.funcs = !vm.count("no-funcs");
+  p.consistentFunc = !vm.count("no-consistent-func");
+  p.floats = !vm.count("no-float");
+  p.enum64 = !vm.count("no-enum64");
+  p.declTags = !vm.count("no-decl-tags");
+  p.typeTags = !vm.count("no-type-tags");
+  p.flattenArrays = vm.count("flatten-arrays") > 0;
+  if (!langExclude.empty()) {
+    auto langs = parseLanguageList(langExclude);
+    if (!langs) {
+      printError("encode: --lang-exclude: " + langs.error().message());
+      return kUsage;
+    }
+    p.langExclude = *langs;
+  }
+  opts.dedup = !vm.count("no-dedup");
+  opts.validate = !vm.count("no-validate");
+  opts.basePath = base;
+
+  const std::string &input = inputs[0];
+  DiagEngine diag;
+  auto result = encodeFile(input, opts, diag);
+  if (vm.count("report"))
+    printReport(std::cerr, diag, vm.count("verbose") > 0);
+  if (!result) {
+    printError(result.error().message());
+    return kFailure;
+  }
+  Error err = raw.empty() ? writeElf(input, output.empty() ? input : output, *result)
+                          : writeRaw(raw, *result);
+  if (err) {
+    printError(err.message());
+    return kFailure;
+  }
+  return kOk;
+}
+
+} // namespace d2b::cli
