@@ -169,8 +169,9 @@ private:
   std::string kindDetails(const uint32_t *t) const;
   std::string memberLine(const uint32_t *st, const MemberRef &m) const;
   std::string vsiLine(const uint32_t *vsi) const;
-  /// Records a violation blamed on the type being logged (logTypeId_).
-  int fail(std::string kernelLine, std::string message, int err = EINVAL);
+  /// Records a violation blamed on the type being logged (logTypeId_);
+  /// `context` is that type's line when kernelLine is a member/entry line.
+  int fail(std::string kernelLine, std::string message, int err = EINVAL, std::string context = "");
   int failType(const uint32_t *t, std::string message, int err = EINVAL) {
     return fail(typeLine(t, true), std::move(message), err);
   }
@@ -178,7 +179,10 @@ private:
     return fail(typeLine(t, false), std::move(message), err);
   }
   int failMember(const uint32_t *st, const MemberRef &m, std::string message) {
-    return fail(memberLine(st, m), std::move(message));
+    return fail(memberLine(st, m), std::move(message), EINVAL, typeLine(st, true));
+  }
+  int failVsi(const uint32_t *datasec, const uint32_t *vsi, std::string message) {
+    return fail(vsiLine(vsi), std::move(message), EINVAL, typeLine(datasec, true));
   }
   /// Records a rejection the kernel does not log; the message is ours.
   int failUnlogged(std::string message, int err);

@@ -309,15 +309,15 @@ int Checker::datasecMeta(const uint32_t *t, uint32_t metaLeft) {
   for (uint32_t i = 0; i < vlen; ++i) {
     const uint32_t *vsi = tail + 3 * i; // type, offset, size
     if (!vsi[0] || vsi[0] > kMaxTypeId)
-      return fail(vsiLine(vsi), "Invalid type_id");
+      return failVsi(t, vsi, "Invalid type_id");
     // Entries must be sorted by offset and must not overlap.
     if (vsi[1] < lastEnd || vsi[1] >= t[2])
-      return fail(vsiLine(vsi), "Invalid offset");
+      return failVsi(t, vsi, "Invalid offset");
     if (!vsi[2] || vsi[2] > t[2])
-      return fail(vsiLine(vsi), "Invalid size");
+      return failVsi(t, vsi, "Invalid size");
     lastEnd = uint64_t(vsi[1]) + vsi[2];
     if (lastEnd > t[2])
-      return fail(vsiLine(vsi), "Invalid offset+size");
+      return failVsi(t, vsi, "Invalid offset+size");
     sum += vsi[2];
   }
   if (t[2] < sum)

@@ -402,7 +402,7 @@ int Checker::datasecResolve(const Vertex &v) {
     const uint32_t varId = vsi[0];
     const uint32_t *var = type(varId);
     if (!var || !isKind(var, Kind::Var))
-      return fail(vsiLine(vsi), "Not a VAR kind member");
+      return failVsi(v.t, vsi, "Not a VAR kind member");
     if (isTainted(varId))
       return kTainted;
     if (!isSink(var) && !isResolved(varId)) {
@@ -413,9 +413,9 @@ int Checker::datasecResolve(const Vertex &v) {
     }
     uint32_t typeId = var[2], size = 0;
     if (!typeIdSize(typeId, &size))
-      return fail(vsiLine(vsi), "Invalid type");
+      return failVsi(v.t, vsi, "Invalid type");
     if (vsi[2] < size)
-      return fail(vsiLine(vsi), "Invalid size");
+      return failVsi(v.t, vsi, "Invalid size");
   }
   popResolved(0, 0);
   return 0;

@@ -57,6 +57,10 @@ struct Violation {
   std::string kernelLine;
   /// The kernel's message, verbatim ("Invalid name").
   std::string message;
+  /// For member and DATASEC entry violations, the blamed type's own line
+  /// ("[3] STRUCT P size=9 vlen=2"), which the kernel prints before them;
+  /// empty otherwise (kernelLine is then already the type line).
+  std::string typeLine;
   /// The errno the kernel's BPF_BTF_LOAD fails with (524 is ENOTSUPP).
   int errnoValue = 0;
   /// false for the few rejections the kernel does not log (a blob over
