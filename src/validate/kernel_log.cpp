@@ -116,7 +116,7 @@ int Checker::fail(std::string kernelLine, std::string message, int err, std::str
   if (out_)
     out_->push_back(
         Violation{logTypeId_, std::move(kernelLine), std::move(message), std::move(context), err});
-  return -err;
+  return err ? -err : -EINVAL;
 }
 
 int Checker::failUnlogged(std::string message, int err) {

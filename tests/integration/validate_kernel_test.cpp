@@ -98,23 +98,32 @@ std::string disagreement(std::span<const uint8_t> raw, const Btf &b) {
   kernel::KernelLoadResult k = kernel::loadIntoKernel(raw);
   if (!k.attempted)
     return "";
-  std::string kernelLast = kernel::logTail(k.log, 1);
-  if (k.accepted) {
-    if (ours.empty())
-      return "";
-    return "kernel accepts, we report: " + ours[0].logLine();
+  // errno 0 marks the one problem the kernel logs without failing the load.
+  const Violation *fatal = nullptr;
+  for (const Violation &v : ours) {
+    if (!v.errnoValue && k.log.find(v.logLine()) == std::string::npos)
+      return "kernel does not log '" + v.logLine() + "'";
+    if (v.errnoValue && !fatal)
+      fatal = &v;
   }
-  if (ours.empty()) {
+  std::string kernelLast = kernel::logTail(k.log, 1);
+  if (k.accepted)
+    return fatal ? "kernel accepts, we report: " + fatal->logLine() : "";
+  if (!fatal) {
     if (hasKernelKptr(b))
       return ""; // the one unmodelled rule, see hasKernelKptr()
     return "kernel rejects (errno " + std::to_string(k.errnoValue) + ": " + kernelLast +
            "), we accept";
   }
   // Some rejections come with no log line: then only the errno can agree.
-  const bool lineDiffers = ours[0].logged && ours[0].logLine() != kernelLast;
-  if (lineDiffers || ours[0].errnoValue != k.errnoValue)
+  // A non-fatal message before it is printed without a line break.
+  std::string expected = fatal->logLine();
+  if (fatal != &ours[0] && kernelLast == ours[0].logLine() + expected)
+    expected = kernelLast;
+  const bool lineDiffers = fatal->logged && expected != kernelLast;
+  if (lineDiffers || fatal->errnoValue != k.errnoValue)
     return "kernel: '" + kernelLast + "' errno " + std::to_string(k.errnoValue) + "; ours: '" +
-           ours[0].logLine() + "' errno " + std::to_string(ours[0].errnoValue);
+           fatal->logLine() + "' errno " + std::to_string(fatal->errnoValue);
   return "";
 }
 
@@ -188,6 +197,27 @@ TEST(KernelValidate, VerboseLogOfVmlinuxFitsAfterGrowing) {
   EXPECT_TRUE(r.accepted) << "errno " << r.errnoValue;
   EXPECT_GT(r.log.size(), 1u << 20);
   EXPECT_NE(r.log.find("] STRUCT task_struct size="), std::string::npos);
+}
+
+TEST(KernelValidate, TypesPastTheIdLimitAreLoggedDroppedAndAccepted) {
+  SKIP_WITHOUT_KERNEL();
+  Btf b;
+  for (uint32_t i = 0; i < 0xfffff; ++i) // ids 1..0xfffff; 0xfffff is one too many
+    b.addPtr(0);
+  std::vector<uint8_t> raw = b.serialize(std::endian::native);
+  kernel::KernelLoadResult r = kernel::loadIntoKernel(raw);
+  EXPECT_TRUE(r.accepted) << "errno " << r.errnoValue;
+  EXPECT_EQ(kernel::logTail(r.log, 1), "Exceeded max num of types");
+  EXPECT_EQ(disagreement(raw, b), "");
+
+  // Referring to a dropped type fails; the message shares the log line.
+  b.mutableTypeWords(6)[2] = 0xfffff;
+  raw = b.serialize(std::endian::native);
+  r = kernel::loadIntoKernel(raw);
+  EXPECT_FALSE(r.accepted);
+  EXPECT_EQ(kernel::logTail(r.log, 1),
+            "Exceeded max num of types[6] PTR (anon) type_id=1048575 Invalid type_id");
+  EXPECT_EQ(disagreement(raw, b), "");
 }
 
 TEST(KernelValidate, SplitBtfCombinedWithItsBase) {

@@ -217,6 +217,19 @@ TEST(Validate, OversizedBlobIsRejectedBeforeAnyTypeCheck) {
   EXPECT_NE(v[0].message.find("exceeds 16777216"), std::string::npos) << v[0].message;
 }
 
+TEST(Validate, TypesPastTheIdLimitAreReportedButNotFatal) {
+  Btf b;
+  for (uint32_t i = 0; i < 0xfffff; ++i)
+    b.addPtr(i == 5 ? 0xfffff : 0); // [6] points at the dropped type
+  std::vector<Violation> v = validate::validate(b);
+  ASSERT_EQ(v.size(), 2u) << describe(v);
+  EXPECT_EQ(v[0].logLine(), "Exceeded max num of types");
+  EXPECT_EQ(v[0].typeId, 0xfffffu);
+  EXPECT_EQ(v[0].errnoValue, 0);
+  EXPECT_EQ(v[1].logLine(), "[6] PTR (anon) type_id=1048575 Invalid type_id");
+  EXPECT_EQ(v[1].errnoValue, EINVAL);
+}
+
 TEST(Validate, RawRoundTripKeepsVerdicts) {
   for (const BtfCase &c : test::validBtfCases()) {
     Btf b = c.build();

@@ -61,7 +61,10 @@ struct Violation {
   /// ("[3] STRUCT P size=9 vlen=2"), which the kernel prints before them;
   /// empty otherwise (kernelLine is then already the type line).
   std::string typeLine;
-  /// The errno the kernel's BPF_BTF_LOAD fails with (524 is ENOTSUPP).
+  /// The errno the kernel's BPF_BTF_LOAD fails with (524 is ENOTSUPP); 0
+  /// for the one logged problem that does not fail the load ("Exceeded max
+  /// num of types": 6.18 drops the types past id 0xffffe and accepts; it
+  /// logs no line break after it, so a later message shares its line).
   int errnoValue = 0;
   /// false for the few rejections the kernel does not log (a blob over
   /// 16 MiB, misused special fields such as two bpf_spin_locks in a
