@@ -220,6 +220,26 @@ TEST(KernelValidate, TypesPastTheIdLimitAreLoggedDroppedAndAccepted) {
   EXPECT_EQ(disagreement(raw, b), "");
 }
 
+TEST(KernelValidate, BlobsOver16MiBFailWithoutALog) {
+  SKIP_WITHOUT_KERNEL();
+  Btf b;
+  b.addInt("int", 4, btf::kIntSigned);
+  std::string name(1 << 20, 'n');
+  for (int i = 0; i < 17; ++i) {
+    name[0] = char('a' + i);
+    b.addString(name);
+  }
+  std::vector<uint8_t> raw = b.serialize(std::endian::native);
+  kernel::KernelLoadResult r = kernel::loadIntoKernel(raw);
+  EXPECT_FALSE(r.accepted);
+  EXPECT_EQ(r.errnoValue, E2BIG);
+  EXPECT_EQ(r.log, "");
+  std::vector<Violation> ours = validate::validate(b);
+  ASSERT_FALSE(ours.empty());
+  EXPECT_FALSE(ours[0].logged);
+  EXPECT_EQ(disagreement(raw, b), "");
+}
+
 TEST(KernelValidate, SplitBtfCombinedWithItsBase) {
   SKIP_WITHOUT_KERNEL();
   Btf base;
