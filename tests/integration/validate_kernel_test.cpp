@@ -312,6 +312,66 @@ TEST(KernelValidate, ClangBpfObjectsAgree) {
   }
 }
 
+// pahole 1.24 encodes Rust DWARF as it is: generic and tuple names the
+// kernel refuses, members out of offset order. A C object is fine.
+TEST(KernelValidate, PaholeEncodedObjectsAgree) {
+  SKIP_WITHOUT_KERNEL();
+  if (!test::haveProgram("pahole"))
+    GTEST_SKIP() << "pahole missing";
+  test::TempDir dir;
+  struct Input {
+    std::string compile, obj;
+    bool accepted;
+  };
+  std::vector<Input> inputs;
+  if (test::haveProgram("rustc")) {
+    test::writeFile(dir.path("lib.rs"), R"(
+      #![no_std]
+      pub struct Foo<T> { pub a: T, pub b: u8 }
+      pub struct S { pub a: u8, pub b: u32, pub c: u16 }
+      #[no_mangle] pub static mut FOO: Foo<u32> = Foo { a: 1, b: 2 };
+      #[no_mangle] pub static mut SS: S = S { a: 1, b: 2, c: 3 };
+      #[no_mangle] pub static mut T: (u32, u64) = (1, 2);
+      #[no_mangle] pub extern "C" fn get(x: &Foo<u32>) -> u32 { x.a }
+    )");
+    inputs.push_back({"rustc --crate-type=lib -C debuginfo=2 -C opt-level=1 --emit=obj -o " +
+                          dir.path("rs.o") + " " + dir.path("lib.rs"),
+                      dir.path("rs.o"), false});
+  }
+  if (test::haveProgram("gcc")) {
+    test::writeFile(dir.path("c.c"), R"(
+      struct list { struct list *next; unsigned flags : 3, kind : 5; double w; };
+      union u { long l; char c[8]; };
+      typedef int (*cb_t)(struct list *, ...);
+      struct list head; union u scratch; cb_t callback;
+      int walk(struct list *l, int n) { return l ? n + l->kind : 0; }
+    )");
+    inputs.push_back(
+        {"gcc -g -O1 -c -o " + dir.path("c.o") + " " + dir.path("c.c"), dir.path("c.o"), true});
+  }
+  if (inputs.empty())
+    GTEST_SKIP() << "neither rustc nor gcc";
+  for (const Input &in : inputs) {
+    test::RunResult r = test::run(in.compile);
+    ASSERT_EQ(r.status, 0) << in.compile << "\n" << r.err;
+    const std::string &obj = in.obj;
+    r = test::run("pahole -J " + obj);
+    ASSERT_EQ(r.status, 0) << r.err;
+    Expected<std::vector<uint8_t>> bytes = btf::readBtfBytes(obj);
+    ASSERT_TRUE(bytes) << bytes.error().message();
+    Expected<btf::ParsedBtf> parsed = btf::parseBtf(*bytes, nullptr, obj);
+    ASSERT_TRUE(parsed) << parsed.error().message();
+    EXPECT_EQ(disagreement(*bytes, parsed->btf), "") << obj;
+    std::vector<Violation> ours = validate::validate(parsed->btf);
+    if (in.accepted) {
+      EXPECT_TRUE(ours.empty()) << obj << ": " << ours[0].logLine();
+    } else {
+      ASSERT_FALSE(ours.empty()) << obj;
+      EXPECT_EQ(ours[0].message, "Invalid name") << ours[0].logLine();
+    }
+  }
+}
+
 // Random corruptions of type words of valid blobs: whatever the kernel says,
 // our first violation must be the same line (or both accept).
 TEST(KernelValidate, MutatedBlobsAgree) {
