@@ -67,6 +67,36 @@ inline uint32_t vlenOf(const uint32_t *t) { return btf::infoVlen(t[1]); }
 inline bool kflagOf(const uint32_t *t) { return btf::infoKflag(t[1]); }
 inline const uint32_t *tailOf(const uint32_t *t) { return t + 3; }
 
+/// The kernel's "modifiers": kinds whose size is that of the type they name.
+constexpr bool isModifierKind(btf::Kind k) {
+  switch (k) {
+  case btf::Kind::Typedef:
+  case btf::Kind::Volatile:
+  case btf::Kind::Const:
+  case btf::Kind::Restrict:
+  case btf::Kind::TypeTag:
+    return true;
+  case btf::Kind::Unkn:
+  case btf::Kind::Int:
+  case btf::Kind::Ptr:
+  case btf::Kind::Array:
+  case btf::Kind::Struct:
+  case btf::Kind::Union:
+  case btf::Kind::Enum:
+  case btf::Kind::Fwd:
+  case btf::Kind::Func:
+  case btf::Kind::FuncProto:
+  case btf::Kind::Var:
+  case btf::Kind::Datasec:
+  case btf::Kind::Float:
+  case btf::Kind::DeclTag:
+  case btf::Kind::Enum64:
+    return false;
+  }
+  return false;
+}
+inline bool isModifier(const uint32_t *t) { return isModifierKind(kindOf(t)); }
+
 /// One level of BTF (standalone, or the split part on top of `base`).
 class Checker {
 public:
