@@ -262,6 +262,26 @@ TEST(KernelValidate, SplitBtfCombinedWithItsBase) {
   EXPECT_EQ(ours[0].typeId, 5u);
 }
 
+TEST(KernelValidate, SplitOnSplitCombinedWithBothBases) {
+  SKIP_WITHOUT_KERNEL();
+  Btf base;
+  uint32_t i = base.addInt("int", 4, btf::kIntSigned);
+  Btf mid(&base);
+  uint32_t p = mid.addPtr(i);
+  uint32_t s = mid.addComposite(false, "S", 8, std::vector<btf::Member>{{"p", p, 0}});
+  Btf top(&mid);
+  top.addTypedef("s_t", s);
+  uint32_t bad = top.addComposite(false, "T", 4, std::vector<btf::Member>{{"s", s, 0}});
+  std::vector<uint8_t> raw = kernel::combineSplit(top, std::endian::native);
+  kernel::KernelLoadResult r = kernel::loadIntoKernel(raw);
+  EXPECT_FALSE(r.accepted);
+  std::vector<Violation> ours = validate::validate(top);
+  ASSERT_FALSE(ours.empty());
+  EXPECT_EQ(ours[0].typeId, bad);
+  EXPECT_EQ(ours[0].logLine(), kernel::logTail(r.log, 1));
+  EXPECT_EQ(ours[0].logLine(), "\ts type_id=3 bits_offset=0 Member exceeds struct_size");
+}
+
 TEST(KernelValidate, ClangBpfObjectsAgree) {
   SKIP_WITHOUT_KERNEL();
   std::vector<std::string> compilers;
