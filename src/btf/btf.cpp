@@ -39,8 +39,8 @@ uint32_t Btf::addString(std::string_view s) {
   return strings_.add(s);
 }
 
-uint32_t Btf::addType(Kind kind, uint32_t nameOff, uint32_t vlen, bool kflag,
-                      uint32_t sizeOrType, std::span<const uint32_t> tail) {
+uint32_t Btf::addType(Kind kind, uint32_t nameOff, uint32_t vlen, bool kflag, uint32_t sizeOrType,
+                      std::span<const uint32_t> tail) {
   assert(tail.size() == tailWords(kind, vlen));
   offsets_.push_back(uint32_t(words_.size()));
   words_.push_back(nameOff);

@@ -6,7 +6,8 @@
 namespace d2b::btf {
 
 StringTable::StringTable(uint32_t firstOffset)
-    : first_(firstOffset), index_(16, Hash{this}, Eq{this}) {
+    : first_(firstOffset), ctx_(std::make_unique<Ctx>(Ctx{this})),
+      index_(16, Hash{ctx_.get()}, Eq{ctx_.get()}) {
   if (first_ == 0) {
     data_.push_back('\0');
     index_.insert(0);
@@ -14,7 +15,8 @@ StringTable::StringTable(uint32_t firstOffset)
 }
 
 StringTable::StringTable(const StringTable &o)
-    : first_(o.first_), data_(o.data_), index_(16, Hash{this}, Eq{this}) {
+    : first_(o.first_), ctx_(std::make_unique<Ctx>(Ctx{this})), data_(o.data_),
+      index_(16, Hash{ctx_.get()}, Eq{ctx_.get()}) {
   rebuildIndex();
 }
 
@@ -28,19 +30,37 @@ StringTable &StringTable::operator=(const StringTable &o) {
 }
 
 StringTable::StringTable(StringTable &&o) noexcept
-    : first_(o.first_), data_(std::move(o.data_)), index_(16, Hash{this}, Eq{this}) {
-  rebuildIndex();
+    : first_(o.first_), ctx_(std::move(o.ctx_)), data_(std::move(o.data_)),
+      index_(std::move(o.index_)) {
+  ctx_->t = this;
+  o.resetEmpty();
 }
 
 StringTable &StringTable::operator=(StringTable &&o) noexcept {
-  first_ = o.first_;
-  data_ = std::move(o.data_);
-  rebuildIndex();
+  if (this != &o) {
+    first_ = o.first_;
+    ctx_ = std::move(o.ctx_);
+    ctx_->t = this;
+    data_ = std::move(o.data_);
+    index_ = std::move(o.index_);
+    o.resetEmpty();
+  }
   return *this;
 }
 
+void StringTable::resetEmpty() {
+  // A moved-from table is left empty but usable, like a new one.
+  ctx_ = std::make_unique<Ctx>(Ctx{this});
+  data_.clear();
+  index_ = Index(16, Hash{ctx_.get()}, Eq{ctx_.get()});
+  if (first_ == 0) {
+    data_.push_back('\0');
+    index_.insert(0);
+  }
+}
+
 void StringTable::rebuildIndex() {
-  index_ = std::unordered_set<uint32_t, Hash, Eq>(16, Hash{this}, Eq{this});
+  index_ = Index(16, Hash{ctx_.get()}, Eq{ctx_.get()});
   index_.reserve(data_.size() / 16 + 1);
   for (uint32_t off = 0; off < data_.size();) {
     index_.insert(off);
@@ -53,12 +73,16 @@ std::string_view StringTable::local(uint32_t off) const {
   return std::string_view(p, strnlen(p, data_.size() - off));
 }
 
-size_t StringTable::Hash::operator()(uint32_t off) const { return (*this)(t->local(off)); }
+size_t StringTable::Hash::operator()(uint32_t off) const { return (*this)(c->t->local(off)); }
 size_t StringTable::Hash::operator()(std::string_view s) const {
   return XXH3_64bits(s.data(), s.size());
 }
-bool StringTable::Eq::operator()(std::string_view a, uint32_t b) const { return a == t->local(b); }
-bool StringTable::Eq::operator()(uint32_t a, std::string_view b) const { return t->local(a) == b; }
+bool StringTable::Eq::operator()(std::string_view a, uint32_t b) const {
+  return a == c->t->local(b);
+}
+bool StringTable::Eq::operator()(uint32_t a, std::string_view b) const {
+  return c->t->local(a) == b;
+}
 
 uint32_t StringTable::add(std::string_view s) {
   if (s.empty() && first_ != 0)

@@ -27,9 +27,9 @@ uint32_t resolveBounded(const State &s, uint32_t id) {
 void countMerges(State &s) {
   for (uint32_t id = s.startId; id < s.endId; ++id) {
     const uint32_t *w = s.words(id);
-    const Kind k = kindOf(w);
+    const Kind k = s.kind(id);
     const uint32_t canon = resolveBounded(s, id);
-    if (canon != kUnprocessed && k == Kind::Fwd && kindOf(s.words(canon)) != Kind::Fwd)
+    if (canon != kUnprocessed && k == Kind::Fwd && s.kind(canon) != Kind::Fwd)
       ++s.stats.fwdsResolved;
     if (canon != kUnprocessed && isEnumFwd(w) && !isEnumFwd(s.words(canon)))
       ++s.stats.fwdsResolved;

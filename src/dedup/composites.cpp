@@ -1,7 +1,7 @@
 /// Composite pass: STRUCT/UNION (and TYPEDEF under current libbpf rules) are
 /// merged when their whole type graphs are equivalent.
 ///
-/// isEquiv(cand, canon) walks both graphs side by side (an explicit stack in
+/// Equiv::check(cand, canon) walks both graphs side by side (an explicit stack in
 /// the same pre-order as a recursive walk, so hostile inputs cannot exhaust
 /// the call stack) and records canonical->candidate pairs in `hypot`:
 ///  - a canonical type already paired with the same candidate is a cycle and
@@ -13,7 +13,7 @@
 ///  - with split BTF, a match that needs a base FWD resolved is recorded (the
 ///    base FWD points at the split definition) but otherwise rejected, since
 ///    base types cannot change.
-/// After a successful check, mergeHypot() makes FWD resolutions permanent
+/// After a successful check, Equiv::merge() makes FWD resolutions permanent
 /// and maps every struct the check proved equivalent, so each CU's graph is
 /// walked about once.
 #include <algorithm>
@@ -202,8 +202,8 @@ void Equiv::merge() {
   for (uint32_t canonId : s_.hypotList) {
     const uint32_t t = s_.resolve(s_.hypot[canonId]);
     const uint32_t c = s_.resolve(canonId);
-    const Kind tk = kindOf(s_.words(t));
-    const Kind ck = kindOf(s_.words(c));
+    const Kind tk = s_.kind(t);
+    const Kind ck = s_.kind(c);
     // A canonical-side FWD now stands for the candidate's definition. This
     // is recorded even for base FWDs, so split FWDs resolved against them
     // reach the definition.
@@ -228,13 +228,13 @@ Error dedupComposites(State &s) {
   for (uint32_t id = s.startId; id < s.endId; ++id) {
     if (s.isMapped(id))
       continue; // already proven equivalent while checking an earlier type
-    const uint32_t *w = s.words(id);
-    if (roleOf(kindOf(w), s.opts.rules) != Role::Composite)
+    if (s.role(id) != Role::Composite)
       continue;
+    const uint32_t *w = s.words(id);
     const uint64_t key = s.shallowKey(w);
     uint32_t canon = id;
-    for (uint32_t n = s.shallow.head(key); n != CandTable::kEnd; n = s.shallow.next(n)) {
-      const uint32_t cand = s.shallow.id(n);
+    for (CandTable::Cursor c = s.shallow.first(key); c.valid(); c = s.shallow.next(c)) {
+      const uint32_t cand = c.id;
       // Guards against a FWD or other kind sharing the key: FWD<->STRUCT
       // counts as equivalent inside the walk and could form a map loop.
       if (!shallowEqual(w, s.words(cand)))

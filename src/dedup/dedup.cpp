@@ -34,7 +34,23 @@
 /// Everything is single-threaded and touches each type a bounded number of
 /// times outside the equivalence DFS, whose work is amortised by recording
 /// every struct it proves equivalent. Results never depend on hash values or
-/// table layout, only on input order.
+/// table layout, only on input order (DedupOptions::forceHashCollisions
+/// exists to test that).
+///
+/// Relation to libbpf. On input where every canonical choice is unambiguous
+/// the output is byte-identical to libbpf's (tests/integration compares with
+/// the installed libbpf under LibbpfRules::V1_1 and Current). Deliberate
+/// differences:
+///  - when several canonical types match (ambiguous input: different types
+///    sharing a name, reached through FWDs), the oldest wins; libbpf takes
+///    whichever its hash table lists first;
+///  - the identical-duplicate check (current rules) compares both arrays'
+///    element and index types (libbpf HEAD compares the first array with
+///    itself), counts every step against its depth limit (libbpf does not
+///    for pointer/typedef chains, so a pointer cycle can spin) and has a
+///    step budget; under V1_1 rules its recursion is capped at depth 64;
+///  - malformed input gives a located Error instead of -EINVAL/-ELOOP or a
+///    crash, and no pass recurses on the call stack.
 #include "dwarf2btf/dedup/dedup.h"
 
 #include <fmt/format.h>
@@ -115,9 +131,13 @@ State::State(btf::Btf &b, const DedupOptions &o)
   shallow.reserve(b.ownCount() / 16);
 }
 
-uint64_t State::exactKey(const uint32_t *w) const { return XXH3_64bits(w, wordCount(w) * 4); }
+uint64_t State::exactKey(const uint32_t *w) const {
+  return opts.forceHashCollisions ? 0 : XXH3_64bits(w, wordCount(w) * 4);
+}
 
 uint64_t State::shallowKey(const uint32_t *w) {
+  if (opts.forceHashCollisions)
+    return 0;
   const uint32_t n = wordCount(w);
   scratch.assign(w, w + n);
   btf::forEachTypeIdField(scratch.data(), [](uint32_t &id) { id = 0; });
@@ -134,9 +154,9 @@ void State::index(uint32_t id) {
     exact.add(exactKey(w), id);
     return;
   case Role::Enum:
-    enumAll.add(w[0], id);
+    enumAll.add(nameKey(w[0]), id);
     if (isEnumFwd(w))
-      enumFwd.add(w[0], id);
+      enumFwd.add(nameKey(w[0]), id);
     else
       exact.add(exactKey(w), id);
     return;
@@ -210,13 +230,17 @@ Error validate(const State &s) {
 }
 
 void prepare(State &s) {
+  s.kinds.resize(s.endId);
+  s.kinds[0] = uint8_t(Kind::Unkn);
+  for (uint32_t id = 1; id < s.endId; ++id)
+    s.kinds[id] = uint8_t(kindOf(s.words(id)));
   for (uint32_t id = 1; id < s.startId; ++id) {
     s.map[id] = id;
     s.index(id);
   }
   // VAR and DATASEC are never merged, so they are their own canonicals now.
   for (uint32_t id = s.startId; id < s.endId; ++id)
-    if (roleOf(kindOf(s.words(id)), s.opts.rules) == Role::Unique)
+    if (s.role(id) == Role::Unique)
       s.map[id] = id;
 }
 

@@ -83,10 +83,19 @@ struct State {
   CandTable enumFwd; // key: name offset; canonical enum forward declarations
 
   std::vector<uint32_t> scratch; // signature buffer for shallowKey()
+  /// Kind of every id (base included), one byte each: graph walks test kinds
+  /// of far-apart types constantly, and this stays in cache where the type
+  /// records do not.
+  std::vector<uint8_t> kinds;
+
+  btf::Kind kind(uint32_t id) const { return btf::Kind(kinds[id]); }
+  Role role(uint32_t id) const { return roleOf(kind(id), opts.rules); }
 
   /// Words of any type; id 0 reads as an all-zero VOID header, as in libbpf.
   const uint32_t *words(uint32_t id) const {
     static constexpr uint32_t kVoid[3] = {0, 0, 0};
+    if (id >= startId) // own types: the hot case, kept inline
+      return btf.words().data() + btf.offsets()[id - startId];
     return id ? btf.typeWords(id) : kVoid;
   }
   bool isMapped(uint32_t id) const { return map[id] < kInProgress; }
@@ -99,14 +108,17 @@ struct State {
   }
   /// A FWD's resolved STRUCT/UNION if it has one, else `id` unchanged.
   uint32_t resolveFwd(uint32_t id) const {
-    if (kindOf(words(id)) != btf::Kind::Fwd)
+    if (kind(id) != btf::Kind::Fwd)
       return id;
     uint32_t r = resolve(id);
-    return kindOf(words(r)) == btf::Kind::Fwd ? id : r;
+    return kind(r) == btf::Kind::Fwd ? id : r;
   }
 
   uint64_t exactKey(const uint32_t *w) const;
   uint64_t shallowKey(const uint32_t *w);
+  /// Key for name-indexed tables. Lookups still compare the names: keys
+  /// only narrow the search, they never decide a match.
+  uint64_t nameKey(uint32_t nameOff) const { return opts.forceHashCollisions ? 0 : nameOff; }
   /// Records a canonical type in the index its role searches.
   void index(uint32_t id);
 };

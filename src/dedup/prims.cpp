@@ -12,9 +12,9 @@ namespace d2b::dedup::detail {
 namespace {
 
 uint32_t findExact(const State &s, const uint32_t *w, uint64_t key) {
-  for (uint32_t n = s.exact.head(key); n != CandTable::kEnd; n = s.exact.next(n))
-    if (wordsEqual(w, s.words(s.exact.id(n))))
-      return s.exact.id(n);
+  for (CandTable::Cursor c = s.exact.first(key); c.valid(); c = s.exact.next(c))
+    if (wordsEqual(w, s.words(c.id)))
+      return c.id;
   return UINT32_MAX;
 }
 
@@ -22,11 +22,14 @@ uint32_t dedupEnum(State &s, uint32_t id, const uint32_t *w) {
   const uint32_t name = w[0];
   if (isEnumFwd(w)) {
     // Every canonical enum of this name is compatible with a declaration.
-    const uint32_t n = s.enumAll.head(name);
-    return n == CandTable::kEnd ? id : s.enumAll.id(n);
+    for (CandTable::Cursor c = s.enumAll.first(s.nameKey(name)); c.valid(); c = s.enumAll.next(c))
+      if (s.words(c.id)[0] == name)
+        return c.id;
+    return id;
   }
-  for (uint32_t n = s.enumFwd.head(name); n != CandTable::kEnd; n = s.enumFwd.next(n))
-    s.map[s.enumFwd.id(n)] = id;
+  for (CandTable::Cursor c = s.enumFwd.first(s.nameKey(name)); c.valid(); c = s.enumFwd.next(c))
+    if (s.words(c.id)[0] == name)
+      s.map[c.id] = id;
   const uint32_t cand = findExact(s, w, s.exactKey(w));
   return cand == UINT32_MAX ? id : cand;
 }
@@ -35,15 +38,17 @@ uint32_t dedupEnum(State &s, uint32_t id, const uint32_t *w) {
 
 void dedupPrims(State &s) {
   for (uint32_t id = s.startId; id < s.endId; ++id) {
-    const uint32_t *w = s.words(id);
     uint32_t canon = id;
-    switch (roleOf(kindOf(w), s.opts.rules)) {
+    const uint32_t *w = nullptr;
+    switch (s.role(id)) {
     case Role::Prim: {
+      w = s.words(id);
       const uint32_t cand = findExact(s, w, s.exactKey(w));
       canon = cand == UINT32_MAX ? id : cand;
       break;
     }
     case Role::Enum:
+      w = s.words(id);
       canon = dedupEnum(s, id, w);
       break;
     case Role::Composite:

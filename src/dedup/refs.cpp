@@ -13,20 +13,24 @@ using btf::Kind;
 void resolveFwdsByName(State &s) {
   CandTable names;
   for (uint32_t id = 1; id < s.endId; ++id) {
-    const uint32_t *w = s.words(id);
-    const Kind k = kindOf(w);
+    const Kind k = s.kind(id);
     if ((k == Kind::Struct || k == Kind::Union) && s.map[id] == id)
-      names.add(w[0], id);
+      names.add(s.nameKey(s.words(id)[0]), id);
   }
   for (uint32_t id = s.startId; id < s.endId; ++id) {
-    const uint32_t *w = s.words(id);
-    if (kindOf(w) != Kind::Fwd || s.map[id] != id)
+    if (s.kind(id) != Kind::Fwd || s.map[id] != id)
       continue;
-    const uint32_t n = names.head(w[0]);
-    if (n == CandTable::kEnd || names.next(n) != CandTable::kEnd)
+    const uint32_t *w = s.words(id);
+    uint32_t def = 0, count = 0;
+    for (CandTable::Cursor c = names.first(s.nameKey(w[0])); c.valid() && count < 2;
+         c = names.next(c))
+      if (s.words(c.id)[0] == w[0]) {
+        def = c.id;
+        ++count;
+      }
+    if (count != 1)
       continue; // no definition, or ambiguous
-    const uint32_t def = names.id(n);
-    if (kindOf(s.words(def)) != fwdKind(w))
+    if (s.kind(def) != fwdKind(w))
       continue;
     s.map[id] = def;
     ++s.stats.fwdsResolvedByName;
@@ -62,10 +66,9 @@ private:
 };
 
 Error RefResolver::enter(uint32_t id) {
-  const uint32_t *w = s_.words(id);
-  if (id < s_.startId || roleOf(kindOf(w), s_.opts.rules) != Role::Ref)
+  if (id < s_.startId || s_.role(id) != Role::Ref)
     return Error(fmt::format("dedup: type [{}]: {} was not deduplicated by an earlier pass", id,
-                             btf::kindName(kindOf(w))));
+                             btf::kindName(s_.kind(id))));
   s_.map[id] = kInProgress;
   const uint32_t begin = uint32_t(fields_.size());
   btf::forEachTypeIdField(s_.btf.mutableTypeWords(id), [&](uint32_t &f) { fields_.push_back(&f); });
@@ -76,9 +79,9 @@ Error RefResolver::enter(uint32_t id) {
 uint32_t RefResolver::finish(uint32_t id) {
   const uint32_t *w = s_.words(id);
   const uint64_t key = s_.exactKey(w);
-  for (uint32_t n = s_.exact.head(key); n != CandTable::kEnd; n = s_.exact.next(n))
-    if (wordsEqual(w, s_.words(s_.exact.id(n))))
-      return s_.map[id] = s_.exact.id(n);
+  for (CandTable::Cursor c = s_.exact.first(key); c.valid(); c = s_.exact.next(c))
+    if (wordsEqual(w, s_.words(c.id)))
+      return s_.map[id] = c.id;
   s_.map[id] = id;
   s_.exact.add(key, id);
   return id;

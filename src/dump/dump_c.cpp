@@ -7,9 +7,10 @@
 //  * a type used by value (a member, an array element, a typedef used by
 //    value) must be complete, so its definition comes first;
 //  * a type behind a pointer, or in a function prototype, only needs to be
-//    declared, so a named struct/union that is not defined yet gets a
-//    forward declaration ("struct foo;"), which also keeps it out of
-//    prototype scope;
+//    declared. Naming "struct foo" in a member or typedef declares it at file
+//    scope by itself; only inside a prototype's parameter list would that
+//    declaration be local to the prototype, so there a struct/union not yet
+//    defined gets a forward declaration ("struct foo;") first;
 //  * enums have no forward declarations in C, so they are always defined
 //    before use; they depend on nothing;
 //  * anonymous structs and unions are written inline, so their members'
@@ -45,7 +46,7 @@ public:
 private:
   enum class State : uint8_t { None, Emitting, Done };
 
-  void need(uint32_t id, bool complete);
+  void need(uint32_t id, bool complete, bool inPrototype = false);
   void define(uint32_t id);
   void declare(uint32_t id);
   void fail(std::string msg) {
@@ -65,7 +66,7 @@ private:
   Error err_;
 };
 
-void Emitter::need(uint32_t id, bool complete) {
+void Emitter::need(uint32_t id, bool complete, bool inPrototype) {
   if (++depth_ > kMaxDepth) {
     fail(fmt::format("type {} is nested more than {} levels deep", describe(id), kMaxDepth));
     --depth_;
@@ -90,9 +91,9 @@ void Emitter::need(uint32_t id, bool complete) {
       id = t.tail()[0];
       continue;
     case Kind::FuncProto:
-      need(t.type(), false);
+      need(t.type(), false, inPrototype);
       for (uint32_t i = 0; i < t.vlen(); ++i)
-        need(t.tail()[2 * i + 1], false);
+        need(t.tail()[2 * i + 1], false, true);
       break;
     case Kind::Typedef:
       if (m_.isBuiltinTypedef(id))
@@ -107,10 +108,10 @@ void Emitter::need(uint32_t id, bool complete) {
     case Kind::Union:
       if (m_.isAnonAggregate(id)) {
         for (uint32_t i = 0; i < t.vlen(); ++i)
-          need(t.tail()[3 * i + 1], true);
+          need(t.tail()[3 * i + 1], true, inPrototype);
       } else if (complete) {
         define(id);
-      } else {
+      } else if (inPrototype) {
         declare(id);
       }
       break;
@@ -123,7 +124,7 @@ void Emitter::need(uint32_t id, bool complete) {
       if (complete)
         fail(fmt::format("type {} is used by value but only declared, C needs its definition",
                          describe(id)));
-      else
+      else if (inPrototype)
         declare(id);
       break;
     case Kind::Unkn:

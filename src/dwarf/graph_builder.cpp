@@ -91,6 +91,15 @@ bool isTypeDie(int tag) {
   }
 }
 
+// The unit-relative offset a DW_FORM_ref* attribute holds, for messages
+// about references that do not resolve (libdw only deprecates this reader).
+bool formRefOffset(Dwarf_Attribute *a, Dwarf_Off *off) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  return dwarf_formref(a, off) == 0;
+#pragma GCC diagnostic pop
+}
+
 bool isComposite(int tag) {
   return tag == DW_TAG_structure_type || tag == DW_TAG_union_type || tag == DW_TAG_class_type ||
          tag == DW_TAG_interface_type;
@@ -208,6 +217,7 @@ NodeId UnitBuilder::nodeFor(Dwarf_Die &die) {
   TypeNode n;
   n.dieOffset = dwarf_dieoffset(&die);
   n.language = factsOf(die.cu).language;
+  n.inTypesSection = factsOf(die.cu).typesSection;
   NodeId id = g_.addNode(n);
   dies_.push_back(die);
   byKey_.emplace(key, id);
@@ -222,8 +232,24 @@ NodeId UnitBuilder::typeOf(Dwarf_Die &die, unsigned at, bool integrate) {
     return model::kVoidNode;
   Dwarf_Die target;
   if (!dwarf_formref_die(&a, &target)) {
-    warn(die, "dwarf.dangling-ref",
-         fmt::format("DW_AT_type does not resolve ({}); lowered to void", dwarf_errmsg(-1)));
+    // libdw's own message for this depends on which check failed first, so
+    // describe the reference instead.
+    Dwarf_Off ref = 0;
+    std::string what;
+    if (dwarf_whatform(&a) == DW_FORM_ref_sig8)
+      what = "a type signature no type unit defines";
+    else if (formRefOffset(&a, &ref))
+      what = fmt::format("unit offset {:#x}, which is not a DIE", ref);
+    else
+      what = "nothing readable";
+    warn(die, "dwarf.dangling-ref", fmt::format("DW_AT_type refers to {}; lowered to void", what));
+    return model::kVoidNode;
+  }
+  const int tag = dwarf_tag(&target);
+  if (!isTypeDie(tag)) {
+    warn(die, "dwarf.not-a-type",
+         fmt::format("DW_AT_type refers to a {} DIE at {:#x}; lowered to void", tagName(tag),
+                     dwarf_dieoffset(&target)));
     return model::kVoidNode;
   }
   return nodeFor(target);

@@ -8,14 +8,17 @@
 namespace d2b::elf {
 
 struct DecompressedImage {
-  int fd = -1;           // memfd holding the patched image (-1 when sections == 0)
+  int fd = -1;           // memfd holding the patched image, -1 when none was needed
   unsigned sections = 0; // how many sections were decompressed
+  unsigned merged = 0;   // how many same-named sections were folded into a first one
 };
 
-/// Scans `fd` for SHF_COMPRESSED .debug* sections (zlib or zstd). When there
-/// are none, returns sections == 0 and no image. Otherwise copies the file
-/// into a memfd, appends each decompressed payload at the end and patches the
-/// section header (offset, size, alignment, flags) to point at it.
+/// Scans `fd` for SHF_COMPRESSED .debug* sections (zlib or zstd) and for
+/// several .debug* sections of one name (COMDAT type units in relocatable
+/// objects). When there are none, returns fd == -1. Otherwise copies the file
+/// into a memfd, appends each decompressed or concatenated payload (and the
+/// merged relocations) at the end and patches the section headers to point
+/// at them; the extra same-named sections become empty and anonymous.
 Expected<DecompressedImage> buildDecompressedImage(int fd, const std::string &path);
 
 } // namespace d2b::elf

@@ -136,8 +136,7 @@ Error ElfInput::prepareImage() {
   if (!img)
     return img.error();
   decompressed_ = img->sections;
-  if (img->sections == 0)
-    return Error::success();
+  merged_ = img->merged;
   image_ = img->fd;
   return Error::success();
 }

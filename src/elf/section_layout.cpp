@@ -100,6 +100,57 @@ Error checkRanges(const LayoutInput &in, std::span<const uint8_t> nameTable, uin
   return Error::success();
 }
 
+/// The index of the section called `name`, nullopt if there is none.
+Expected<std::optional<size_t>>
+findTarget(const LayoutInput &in, std::span<const uint8_t> nameTable, std::string_view name) {
+  std::optional<size_t> target;
+  for (size_t i = 1; i < in.shdrs.size(); ++i) {
+    if (nameOf(nameTable, in.shdrs[i]) != name)
+      continue;
+    if (target)
+      return Error(
+          fmt::format("more than one section named '{}' ([{}] and [{}])", name, *target, i));
+    target = i;
+  }
+  if (target == in.shstrndx)
+    return Error(fmt::format("cannot replace the section name table '{}' [{}]", name, *target));
+  return target;
+}
+
+/// Where a new section's name comes from: an existing string when one ends
+/// in the same bytes, else the name appended to the table.
+struct NameChoice {
+  uint64_t offset = 0;
+  bool appended = false;
+};
+
+NameChoice chooseName(std::vector<uint8_t> &nameTable, std::string_view name) {
+  if (std::optional<uint64_t> found = findName(nameTable, name))
+    return {*found, false};
+  if (!nameTable.empty() && nameTable.back() != 0)
+    nameTable.push_back(0); // never extend a malformed last string
+  NameChoice choice{nameTable.size(), true};
+  nameTable.insert(nameTable.end(), name.begin(), name.end());
+  nameTable.push_back(0);
+  return choice;
+}
+
+/// One past the last input byte still used by the ELF header, the program
+/// headers, a segment or a section other than `skipA`/`skipB`.
+uint64_t usedInputEnd(const LayoutInput &in, uint64_t ehdrSize, std::optional<size_t> skipA,
+                      std::optional<size_t> skipB) {
+  uint64_t end = std::max<uint64_t>(ehdrSize, in.ehdr.e_ehsize);
+  if (!in.phdrs.empty())
+    end =
+        std::max<uint64_t>(end, in.ehdr.e_phoff + uint64_t{in.ehdr.e_phentsize} * in.phdrs.size());
+  for (const GElf_Phdr &p : in.phdrs)
+    end = std::max<uint64_t>(end, p.p_offset + p.p_filesz);
+  for (size_t i = 1; i < in.shdrs.size(); ++i)
+    if (i != skipA && i != skipB && hasFileBytes(in.shdrs[i]))
+      end = std::max<uint64_t>(end, in.shdrs[i].sh_offset + in.shdrs[i].sh_size);
+  return end;
+}
+
 } // namespace
 
 Expected<LayoutPlan> planSection(const LayoutInput &in, std::string_view name, uint64_t dataSize) {
@@ -126,80 +177,51 @@ Expected<LayoutPlan> planSection(const LayoutInput &in, std::string_view name, u
   if (Error e = checkRanges(in, oldNames, shentsize))
     return e;
 
-  LayoutPlan plan;
-  std::optional<size_t> target;
-  for (size_t i = 1; i < shnum; ++i) {
-    if (nameOf(oldNames, in.shdrs[i]) != name)
-      continue;
-    if (target)
-      return Error(
-          fmt::format("more than one section named '{}' ([{}] and [{}])", name, *target, i));
-    target = i;
-  }
-  if (target == in.shstrndx)
-    return Error(fmt::format("cannot replace the section name table '{}' [{}]", name, *target));
+  Expected<std::optional<size_t>> found = findTarget(in, oldNames, name);
+  if (!found)
+    return found.error();
+  const std::optional<size_t> target = *found;
 
-  // The section's name: its own when replaced, else an existing string, else appended.
+  LayoutPlan plan;
   plan.nameTable.assign(oldNames.begin(), oldNames.end());
-  uint64_t nameOffset = 0;
-  bool namesChange = false;
-  if (target) {
-    nameOffset = in.shdrs[*target].sh_name;
-  } else if (std::optional<uint64_t> found = findName(oldNames, name)) {
-    nameOffset = *found;
-  } else {
-    if (!plan.nameTable.empty() && plan.nameTable.back() != 0)
-      plan.nameTable.push_back(0);
-    nameOffset = plan.nameTable.size();
-    plan.nameTable.insert(plan.nameTable.end(), name.begin(), name.end());
-    plan.nameTable.push_back(0);
-    namesChange = true;
-    if (nameOffset > UINT32_MAX)
-      return Error("section name table too large");
-  }
-  if (namesChange && (strHdr.sh_flags & SHF_ALLOC))
+  NameChoice nameChoice{target ? in.shdrs[*target].sh_name : 0, false};
+  if (!target)
+    nameChoice = chooseName(plan.nameTable, name);
+  if (nameChoice.offset > UINT32_MAX)
+    return Error("section name table too large");
+  if (nameChoice.appended && (strHdr.sh_flags & SHF_ALLOC))
     return Error(fmt::format("section name table [{}] is SHF_ALLOC and cannot grow", in.shstrndx));
 
-  // A loaded section's address and size are fixed by the link: same-size
-  // data can be written over it, anything else would move the segment.
-  if (target) {
+  // A section loaded by an executable or shared object has its address and
+  // size fixed by the link: same-size data can be written over it, anything
+  // else would move the segment. (In ET_REL nothing is placed yet.)
+  if (target && (in.shdrs[*target].sh_flags & SHF_ALLOC) && in.ehdr.e_type != ET_REL) {
     const GElf_Shdr &old = in.shdrs[*target];
-    if (old.sh_flags & SHF_ALLOC) {
-      if (old.sh_type == SHT_NOBITS || old.sh_size != dataSize)
-        return Error(fmt::format(
-            "section '{}' [{}] is SHF_ALLOC (address {:#x}, {:#x} bytes in a loaded segment) and "
-            "can only be replaced by data of the same size, not {:#x} bytes",
-            name, *target, old.sh_addr, old.sh_size, dataSize));
-      if (old.sh_offset < ehdrSize)
-        return Error(fmt::format("section '{}' [{}] overlaps the ELF header", name, *target));
-      plan.dataInPlace = true;
-    }
+    if (old.sh_type == SHT_NOBITS || old.sh_size != dataSize)
+      return Error(fmt::format(
+          "section '{}' [{}] is SHF_ALLOC (address {:#x}, {:#x} bytes in a loaded segment) and "
+          "can only be replaced by data of the same size, not {:#x} bytes",
+          name, *target, old.sh_addr, old.sh_size, dataSize));
+    if (old.sh_offset < ehdrSize)
+      return Error(fmt::format("section '{}' [{}] overlaps the ELF header", name, *target));
+    plan.dataInPlace = true;
   }
 
-  // The last input byte that something kept still uses.
-  uint64_t keep = std::max<uint64_t>(ehdrSize, in.ehdr.e_ehsize);
-  if (!in.phdrs.empty())
-    keep =
-        std::max<uint64_t>(keep, in.ehdr.e_phoff + uint64_t{in.ehdr.e_phentsize} * in.phdrs.size());
-  for (const GElf_Phdr &p : in.phdrs)
-    keep = std::max<uint64_t>(keep, p.p_offset + p.p_filesz);
-  for (size_t i = 1; i < shnum; ++i) {
-    if (i == in.shstrndx || (i == target && !plan.dataInPlace) || !hasFileBytes(in.shdrs[i]))
-      continue;
-    keep = std::max<uint64_t>(keep, in.shdrs[i].sh_offset + in.shdrs[i].sh_size);
-  }
+  std::optional<size_t> moved = plan.dataInPlace ? std::nullopt : target;
+  uint64_t keep = usedInputEnd(in, ehdrSize, in.shstrndx, moved);
   // The name table moves when it grows, or when it sits in the droppable tail,
   // so that it does not pin the bytes of an old section behind it.
-  plan.nameTableMoved = !(strHdr.sh_flags & SHF_ALLOC) && (namesChange || strHdr.sh_offset >= keep);
+  plan.nameTableMoved =
+      !(strHdr.sh_flags & SHF_ALLOC) && (nameChoice.appended || strHdr.sh_offset >= keep);
   if (!plan.nameTableMoved)
     keep = std::max<uint64_t>(keep, strHdr.sh_offset + strHdr.sh_size);
 
   std::vector<Range> dropped{{in.ehdr.e_shoff, in.ehdr.e_shoff + shentsize * shnum}};
   if (plan.nameTableMoved)
     dropped.push_back({strHdr.sh_offset, strHdr.sh_offset + strHdr.sh_size});
-  if (target && !plan.dataInPlace && hasFileBytes(in.shdrs[*target]))
+  if (moved && hasFileBytes(in.shdrs[*moved]))
     dropped.push_back(
-        {in.shdrs[*target].sh_offset, in.shdrs[*target].sh_offset + in.shdrs[*target].sh_size});
+        {in.shdrs[*moved].sh_offset, in.shdrs[*moved].sh_offset + in.shdrs[*moved].sh_size});
   plan.keptInputBytes = keptInputEnd(in.file, keep, std::move(dropped));
 
   // The appended tail: section data, name table, section header table.
@@ -238,7 +260,7 @@ Expected<LayoutPlan> planSection(const LayoutInput &in, std::string_view name, u
     plan.sectionIndex = shnum;
     plan.added = true;
     GElf_Shdr s{};
-    s.sh_name = static_cast<uint32_t>(nameOffset);
+    s.sh_name = static_cast<uint32_t>(nameChoice.offset);
     s.sh_type = SHT_PROGBITS;
     s.sh_offset = plan.dataOffset;
     s.sh_size = dataSize;

@@ -25,8 +25,9 @@ CallAbi make(std::initializer_list<int8_t> regs, uint8_t addressSize, bool twoRe
 // 6 for SPARC) without knowing which registers they are; with clang objects
 // that marks every register location as unexpected. We give those
 // architectures their psABI registers instead (DWARF numbers equal the
-// general-purpose register numbers on all of them), 32-bit ARM only r0-r3
-// (AAPCS32 passes further arguments on the stack), and add LoongArch.
+// general-purpose register numbers on all of them), 32-bit ARM and MIPS o32
+// only four (further arguments go on the stack), and add LoongArch. The
+// tables are checked against clang's output in call_abi_test.
 CallAbi callAbiFor(uint16_t machine, uint8_t addressSize) {
   switch (machine) {
   case EM_X86_64:
@@ -46,7 +47,10 @@ CallAbi callAbiFor(uint16_t machine, uint8_t addressSize) {
     return make({4, 5, 6, 7, 8, 9, 10, 11}, addressSize); // a0-a7 = r4-r11
   case EM_SPARC:
   case EM_SPARCV9:
-    return make({8, 9, 10, 11, 12, 13}, addressSize); // %o0-%o5
+    // Six argument registers, but which DWARF register holds an argument
+    // depends on whether the function has executed `save` (%o0 becomes
+    // %i0): count them, as pahole does, without checking them.
+    return make({-1, -1, -1, -1, -1, -1}, addressSize);
   case EM_MIPS:
     // o32 passes four arguments in $a0-$a3, n32/n64 eight in $a0-$a7 ($4-$11).
     if (addressSize == 4)

@@ -136,11 +136,17 @@ std::vector<ParamFacts> paramFacts(const model::FunctionRecord &rec, const btf::
   return out;
 }
 
+/// True if `reg` is one of the argument registers of slots [first,
+/// first+slots), or if none of them is known (pahole would flag every
+/// register there; we do not judge what we cannot check).
 bool regInWindow(const CallAbi &abi, int reg, int first, int slots) {
-  for (int i = first; i < first + slots && i < abi.registerParams; ++i)
+  bool anyKnown = false;
+  for (int i = first; i < first + slots && i < abi.registerParams; ++i) {
+    anyKnown |= abi.paramRegs[i] >= 0;
     if (abi.paramRegs[i] == reg)
       return true;
-  return false;
+  }
+  return !anyKnown;
 }
 
 void checkClangLocations(std::vector<ParamFacts> &params, const CallAbi &abi) {

@@ -16,6 +16,8 @@ void LowerState::report(NodeId n, const char *rule, std::string message) const {
   d.rule = rule;
   d.where.file = std::string(ctx.file);
   d.where.die_offset = node.dieOffset;
+  if (node.dieOffset != UINT64_MAX)
+    d.where.section = node.inTypesSection ? ".debug_types" : ".debug_info";
   d.where.name = std::string(node.name);
   d.message = std::move(message);
   diag.report(std::move(d));

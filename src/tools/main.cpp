@@ -8,7 +8,7 @@
 
 namespace {
 
-const char *kUsage = R"(usage: dwarf2btf <command> [options] ...
+const char *kUsageText = R"(usage: dwarf2btf <command> [options] ...
 
 commands:
   encode [options] INPUT...   convert DWARF to BTF (in place, -o FILE, or --raw FILE)
@@ -24,7 +24,7 @@ commands:
 int main(int argc, char **argv) {
   using namespace d2b::cli;
   if (argc < 2) {
-    std::fputs(kUsage, stderr);
+    std::fputs(kUsageText, stderr);
     return kUsage;
   }
   std::string cmd = argv[1];
@@ -34,7 +34,7 @@ int main(int argc, char **argv) {
     return kOk;
   }
   if (cmd == "--help" || cmd == "-h" || cmd == "help") {
-    std::fputs(kUsage, stdout);
+    std::fputs(kUsageText, stdout);
     return kOk;
   }
   if (cmd == "encode")

@@ -714,3 +714,83 @@ TEST(EncodeTypes, DISABLED_VmlinuxBenchmark) {
               (unsigned long)s.functions, (unsigned long)s.variables,
               diag.sortedDiagnostics().size());
 }
+
+TEST(EncodeTypes, CrossUnitRefAddrFromLto) {
+  std::string cc = haveProgram("clang-22") ? "clang-22" : "clang";
+  if (!haveProgram(cc) || !haveProgram("ld.lld"))
+    GTEST_SKIP() << "clang/lld not installed";
+  TempDir dir;
+  writeFile(dir.path("l1.c"), "struct shared { int a; long b; };\nint fa(struct shared *s);\n"
+                              "int main(void) { struct shared s = {1, 2}; return fa(&s); }\n");
+  writeFile(dir.path("l2.c"), "struct shared { int a; long b; };\n"
+                              "struct only2 { struct shared s; char c; };\n"
+                              "__attribute__((noinline)) int fa(struct shared *s) {\n"
+                              "  static struct only2 o; o.s = *s; return o.s.a + o.c; }\n");
+  RunResult link = run(fmt::format("{} -g -O2 -flto -fuse-ld=lld {} {} -o {}", cc, dir.path("l1.c"),
+                                   dir.path("l2.c"), dir.path("lto")));
+  if (link.status != 0)
+    GTEST_SKIP() << "LTO link failed: " << link.err;
+  if (run("llvm-dwarfdump-22 -v --debug-info " + dir.path("lto") + " | grep -q DW_FORM_ref_addr")
+          .status != 0)
+    GTEST_SKIP() << "this toolchain emitted no DW_FORM_ref_addr";
+  Encoded e = encodeFile(dir, dir.path("lto"));
+  EXPECT_GT(e.result.stats.foreignTypes, 0u);
+  EXPECT_EQ(countDiag(e.diags, "dwarf.dangling-ref"), "");
+  if (e.dump.empty())
+    return;
+  EXPECT_EQ(block(e.dump, "STRUCT 'shared'"), "STRUCT 'shared' size=16 vlen=2\n"
+                                              "\t'a' type_id=X bits_offset=0\n"
+                                              "\t'b' type_id=X bits_offset=64\n");
+  // Every struct member resolves to a real type within the result.
+  const btf::Btf &b = e.result.btf;
+  for (uint32_t id = 1; id < b.endId(); ++id) {
+    btf::TypeView t = b.type(id);
+    if (t.kind() != btf::Kind::Struct)
+      continue;
+    for (uint32_t i = 0; i < t.vlen(); ++i) {
+      uint32_t m = t.tail()[3 * i + 1];
+      EXPECT_NE(m, 0u) << b.name(id);
+      EXPECT_LT(m, b.endId());
+    }
+  }
+}
+
+TEST(EncodeTypes, ComdatTypeUnitsInRelocatableObjects) {
+  if (!haveProgram("gcc") || !haveProgram("objcopy"))
+    GTEST_SKIP() << "gcc/objcopy not installed";
+  TempDir dir;
+  writeFile(dir.path("kinds.c"), kKindsSource);
+  for (std::string dw : {"-gdwarf-4", "-gdwarf-5"}) {
+    SCOPED_TRACE(dw);
+    // gcc puts each type unit of a .o in its own COMDAT section, all named
+    // .debug_types (DWARF 4) or .debug_info (DWARF 5).
+    std::string obj = dir.path("tu.o");
+    ASSERT_TRUE(compile(
+        fmt::format("gcc -g {} -fdebug-types-section -c {} -o {}", dw, dir.path("kinds.c"), obj)));
+    Encoded e = encodeFile(dir, obj);
+    EXPECT_EQ(e.result.stats.cus, 1u);
+    EXPECT_GT(e.result.stats.typeUnits, 5u);
+    EXPECT_GT(e.result.input->mergedSections(), 5u);
+    EXPECT_EQ(countDiag(e.diags, "dwarf.dangling-ref"), "");
+    if (!e.dump.empty()) {
+      EXPECT_EQ(block(e.dump, "STRUCT 'bf'"), kBfExpected);
+    }
+    // Relocations of the folded sections still apply: the variable address
+    // matches the one from an object without type units.
+    std::string plain = dir.path("plain.o");
+    ASSERT_TRUE(compile(fmt::format("gcc -g {} -c {} -o {}", dw, dir.path("kinds.c"), plain)));
+    Encoded p = encodeFile(dir, plain);
+    auto addrOf = [](const Encoded &x, const std::string &name) {
+      for (const auto &v : x.result.variables)
+        if (v.name == name)
+          return v.address;
+      return ~uint64_t(0);
+    };
+    EXPECT_EQ(addrOf(e, "glob_var"), addrOf(p, "glob_var"));
+    EXPECT_NE(addrOf(e, "glob_var"), ~uint64_t(0));
+    // Compressed on top of COMDAT type units.
+    std::string z = dir.path("tu.zstd.o");
+    ASSERT_TRUE(compile(fmt::format("objcopy --compress-debug-sections=zstd {} {}", obj, z)));
+    EXPECT_EQ(readFile(encodeFile(dir, z).raw), readFile(e.raw));
+  }
+}

@@ -3,7 +3,7 @@
 // distribution debug vmlinux. Oracles: readelf (no warnings, unchanged
 // tables), the linkers, running the programs, objcopy and bpftool.
 #include "dwarf2btf/elf/section_writer.h"
-#include "elf_sections.h"
+#include "output_checks.h"
 #include "test_support.h"
 
 #include <cstdlib>
@@ -17,10 +17,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using elf::writeElfWithSection;
-
-std::span<const uint8_t> bytesOf(const std::string &s) {
-  return {reinterpret_cast<const uint8_t *>(s.data()), s.size()};
-}
 
 /// Some bytes that are not all alike, so misplaced data shows.
 std::string blob(size_t size, unsigned seed = 1) {
@@ -219,6 +215,10 @@ TEST(SectionWriterToolchain, ExecutableRunsAfterAddAndReplace) {
   expectOneSectionAdded(t.path("orig"), exe, ".BTF");
   mustRun("strip -o " + t.path("stripped") + " " + exe);
   EXPECT_EQ(mustRun(t.path("stripped")), "hello 42\n");
+  // What the kernel build does next with the .tmp_vmlinux it had pahole encode.
+  mustRun("objcopy --only-section=.BTF --set-section-flags .BTF=alloc,readonly --strip-all " + exe +
+          " " + t.path("btf.o"));
+  EXPECT_EQ(dumpSection(t.path("btf.o"), ".BTF"), blob(500, 500));
 }
 
 TEST(SectionWriterToolchain, SharedObjectStillLinksAndLoads) {

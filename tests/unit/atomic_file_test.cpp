@@ -1,6 +1,7 @@
 // Tests of AtomicFile / writeFileAtomic: temporary + rename discipline,
 // attributes, and cleanup when a file-system call fails.
 #include "dwarf2btf/support/atomic_file.h"
+#include "output_checks.h"
 #include "test_support.h"
 
 #include <algorithm>
@@ -15,26 +16,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::span<const uint8_t> bytesOf(const std::string &s) {
-  return {reinterpret_cast<const uint8_t *>(s.data()), s.size()};
-}
-
-std::vector<std::string> listDir(const fs::path &dir) {
-  std::vector<std::string> names;
-  for (const auto &e : fs::directory_iterator(dir))
-    names.push_back(e.path().filename().string());
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
 mode_t modeOf(const std::string &path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0 ? st.st_mode & 07777 : 0;
-}
-
-/// `text` with regex metacharacters escaped.
-std::string quoted(const std::string &text) {
-  return std::regex_replace(text, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)");
 }
 
 TEST(AtomicFile, NewFileGetsExactlyTheGivenMode) {
@@ -105,7 +89,7 @@ TEST(AtomicFile, FailedRenameKeepsOldFileAndRemovesTemporary) {
   ASSERT_TRUE(e);
   EXPECT_TRUE(std::regex_match(
       e.message(),
-      std::regex(quoted(path + ": cannot rename temporary file " + t.path(".raw.btf.tmp-")) +
+      std::regex(regexQuote(path + ": cannot rename temporary file " + t.path(".raw.btf.tmp-")) +
                  "[A-Za-z0-9]{6}: Invalid cross-device link")))
       << e.message();
   EXPECT_EQ(readFile(path), "old");
@@ -120,7 +104,7 @@ TEST(AtomicFile, FailedWriteNamesTheTemporary) {
   ASSERT_TRUE(e);
   EXPECT_TRUE(std::regex_match(
       e.message(),
-      std::regex(quoted(path + ": cannot write temporary file " + t.path(".raw.btf.tmp-")) +
+      std::regex(regexQuote(path + ": cannot write temporary file " + t.path(".raw.btf.tmp-")) +
                  "[A-Za-z0-9]{6}: No space left on device")))
       << e.message();
   EXPECT_TRUE(listDir(t.dir()).empty());

@@ -338,6 +338,14 @@ TEST(Functions, RegisterTablesPerArchitecture) {
   // Unknown architectures are not checked.
   FunctionRecord any = fn("f", 1, {reg("a", t.intT, 17)});
   EXPECT_FALSE(analyzeInstance(any, t.b, callAbiFor(EM_NONE, 8)).unexpectedReg);
+  // SPARC counts six argument registers without knowing them: under either
+  // rule set nothing is judged (pahole's clang rules would flag %i0).
+  CallAbi sparc = callAbiFor(EM_SPARCV9, 8);
+  EXPECT_EQ(sparc.registerParams, 6);
+  FunctionRecord onSparc = fn("f", 1, {reg("a", t.intT, 24), reg("b", t.intT, 8)});
+  EXPECT_FALSE(analyzeInstance(onSparc, t.b, sparc).unexpectedReg);
+  onSparc.producerClang = true;
+  EXPECT_FALSE(analyzeInstance(onSparc, t.b, sparc).unexpectedReg);
 }
 
 TEST(Functions, GccLocationRules) {

@@ -180,8 +180,9 @@ TEST(CLowering, OddFloatSizeFallsBackToIntWithDiagnostic) {
                     "encoding=(none)\n");
   auto ds = diag.sortedDiagnostics();
   ASSERT_EQ(ds.size(), 1u);
-  EXPECT_EQ(ds[0].format(), "t.o: DIE 0x2a '__float80': warning: floating point type of 10 bytes "
-                            "has no BTF FLOAT form; encoded as INT [c.bad-float-size]");
+  EXPECT_EQ(ds[0].format(),
+            "t.o: .debug_info: DIE 0x2a '__float80': warning: floating point type of 10 bytes "
+            "has no BTF FLOAT form; encoded as INT [c.bad-float-size]");
 }
 
 TEST(CLowering, PointersQualifiersTypedefsAndForwardReferences) {
@@ -300,8 +301,9 @@ TEST(CLowering, BitfieldBeyondKindFlagRangeIsReported) {
   EXPECT_NE(l.text.find("'far' type_id=1 bits_offset=0\n"), std::string::npos) << l.text;
   auto ds = diag.sortedDiagnostics();
   ASSERT_EQ(ds.size(), 1u);
-  EXPECT_EQ(ds[0].format(), "t.o: DIE 0x99 'huge': warning: member 'far' at bit offset 16777216 "
-                            "cannot be encoded; placed at 0 [c.member-offset-too-large]");
+  EXPECT_EQ(ds[0].format(),
+            "t.o: .debug_info: DIE 0x99 'huge': warning: member 'far' at bit offset 16777216 "
+            "cannot be encoded; placed at 0 [c.member-offset-too-large]");
 }
 
 TEST(CLowering, EnumsSignednessAndEnum64) {
@@ -508,9 +510,10 @@ TEST(CLowering, TypedefAndQualifierCyclesAreCutAndReported) {
   EXPECT_EQ(diag.counts()["c.type-cycle"], 3u);
   auto ds = diag.sortedDiagnostics();
   ASSERT_FALSE(ds.empty());
-  EXPECT_EQ(ds.front().format(),
-            "t.o: DIE 0x42 'loop2': warning: type refers back to itself without a struct or "
-            "function in between; the reference is lowered to void [c.type-cycle]");
+  EXPECT_EQ(
+      ds.front().format(),
+      "t.o: .debug_info: DIE 0x42 'loop2': warning: type refers back to itself without a struct or "
+      "function in between; the reference is lowered to void [c.type-cycle]");
 }
 
 TEST(CLowering, SelfReferentialStructThroughPointerIsNotACycle) {

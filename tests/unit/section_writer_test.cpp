@@ -2,7 +2,7 @@
 // in a TempDir, written with writeElfWithSection and read back with libelf.
 #include "dwarf2btf/elf/section_layout.h"
 #include "dwarf2btf/elf/section_writer.h"
-#include "elf_sections.h"
+#include "output_checks.h"
 #include "test_support.h"
 
 #include <cstring>
@@ -147,10 +147,6 @@ void craftElf(const std::string &path, const CraftSpec &spec) {
   }
 }
 
-std::span<const uint8_t> bytesOf(const std::string &s) {
-  return {reinterpret_cast<const uint8_t *>(s.data()), s.size()};
-}
-
 /// A relocatable object with code, data, a relocation section and symbols.
 CraftSpec sampleObject(unsigned char elfClass = ELFCLASS64, unsigned char encoding = ELFDATA2LSB) {
   CraftSpec spec;
@@ -207,15 +203,6 @@ void expectNewSection(const ElfInfo &out, const std::string &name, const std::st
   EXPECT_EQ(s.hdr.sh_info, 0u);
   EXPECT_EQ(s.hdr.sh_entsize, 0u);
   EXPECT_EQ(s.data, data);
-}
-
-/// Names of the entries in a directory, to spot leftover temporary files.
-std::vector<std::string> listDir(const fs::path &dir) {
-  std::vector<std::string> names;
-  for (const auto &e : fs::directory_iterator(dir))
-    names.push_back(e.path().filename().string());
-  std::sort(names.begin(), names.end());
-  return names;
 }
 
 // --- formats -----------------------------------------------------------------
@@ -389,6 +376,19 @@ TEST(SectionWriter, ReplacesLoadedSectionOnlyWithSameSize) {
   EXPECT_EQ(after.sections.size(), before.sections.size());
 }
 
+TEST(SectionWriter, RelocatableAllocSectionMayChangeSize) {
+  TempDir t;
+  std::string path = t.path("prog.bpf.o");
+  CraftSpec spec = sampleObject();
+  spec.sections.push_back({".BTF", SHT_PROGBITS, SHF_ALLOC, "old", 0, 0, 0, 4});
+  craftElf(path, spec);
+  ASSERT_FALSE(writeElfWithSection(path, path, ".BTF", bytesOf("a longer replacement")));
+  ElfInfo info = readElf(path);
+  const SectionInfo &s = *info.named(".BTF")[0];
+  EXPECT_EQ(s.data, "a longer replacement");
+  EXPECT_EQ(s.hdr.sh_flags, uint64_t{SHF_ALLOC});
+}
+
 TEST(SectionWriter, ReplacedSectionKeepsItsFlags) {
   TempDir t;
   std::string path = t.path("in.o");
@@ -396,7 +396,8 @@ TEST(SectionWriter, ReplacedSectionKeepsItsFlags) {
   spec.sections.push_back({".BTF", SHT_PROGBITS, SHF_EXCLUDE, "old", 0, 0, 0, 4});
   craftElf(path, spec);
   ASSERT_FALSE(writeElfWithSection(path, path, ".BTF", bytesOf("new data")));
-  const SectionInfo &s = *readElf(path).named(".BTF")[0];
+  ElfInfo info = readElf(path);
+  const SectionInfo &s = *info.named(".BTF")[0];
   EXPECT_EQ(s.data, "new data");
   EXPECT_EQ(s.hdr.sh_flags, uint64_t{SHF_EXCLUDE});
   EXPECT_EQ(s.hdr.sh_addralign, 4u);
@@ -658,10 +659,9 @@ TEST(SectionWriterInPlace, FailedRenameLeavesInputUntouched) {
   ASSERT_TRUE(e);
   EXPECT_TRUE(ops.fired());
   EXPECT_TRUE(std::regex_match(
-      e.message(), std::regex(std::regex_replace(path, std::regex("[.]"), "[.]") +
-                              ": cannot rename temporary file " +
-                              std::regex_replace(t.path(".obj.o.tmp-"), std::regex("[.]"), "[.]") +
-                              "[A-Za-z0-9]{6}: Invalid cross-device link")))
+      e.message(),
+      std::regex(regexQuote(path + ": cannot rename temporary file " + t.path(".obj.o.tmp-")) +
+                 "[A-Za-z0-9]{6}: Invalid cross-device link")))
       << e.message();
   EXPECT_EQ(readFile(path), original);
   EXPECT_EQ(listDir(t.dir()), std::vector<std::string>{"obj.o"});

@@ -6,6 +6,7 @@
 ///   uint32_t off = st.add("task_struct");
 ///   std::string_view s = st.at(off);
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <unordered_set>
 #include <vector>
@@ -43,25 +44,34 @@ public:
   const std::vector<char> &bytes() const { return data_; }
 
 private:
+  // The index's functors reach the table through a heap-allocated Ctx, so a
+  // move hands the index over as is (re-pointing Ctx) instead of rehashing
+  // every string: moving the string table of vmlinux BTF costs nothing.
+  struct Ctx {
+    const StringTable *t;
+  };
   struct Hash {
     using is_transparent = void;
-    const StringTable *t;
+    const Ctx *c;
     size_t operator()(uint32_t local) const;
     size_t operator()(std::string_view s) const;
   };
   struct Eq {
     using is_transparent = void;
-    const StringTable *t;
+    const Ctx *c;
     bool operator()(uint32_t a, uint32_t b) const { return a == b; }
     bool operator()(std::string_view a, uint32_t b) const;
     bool operator()(uint32_t a, std::string_view b) const;
   };
+  using Index = std::unordered_set<uint32_t, Hash, Eq>;
   std::string_view local(uint32_t local) const;
   void rebuildIndex();
+  void resetEmpty();
 
   uint32_t first_;
+  std::unique_ptr<Ctx> ctx_;
   std::vector<char> data_;
-  std::unordered_set<uint32_t, Hash, Eq> index_;
+  Index index_;
 };
 
 } // namespace d2b::btf

@@ -40,6 +40,10 @@ enum class LibbpfRules : uint8_t {
 /// Tuning knobs; all have defaults that reproduce current libbpf.
 struct DedupOptions {
   LibbpfRules rules = LibbpfRules::Current;
+  /// Testing aid (as libbpf's force_collisions): every signature hashes to
+  /// the same key, so every lookup scans all candidates. The output must not
+  /// change; only the time does (quadratic).
+  bool forceHashCollisions = false;
 };
 
 /// What dedup did. Counts are of own types (not the base's).

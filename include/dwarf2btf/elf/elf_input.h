@@ -70,6 +70,9 @@ public:
   unsigned addressSize() const { return elf_class_ == 2 ? 8 : 4; }
   /// Number of debug sections that were compressed and decompressed here.
   unsigned decompressedSections() const { return decompressed_; }
+  /// Number of same-named debug sections (COMDAT type units in ET_REL)
+  /// folded into the first section of their name.
+  unsigned mergedSections() const { return merged_; }
 
   /// A new, independent DWARF handle (libdwfl-relocated for ET_REL).
   Expected<DwarfHandle> openDwarf() const;
@@ -90,6 +93,7 @@ private:
   uint8_t elf_class_ = 0;
   std::endian order_ = std::endian::little;
   unsigned decompressed_ = 0;
+  unsigned merged_ = 0;
   DwarfHandle primary_;
 };
 

@@ -46,7 +46,7 @@ struct LayoutPlan {
   bool added = false;           ///< true if the section is new
   uint64_t keptInputBytes = 0;  ///< input bytes [0, keptInputBytes) reappear unchanged
   uint64_t dataOffset = 0;      ///< where the section data goes
-  bool dataInPlace = false;     ///< the data overwrites the old data (SHF_ALLOC, same size)
+  bool dataInPlace = false;     ///< the data overwrites the old data (loaded, same size)
   bool nameTableMoved = false;  ///< the name table is written again at nameTableOffset
   std::vector<uint8_t> nameTable;
   uint64_t nameTableOffset = 0;
@@ -58,8 +58,10 @@ struct LayoutPlan {
 /// A new section is SHT_PROGBITS, flags 0, sh_addralign 1, appended as the
 /// last section so that no existing index changes. A replaced section keeps
 /// its index, name, flags and links and becomes SHT_PROGBITS. An SHF_ALLOC
-/// section lies inside a loaded segment and is replaced only by data of the
-/// same size, in place. Errors name the section and offsets but not the file.
+/// section of an executable or shared object lies inside a loaded segment and
+/// is replaced only by data of the same size, in place (ET_REL sections are
+/// not placed yet and move freely). Errors name the section and offsets but
+/// not the file.
 Expected<LayoutPlan> planSection(const LayoutInput &in, std::string_view name, uint64_t dataSize);
 
 /// The pieces of the output file in offset order, gaps being zero bytes.

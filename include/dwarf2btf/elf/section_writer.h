@@ -7,6 +7,18 @@
 /// index (see section_layout.h for the exact rules). The file is written
 /// through AtomicFile, so `output` is replaced only once it is complete.
 ///
+/// Why copy-and-append rather than letting libelf lay the file out again
+/// (elf_update, with or without ELF_F_LAYOUT): libelf re-emits every section
+/// from its data and fills gaps itself, so bytes that belong to a segment but
+/// to no section, padding and trailing data are lost or moved. pahole 1.24
+/// replacing an existing .BTF that way turned a working PIE into one that
+/// segfaults (its .init moved from 0x1000 to 0x5e0 under an unchanged PT_LOAD).
+/// Here libelf only parses the headers and converts the new ones to the
+/// file's class and byte order; kept bytes are copied with copy_file_range.
+///
+/// In place, `output` becomes a new inode: hard links to the old file keep the
+/// old contents, as with objcopy or sed -i.
+///
 ///   if (Error e = writeElfWithSection(path, path, ".BTF", bytes)) // in place
 ///     return e;
 #include "dwarf2btf/support/expected.h"

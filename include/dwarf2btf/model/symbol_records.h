@@ -47,7 +47,8 @@ struct FunctionRecord {
   bool declaration = false; // DW_AT_declaration without a definition
   bool inlineOnly = false;  // abstract instance only (DW_AT_inline, no low_pc)
   bool nocall = false;      // DW_AT_calling_convention == DW_CC_nocall (self or origin)
-  bool reorderedParams = false;
+  bool reorderedParams = false; // a parameter's position differs from its abstract origin's
+                                // (pahole: pos->idx != opos->idx; gcc lists dropped ones last)
   bool varargs = false;
   bool producerClang = false; // CU DW_AT_producer contains "clang": pahole's clang location rules
   uint32_t returnType = 0;

@@ -90,6 +90,7 @@ struct TypeNode {
   bool declaration = false; // composites and enums: only declared
   bool isSigned = false;    // enums
   bool varargs = false;     // subroutines
+  bool inTypesSection = false; // the DIE is in .debug_types (for diagnostics)
   uint16_t language = 0;    // DW_LANG of the unit the DIE belongs to
   std::string_view name;
   uint64_t byteSize = 0;               // base, composite, enum; 0 when unknown

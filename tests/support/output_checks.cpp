@@ -1,7 +1,9 @@
-#include "elf_sections.h"
+#include "output_checks.h"
 
+#include <algorithm>
 #include <fcntl.h>
 #include <libelf.h>
+#include <regex>
 #include <unistd.h>
 
 namespace d2b::test {
@@ -12,6 +14,18 @@ std::vector<const SectionInfo *> ElfInfo::named(const std::string &name) const {
     if (s.index != 0 && s.name == name)
       out.push_back(&s);
   return out;
+}
+
+std::string regexQuote(const std::string &text) {
+  return std::regex_replace(text, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)");
+}
+
+std::vector<std::string> listDir(const std::filesystem::path &dir) {
+  std::vector<std::string> names;
+  for (const auto &e : std::filesystem::directory_iterator(dir))
+    names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 ElfInfo readElf(const std::string &path) {

@@ -1,8 +1,10 @@
 #pragma once
-/// Reading an ELF file's section table back in tests, through libelf.
+/// Checking files that the output stage wrote: reading an ELF file's
+/// headers and sections back through libelf, listing a directory.
 #include <cstdint>
+#include <filesystem>
 #include <gelf.h>
-#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -27,5 +29,17 @@ struct ElfInfo {
 
 /// Reads every header and section with libelf (ELF_C_READ).
 ElfInfo readElf(const std::string &path);
+
+/// The bytes of a string, as the writers take them.
+inline std::span<const uint8_t> bytesOf(const std::string &s) {
+  return {reinterpret_cast<const uint8_t *>(s.data()), s.size()};
+}
+
+/// `text` with regex metacharacters escaped, for matching messages that
+/// contain a path and a random temporary name.
+std::string regexQuote(const std::string &text);
+
+/// Sorted names of a directory's entries, to spot leftover temporary files.
+std::vector<std::string> listDir(const std::filesystem::path &dir);
 
 } // namespace d2b::test

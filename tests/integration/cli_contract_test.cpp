@@ -1,0 +1,38 @@
+// End-to-end: the CLI's usage contract — exit 2 for usage errors, with a
+// message on stderr and nothing written.
+#include <gtest/gtest.h>
+
+#include "e2e_support.h"
+
+using namespace d2b::test;
+using namespace d2b::test::e2e;
+
+namespace {
+
+void expectUsageError(const std::string &args) {
+  RunResult r = runTool(args);
+  EXPECT_FALSE(crashed(r)) << args << ": " << describe(r);
+  EXPECT_EQ(r.status, 2) << "`dwarf2btf " << args << "`: " << describe(r);
+  EXPECT_FALSE(r.err.empty()) << "`dwarf2btf " << args << "`: no message on stderr";
+}
+
+TEST(CliContract, NoArgumentsIsAUsageError) { expectUsageError(""); }
+TEST(CliContract, UnknownCommandIsAUsageError) { expectUsageError("frobnicate x"); }
+TEST(CliContract, EncodeWithoutInputIsAUsageError) { expectUsageError("encode"); }
+
+TEST(CliContract, UnknownOptionIsAUsageError) {
+  TempDir dir;
+  std::string in = dir.path("in.o");
+  writeFile(in, readFile(allFixtures().front()));
+  expectUsageError("encode --no-such-option " + quote(in));
+  EXPECT_TRUE(readFile(in) == readFile(allFixtures().front())) << "input modified by a usage error";
+}
+
+TEST(CliContract, BadDumpFormatIsAUsageError) {
+  TempDir dir;
+  Encoded e = encodeRaw(allFixtures().front(), dir);
+  ASSERT_EQ(e.run.status, 0) << describe(e.run);
+  expectUsageError("dump " + quote(e.btfPath) + " --format yaml");
+}
+
+} // namespace

@@ -1,0 +1,28 @@
+#pragma once
+/// Hand-built BTF inputs shared by the reader and dumper tests.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dwarf2btf/btf/btf.h"
+
+namespace d2b::test {
+
+/// A small Btf holding every kind and every variant the dumpers print:
+/// INT encodings, bitfields with and without kind_flag, signed/unsigned
+/// ENUM and ENUM64, FWD struct/union, every FUNC and VAR linkage, FUNC_PROTO
+/// with varargs, DATASEC, DECL_TAG on a type and on a member, TYPE_TAG,
+/// FLOAT, nested arrays, anonymous members, qualifiers, a pointer cycle.
+/// Its named structs lay out the same way C does on LP64, so its dumped C
+/// header must reproduce them exactly.
+void addEveryKind(btf::Btf &b);
+
+/// Serializes `b` with the given byte order and writes it to `path`.
+void writeRawBtf(const btf::Btf &b, std::endian order, const std::string &path);
+
+/// Writes a minimal relocatable ELF (ELFCLASS32/64, either byte order) with a
+/// .BTF section holding `btf`, using libelf only.
+void writeElfWithBtf(const std::string &path, const std::vector<uint8_t> &btf, bool elf64,
+                     bool bigEndian, const char *sectionName = ".BTF");
+
+} // namespace d2b::test
