@@ -96,6 +96,17 @@ inline std::optional<int64_t> attrConstSigned(Dwarf_Attribute *a, bool signedHin
   return int64_t(u);
 }
 
+/// A skeleton declaration that stands for a type-unit type (DW_AT_signature,
+/// as clang and gcc emit for -fdebug-types-section) resolved to that type;
+/// any other DIE unchanged.
+Dwarf_Die followSignature(Dwarf_Die die);
+/// The type DIE `die`'s DW_AT_type refers to (through DW_AT_signature
+/// skeletons; through DW_AT_abstract_origin/specification when `integrate`).
+bool typeRef(Dwarf_Die &die, Dwarf_Die &out, bool integrate = false);
+/// Size in bytes of the type `die`, following typedefs, qualifiers, arrays
+/// and type-unit skeletons, which libdw's dwarf_aggregate_size does not.
+std::optional<uint64_t> typeByteSize(Dwarf_Die die);
+
 /// DW_TAG_* name for diagnostics ("DW_TAG_member", or the hex code).
 std::string tagName(int tag);
 /// True for tags that describe a type (what DW_AT_type may refer to).

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "builder.h"
+#include "dwarf2btf/encode/param_location.h"
 
 namespace d2b::dwarf {
 
@@ -151,6 +152,7 @@ Error UnitBuilder::run() {
   if (!cu)
     return cu.error();
   cu_ = cu->cu;
+  producerClang_ = encode::producedByClang(&*cu);
   dies_.emplace_back(); // node 0: void
   if (Error e = walk(*cu))
     return e;

@@ -189,11 +189,8 @@ bool UnitBuilder::memberOffset(Dwarf_Die &member, model::MemberNode &m) {
     uint64_t storage = attrUdata(&member, DW_AT_byte_size).value_or(0);
     if (!storage) {
       Dwarf_Die t;
-      Dwarf_Attribute ta;
-      Dwarf_Word sz;
-      if (dwarf_attr(&member, DW_AT_type, &ta) && dwarf_formref_die(&ta, &t) &&
-          dwarf_aggregate_size(&t, &sz) == 0)
-        storage = sz;
+      if (typeRef(member, t))
+        storage = typeByteSize(t).value_or(0);
     }
     if (!bitOff || !storage) {
       warn(member, "dwarf.bad-bit-offset", "cannot place DWARF 2/3 bitfield; placed at its byte");
@@ -296,14 +293,14 @@ bool UnitBuilder::enumIsSigned(Dwarf_Die &die) {
   // clang always); otherwise an enum is signed iff a value is negative.
   Dwarf_Attribute a;
   Dwarf_Die t;
-  if (dwarf_attr(&die, DW_AT_type, &a) && dwarf_formref_die(&a, &t)) {
+  if (typeRef(die, t)) {
     for (int depth = 0; depth < 8; ++depth) {
       int tag = dwarf_tag(&t);
       if (tag == DW_TAG_base_type) {
         uint64_t ate = attrUdata(&t, DW_AT_encoding).value_or(DW_ATE_unsigned);
         return ate == DW_ATE_signed || ate == DW_ATE_signed_char;
       }
-      if (!dwarf_attr(&t, DW_AT_type, &a) || !dwarf_formref_die(&a, &t))
+      if (!typeRef(t, t))
         break;
     }
   }
@@ -328,12 +325,9 @@ void UnitBuilder::fillEnum(TypeNode &n, Dwarf_Die &die) {
   n.declaration = attrFlag(&die, DW_AT_declaration);
   n.byteSize = attrUdata(&die, DW_AT_byte_size).value_or(0);
   if (!n.byteSize && !n.declaration) {
-    Dwarf_Attribute a;
     Dwarf_Die t;
-    Dwarf_Word sz;
-    if (dwarf_attr(&die, DW_AT_type, &a) && dwarf_formref_die(&a, &t) &&
-        dwarf_aggregate_size(&t, &sz) == 0)
-      n.byteSize = sz;
+    if (typeRef(die, t))
+      n.byteSize = typeByteSize(t).value_or(0);
   }
   n.isSigned = enumIsSigned(die);
   n.first = g_.enumeratorCount();
