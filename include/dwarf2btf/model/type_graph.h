@@ -91,6 +91,7 @@ struct TypeNode {
   bool isSigned = false;       // enums
   bool varargs = false;        // subroutines
   bool inTypesSection = false; // the DIE is in .debug_types (for diagnostics)
+  bool foreign = false;        // the DIE belongs to another unit, which reports its problems
   bool variantPart = false;    // composites: has a DW_TAG_variant_part (Rust data enum)
   bool hasDiscr = false;       // ... whose first variant member is the discriminant
   uint32_t variantCount = 0;   // ... members after [first, first+count): see variantMembers()
