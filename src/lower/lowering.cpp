@@ -164,7 +164,21 @@ LoweredUnit lowerGraph(const model::TypeGraph &g, const Policy &policy, const Lo
       intNode = i;
   }
   const std::vector<bool> cut = findCycleEdges(g);
-  LowerState s{g, policy, ctx, diag, u.btf, ids, cut, 0};
+  LowerState s{g, policy, ctx, diag, u.btf, ids, cut, 0, {}};
+  // Rust variant structs are named after their enum (Option__Some), since
+  // every Option's variants share the leaf names None and Some.
+  for (NodeId i = 1; i < n; ++i) {
+    const model::TypeNode &t = g.node(i);
+    if (!t.variantPart)
+      continue;
+    if (s.variantOwner.empty())
+      s.variantOwner.assign(n, model::kVoidNode);
+    auto vm = g.variantMembers(t);
+    for (size_t k = t.hasDiscr ? 1 : 0; k < vm.size(); ++k)
+      if (vm[k].type < n && g.node(vm[k].type).kind == NodeKind::Composite &&
+          !s.variantOwner[vm[k].type])
+        s.variantOwner[vm[k].type] = i;
+  }
   for (NodeId i = 1; i < n; ++i)
     if (cut[i])
       s.report(i, "c.type-cycle",

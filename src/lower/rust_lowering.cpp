@@ -251,6 +251,12 @@ CompositePlan planComposite(const TypeGraph &g, const TypeNode &n, const Policy 
   return plan;
 }
 
+// `base__suffix`, without forming `___` (libbpf CO-RE reads `X___Y` as a
+// flavor of X) when a sanitized base already ends in an escape's `_`.
+std::string joinName(const std::string &base, std::string_view suffix) {
+  return base + (!base.empty() && base.back() == '_' ? "_" : "__") + std::string(suffix);
+}
+
 // A type/enumerator/member name the kernel accepts, reporting a change.
 std::string typeName(LowerState &s, NodeId id, std::string_view name) {
   if (name.empty())
@@ -325,7 +331,7 @@ void emitDataEnum(LowerState &s, NodeId id, const TypeNode &n, const std::string
   if (plan.discr) {
     const btf::Member value{"value", s.ids[plan.discrMember.type],
                             uint32_t(plan.discrMember.bitOffset), 0};
-    s.btf.addComposite(false, name.empty() ? std::string() : name + "__discr", size,
+    s.btf.addComposite(false, name.empty() ? std::string() : joinName(name, "discr"), size,
                        std::span(&value, 1));
     names.push_back("__discr");
   }
@@ -353,9 +359,26 @@ void emitDataEnum(LowerState &s, NodeId id, const TypeNode &n, const std::string
   s.diag.count("rust.data-enum-layout");
 }
 
+// A variant struct's name: its enum's, `__`, its own (`Option_3C_u8_3E___Some`).
+std::string variantName(LowerState &s, NodeId id, const TypeNode &n) {
+  const NodeId owner = s.variantOwner.empty() ? model::kVoidNode : s.variantOwner[id];
+  std::string_view enumName = owner ? s.graph.node(owner).name : std::string_view();
+  // bpf-linker keeps the leaf names; so does its preset.
+  if (enumName.empty() || n.name.empty() ||
+      s.policy.rust.dataEnums == RustPolicy::DataEnums::Opaque)
+    return typeName(s, id, n.name);
+  std::string full = std::string(enumName) + "::" + std::string(n.name);
+  std::string out = joinName(rust::sanitizeName(enumName, s.policy.rust.maxNameLen),
+                             rust::sanitizeName(n.name, s.policy.rust.maxNameLen));
+  if (out.size() > s.policy.rust.maxNameLen)
+    out = rust::sanitizeName(full, s.policy.rust.maxNameLen);
+  s.diag.count("rust.rename.variant-struct");
+  return out;
+}
+
 void emitComposite(LowerState &s, NodeId id, const TypeNode &n, uint32_t firstId) {
   const bool isUnion = n.compositeKind() == model::CompositeKind::Union;
-  const std::string name = typeName(s, id, n.name);
+  const std::string name = variantName(s, id, n);
   if (n.declaration) {
     s.btf.addFwd(name, isUnion);
     return;

@@ -51,6 +51,7 @@ struct LowerState {
   const std::vector<uint32_t> &ids; // final id of every node
   const std::vector<bool> &cutEdge; // node's `type` edge closes a cycle: emit void
   uint32_t indexType = 0;           // ARRAY index type ("int")
+  std::vector<model::NodeId> variantOwner; // Rust: the data enum whose variant a struct is (0: none)
 
   /// The BTF id node `n`'s `type` edge points at (0 where a cycle was cut).
   uint32_t targetOf(model::NodeId n) const { return cutEdge[n] ? 0 : ids[graph.node(n).type]; }

@@ -13,9 +13,13 @@
 ///   policy.rust.charName; primitives get C names unless the preset keeps
 ///   Rust's; 16-byte enums are a 128-bit INT behind a TYPEDEF of the enum's
 ///   name (rust.enum128-as-int).
-/// - data-carrying enums (DW_TAG_variant_part) and anything else BTF cannot
-///   hold (a union member off 0, a member of unsized type) become an opaque
-///   STRUCT of the right size and name (rust.opaque.*).
+/// - data-carrying enums (DW_TAG_variant_part): STRUCT E { UNION {
+///   E__discr __discr; E__A A; ... } }, each variant struct (named
+///   E__Variant) keeping its fields at their real offsets; under the
+///   bpf-linker preset an opaque STRUCT of E's size.
+/// - anything else BTF cannot hold (a union member off 0, a member of
+///   unsized type) becomes an opaque STRUCT of the right size and name
+///   (rust.opaque.*).
 #include "dwarf2btf/lower/lowering.h"
 
 namespace d2b::lower {
