@@ -36,11 +36,21 @@ Expected<lower::RustPolicy::Preset> parseRustPreset(const std::string &s) {
   return Error("--rust: expected kernel, bpf-linker or exclude, got '" + s + "'");
 }
 
+bool isIdentifier(const std::string &s) {
+  if (s.empty() || (s[0] >= '0' && s[0] <= '9'))
+    return false;
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'))
+      return false;
+  return true;
+}
+
 } // namespace
 
 int cmdEncode(const std::vector<std::string> &args) {
   po::options_description desc("encode options");
   std::string output, raw, base, vars = "percpu", langExclude, rust = "kernel";
+  std::string rustDataEnums, rustPrimitiveNames, rustCharName;
   unsigned jobs = 0;
   desc.add_options()("help,h", "show this help")(
       "output,o", po::value(&output), "write a new ELF with .BTF to FILE; INPUT is untouched")(
@@ -56,6 +66,9 @@ int cmdEncode(const std::vector<std::string> &args) {
       "flatten-arrays", "flatten multi-dimensional arrays into one ARRAY (pahole's layout)")(
       "lang-exclude", po::value(&langExclude), "comma-separated languages whose CUs are skipped (c, c++, rust, ...)")(
       "rust", po::value(&rust), "Rust units: kernel (default), bpf-linker or exclude")(
+      "rust-data-enums", po::value(&rustDataEnums), "Rust data-carrying enums: layout or opaque (overrides the preset)")(
+      "rust-primitive-names", po::value(&rustPrimitiveNames), "Rust integer/float names: c or rust (overrides the preset)")(
+      "rust-char-name", po::value(&rustCharName), "INT name for Rust's char (default rust_char)")(
       "no-dedup", "skip deduplication (for testing)")(
       "no-validate", "write BTF even if it breaks the kernel's rules")(
       "report", "print counts of every recoverable problem and lossy decision")(
@@ -120,6 +133,29 @@ int cmdEncode(const std::vector<std::string> &args) {
   p.rust = lower::RustPolicy::forPreset(*preset);
   if (*preset == lower::RustPolicy::Preset::Exclude && !p.excludes(kDwLangRust))
     p.langExclude.push_back(kDwLangRust);
+  if (!rustDataEnums.empty()) {
+    if (rustDataEnums != "layout" && rustDataEnums != "opaque") {
+      printError("encode: --rust-data-enums: expected layout or opaque, got '" + rustDataEnums + "'");
+      return kUsage;
+    }
+    p.rust.dataEnums = rustDataEnums == "layout" ? lower::RustPolicy::DataEnums::Layout
+                                                 : lower::RustPolicy::DataEnums::Opaque;
+  }
+  if (!rustPrimitiveNames.empty()) {
+    if (rustPrimitiveNames != "c" && rustPrimitiveNames != "rust") {
+      printError("encode: --rust-primitive-names: expected c or rust, got '" + rustPrimitiveNames +
+                 "'");
+      return kUsage;
+    }
+    p.rust.cPrimitiveNames = rustPrimitiveNames == "c";
+  }
+  if (vm.count("rust-char-name")) {
+    if (!isIdentifier(rustCharName)) {
+      printError("encode: --rust-char-name: '" + rustCharName + "' is not an identifier");
+      return kUsage;
+    }
+    p.rust.charName = rustCharName;
+  }
   opts.dedup = !vm.count("no-dedup");
   opts.validate = !vm.count("no-validate");
   opts.basePath = base;

@@ -230,6 +230,23 @@ TEST(RustFuncs, NamedBySymbolWithNamedParams) {
   EXPECT_EQ(d.out.find("FUNC 'helper'"), std::string::npos);
 }
 
+TEST(RustCli, KnobsOverrideThePreset) {
+  TempDir dir;
+  Encoded e = encodeRaw(testdata("bin/rust/enums.rustc.dwarf4.O0.o"), dir,
+                        "--rust-data-enums=opaque --rust-primitive-names=rust "
+                        "--rust-char-name=u32char");
+  ASSERT_EQ(e.run.status, 0) << describe(e.run);
+  RunResult d = runTool("dump " + quote(e.btfPath));
+  EXPECT_NE(d.out.find("STRUCT 'D' size=16 vlen=0"), std::string::npos) << d.out;
+  EXPECT_NE(d.out.find("INT 'u32' size=4"), std::string::npos) << d.out;
+  EXPECT_NE(d.out.find("INT 'u32char' size=4"), std::string::npos) << d.out;
+  RunResult bad = runTool("encode --rust-char-name='a b' --raw /dev/null " +
+                          quote(testdata("bin/rust/enums.rustc.dwarf4.O0.o")));
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("--rust-char-name: 'a b' is not an identifier"), std::string::npos)
+      << bad.err;
+}
+
 TEST(RustCli, BadPresetIsAUsageError) {
   RunResult r = runTool("encode --rust=sanitize --raw /dev/null " +
                         quote(testdata("bin/rust/mixed.rustc.dwarf4.O0.o")));
