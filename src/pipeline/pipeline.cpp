@@ -43,17 +43,31 @@ encode::VarOptions::Scope varScope(lower::Policy::VarScope s) {
 
 } // namespace
 
+Expected<std::shared_ptr<const btf::Btf>> readBaseBtf(const std::string &path) {
+  auto base = readBase(path);
+  if (!base)
+    return base.error();
+  return std::shared_ptr<const btf::Btf>(std::move(*base));
+}
+
 Expected<EncodedBtf> encodeFile(const std::string &input, const PipelineOptions &opts,
                                 DiagEngine &diag) {
+  std::shared_ptr<const btf::Btf> base;
+  if (!opts.basePath.empty()) {
+    auto b = readBaseBtf(opts.basePath);
+    if (!b)
+      return b.error();
+    base = std::move(*b);
+  }
+  return encodeFileWithBase(input, opts, std::move(base), diag);
+}
+
+Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const PipelineOptions &opts,
+                                        std::shared_ptr<const btf::Btf> base, DiagEngine &diag) {
   EncodedBtf out;
   encode::EncodeOptions eopts = opts.encode;
-  if (!opts.basePath.empty()) {
-    auto base = readBase(opts.basePath);
-    if (!base)
-      return base.error();
-    out.base = std::move(*base);
-    eopts.base = out.base.get();
-  }
+  out.base = std::move(base);
+  eopts.base = out.base.get();
 
   auto types = encode::encodeTypes(input, eopts, diag);
   if (!types)
@@ -68,8 +82,16 @@ Expected<EncodedBtf> encodeFile(const std::string &input, const PipelineOptions 
     auto syms = elf::readSymbols(types->input->symbolsElf(), input);
     if (!syms)
       return syms.error();
+    encode::KfuncMap kfuncs;
+    if (policy.funcs && opts.kfuncTags) {
+      auto k = encode::collectKfuncs(types->input->symbolsElf(), input);
+      if (!k)
+        return k.error();
+      kfuncs = std::move(*k);
+    }
     if (policy.funcs) {
       encode::FuncOptions fo;
+      fo.kfuncs = opts.kfuncTags ? &kfuncs : nullptr;
       fo.consistentFunc = policy.consistentFunc;
       fo.machine = types->machine;
       fo.declTags = policy.declTags;

@@ -2,9 +2,12 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 #include <iostream>
+#include <filesystem>
+#include <set>
 #include <thread>
 
 #include "cli.h"
+#include "dwarf2btf/pipeline/batch.h"
 #include "dwarf2btf/pipeline/pipeline.h"
 #include "dwarf2btf/support/diag.h"
 
@@ -24,15 +27,62 @@ Expected<lower::Policy::VarScope> parseVarScope(const std::string &s) {
   return Error("--vars: expected none, percpu or all, got '" + s + "'");
 }
 
+/// Batch mode: the base is read once, inputs are encoded in parallel
+/// (opts.encode.jobs inputs at a time, one thread each).
+int encodeMany(const std::vector<std::string> &inputs, const std::string &rawDir,
+               PipelineOptions opts, bool report, bool verbose) {
+  std::vector<BatchItem> items;
+  std::set<std::string> names;
+  for (const std::string &in : inputs) {
+    BatchItem it;
+    it.input = in;
+    if (!rawDir.empty()) {
+      std::string name = std::filesystem::path(in).filename().string();
+      if (!names.insert(name).second) {
+        printError("encode: --raw-dir: two inputs named '" + name + "' would write the same file");
+        return kUsage;
+      }
+      it.write = BatchItem::Write::Raw;
+      it.output = (std::filesystem::path(rawDir) / (name + ".btf")).string();
+    }
+    items.push_back(std::move(it));
+  }
+  std::shared_ptr<const btf::Btf> base;
+  if (!opts.basePath.empty()) {
+    auto b = readBaseBtf(opts.basePath);
+    if (!b) {
+      printError(b.error().message());
+      return kFailure;
+    }
+    base = std::move(*b);
+  }
+  const unsigned inputJobs = opts.encode.jobs;
+  opts.encode.jobs = 1;
+  auto outcomes = encodeBatch(items, opts, base, inputJobs);
+  int status = kOk;
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    if (report) {
+      std::cerr << items[i].input << ":\n";
+      printReport(std::cerr, *outcomes[i].diag, verbose);
+    }
+    if (outcomes[i].error) {
+      printError(outcomes[i].error.message());
+      status = kFailure;
+    }
+  }
+  return status;
+}
+
 } // namespace
 
 int cmdEncode(const std::vector<std::string> &args) {
   po::options_description desc("encode options");
-  std::string output, raw, base, vars = "percpu", langExclude;
+  std::string output, raw, rawDir, base, vars = "percpu", langExclude;
   unsigned jobs = 0;
   desc.add_options()("help,h", "show this help")(
       "output,o", po::value(&output), "write a new ELF with .BTF to FILE; INPUT is untouched")(
       "raw", po::value(&raw), "write raw BTF (header, types, strings) to FILE; INPUT is untouched")(
+      "raw-dir", po::value(&rawDir), "write raw BTF of each INPUT to DIR/<input name>.btf; inputs untouched")(
       "jobs,j", po::value(&jobs), "worker threads (default: all cores)")(
       "base", po::value(&base), "encode split BTF against this base BTF (ELF, raw, or /sys/kernel/btf/vmlinux)")(
       "vars", po::value(&vars), "variables to encode: none, percpu (default), all")(
@@ -45,6 +95,7 @@ int cmdEncode(const std::vector<std::string> &args) {
       "lang-exclude", po::value(&langExclude), "comma-separated languages whose CUs are skipped (c, c++, rust, ...)")(
       "no-dedup", "skip deduplication (for testing)")(
       "no-validate", "write BTF even if it breaks the kernel's rules")(
+      "kfunc-tags", "DECL_TAG bpf_kfunc/bpf_fastcall on kfuncs listed in .BTF_ids")(
       "report", "print counts of every recoverable problem and lossy decision")(
       "verbose,v", "with --report, list each case with its DIE offset");
   po::options_description hidden;
@@ -63,15 +114,20 @@ int cmdEncode(const std::vector<std::string> &args) {
     return kUsage;
   }
   if (vm.count("help")) {
-    std::cout << "usage: dwarf2btf encode [options] INPUT\n\n" << desc;
+    std::cout << "usage: dwarf2btf encode [options] INPUT...\n\n" << desc;
     return kOk;
   }
-  if (inputs.size() != 1) {
-    printError("encode: expected exactly one INPUT (try 'dwarf2btf encode --help')");
+  if (inputs.empty()) {
+    printError("encode: expected at least one INPUT (try 'dwarf2btf encode --help')");
     return kUsage;
   }
-  if (!output.empty() && !raw.empty()) {
-    printError("encode: -o and --raw are mutually exclusive");
+  if (int(!output.empty()) + int(!raw.empty()) + int(!rawDir.empty()) > 1) {
+    printError("encode: -o, --raw and --raw-dir are mutually exclusive");
+    return kUsage;
+  }
+  if (inputs.size() > 1 && (!output.empty() || !raw.empty())) {
+    printError("encode: -o and --raw name one output; with several INPUTs write in place or use "
+               "--raw-dir DIR");
     return kUsage;
   }
 
@@ -102,6 +158,10 @@ int cmdEncode(const std::vector<std::string> &args) {
   opts.dedup = !vm.count("no-dedup");
   opts.validate = !vm.count("no-validate");
   opts.basePath = base;
+  opts.kfuncTags = vm.count("kfunc-tags") > 0;
+
+  if (inputs.size() > 1 || !rawDir.empty())
+    return encodeMany(inputs, rawDir, opts, vm.count("report") > 0, vm.count("verbose") > 0);
 
   const std::string &input = inputs[0];
   DiagEngine diag;

@@ -28,11 +28,14 @@ struct PipelineOptions {
   bool dedup = true;
   bool validate = true; // refuse to write BTF the kernel's rules reject
   bool verbose = false; // per-case notes (e.g. pahole-style skip lines)
+  /// DECL_TAG "bpf_kfunc" (and "bpf_fastcall") on the kfuncs listed in the
+  /// input's .BTF_ids set8 ranges (pahole's decl_tag_kfuncs).
+  bool kfuncTags = false;
 };
 
 /// Final BTF of an input, with the base it is split against (if any).
 struct EncodedBtf {
-  std::unique_ptr<btf::Btf> base; // owns the base; btf points into it
+  std::shared_ptr<const btf::Btf> base; // keeps the base alive; btf points into it
   btf::Btf btf;
   std::endian order = std::endian::little;
   encode::EncodeStats types;
@@ -50,6 +53,13 @@ struct LoadedBtf {
 
 Expected<EncodedBtf> encodeFile(const std::string &input, const PipelineOptions &opts,
                                 DiagEngine &diag);
+/// Reads base BTF (ELF .BTF, raw, /sys/kernel/btf/vmlinux) once, to share
+/// between many encodeFile calls (batch mode; the base is never modified).
+Expected<std::shared_ptr<const btf::Btf>> readBaseBtf(const std::string &path);
+/// encodeFile against an already-read base (null: no base; opts.basePath is
+/// then ignored). Safe to call concurrently with one shared base.
+Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const PipelineOptions &opts,
+                                        std::shared_ptr<const btf::Btf> base, DiagEngine &diag);
 /// Writes `output` as `input` with its .BTF section replaced or added.
 Error writeElf(const std::string &input, const std::string &output, const EncodedBtf &enc);
 /// Writes the raw .BTF bytes to `path` (temporary file + rename).
