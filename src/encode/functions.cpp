@@ -125,8 +125,7 @@ void reportSkip(const Verdict &v, const Instance &chosen, const FuncOptions &opt
 }
 
 /// kfunc tags directly after the FUNC, as pahole adds them while encoding it.
-uint64_t tagKfunc(btf::Btf &btf, uint32_t func, const std::string &name,
-                  const FuncOptions &opts) {
+uint64_t tagKfunc(btf::Btf &btf, uint32_t func, const std::string &name, const FuncOptions &opts) {
   if (!opts.kfuncs)
     return 0;
   auto it = opts.kfuncs->find(name);

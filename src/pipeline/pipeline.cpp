@@ -1,8 +1,8 @@
 #include "dwarf2btf/pipeline/pipeline.h"
 
+#include <cstring>
 #include <dwarf.h>
 #include <fmt/format.h>
-#include <cstring>
 #include <ostream>
 #include <sys/stat.h>
 
@@ -169,14 +169,16 @@ Expected<std::vector<int>> parseLanguageList(const std::string &list) {
       {"c99", {DW_LANG_C99}},
       {"c11", {DW_LANG_C11}},
       {"c17", {0x2c}},
-      {"c++", {DW_LANG_C_plus_plus, DW_LANG_C_plus_plus_03, DW_LANG_C_plus_plus_11,
-               DW_LANG_C_plus_plus_14}},
+      {"c++",
+       {DW_LANG_C_plus_plus, DW_LANG_C_plus_plus_03, DW_LANG_C_plus_plus_11,
+        DW_LANG_C_plus_plus_14}},
       {"rust", {DW_LANG_Rust}},
       {"asm", {DW_LANG_Mips_Assembler}},
       {"go", {DW_LANG_Go}},
       {"ada", {DW_LANG_Ada83, DW_LANG_Ada95}},
-      {"fortran", {DW_LANG_Fortran77, DW_LANG_Fortran90, DW_LANG_Fortran95, DW_LANG_Fortran03,
-                   DW_LANG_Fortran08}},
+      {"fortran",
+       {DW_LANG_Fortran77, DW_LANG_Fortran90, DW_LANG_Fortran95, DW_LANG_Fortran03,
+        DW_LANG_Fortran08}},
   };
   std::vector<int> out;
   size_t start = 0;
@@ -238,11 +240,10 @@ CheckReport checkBtf(const LoadedBtf &b, bool kernel) {
   for (const auto &v : violations)
     r.violations.push_back(v.logLine());
   r.ok = violations.empty();
-  r.summary = r.ok ? fmt::format("{} types: no violations of the kernel's rules",
-                                 b.btf->ownCount())
-                   : fmt::format("{} types: {} violation{} of the kernel's rules",
-                                 b.btf->ownCount(), violations.size(),
-                                 violations.size() == 1 ? "" : "s");
+  r.summary = r.ok
+                  ? fmt::format("{} types: no violations of the kernel's rules", b.btf->ownCount())
+                  : fmt::format("{} types: {} violation{} of the kernel's rules", b.btf->ownCount(),
+                                violations.size(), violations.size() == 1 ? "" : "s");
   if (!kernel)
     return r;
   std::vector<uint8_t> blob = b.base ? kernel::combineSplit(*b.btf, std::endian::native)

@@ -1,8 +1,8 @@
 // `dwarf2btf encode`: DWARF -> BTF, written in place, to a new ELF or raw.
 #include <boost/program_options.hpp>
+#include <filesystem>
 #include <fmt/format.h>
 #include <iostream>
-#include <filesystem>
 #include <set>
 #include <thread>
 
@@ -82,17 +82,20 @@ int cmdEncode(const std::vector<std::string> &args) {
   desc.add_options()("help,h", "show this help")(
       "output,o", po::value(&output), "write a new ELF with .BTF to FILE; INPUT is untouched")(
       "raw", po::value(&raw), "write raw BTF (header, types, strings) to FILE; INPUT is untouched")(
-      "raw-dir", po::value(&rawDir), "write raw BTF of each INPUT to DIR/<input name>.btf; inputs untouched")(
+      "raw-dir", po::value(&rawDir),
+      "write raw BTF of each INPUT to DIR/<input name>.btf; inputs untouched")(
       "jobs,j", po::value(&jobs), "worker threads (default: all cores)")(
-      "base", po::value(&base), "encode split BTF against this base BTF (ELF, raw, or /sys/kernel/btf/vmlinux)")(
+      "base", po::value(&base),
+      "encode split BTF against this base BTF (ELF, raw, or /sys/kernel/btf/vmlinux)")(
       "vars", po::value(&vars), "variables to encode: none, percpu (default), all")(
-      "no-funcs", "encode no FUNC types")(
-      "no-consistent-func", "keep functions whose prototypes conflict across CUs")(
+      "no-funcs", "encode no FUNC types")("no-consistent-func",
+                                          "keep functions whose prototypes conflict across CUs")(
       "no-float", "encode floating-point types as INT (kernels before 5.13)")(
       "no-enum64", "truncate 64-bit enums into 32-bit ENUM (kernels before 6.0)")(
       "no-decl-tags", "encode no DECL_TAG types")("no-type-tags", "encode no TYPE_TAG types")(
       "flatten-arrays", "flatten multi-dimensional arrays into one ARRAY (pahole's layout)")(
-      "lang-exclude", po::value(&langExclude), "comma-separated languages whose CUs are skipped (c, c++, rust, ...)")(
+      "lang-exclude", po::value(&langExclude),
+      "comma-separated languages whose CUs are skipped (c, c++, rust, ...)")(
       "no-dedup", "skip deduplication (for testing)")(
       "no-validate", "write BTF even if it breaks the kernel's rules")(
       "kfunc-tags", "DECL_TAG bpf_kfunc/bpf_fastcall on kfuncs listed in .BTF_ids")(

@@ -5,7 +5,8 @@
 /// does that).
 ///
 ///   PaholeEnv env{.langExclude = getenv("PAHOLE_LANG_EXCLUDE")};
-///   Expected<PaholeRequest> r = parsePaholeArgs({"-J", "-j", "--btf_base", "vmlinux", "x.ko"}, env);
+///   Expected<PaholeRequest> r = parsePaholeArgs({"-J", "-j", "--btf_base", "vmlinux", "x.ko"},
+///   env);
 ///   // r->action == PaholeAction::Encode, r->inputs == {"x.ko"},
 ///   // r->opts.basePath == "vmlinux"
 ///
@@ -72,7 +73,6 @@ struct PaholeRequest {
 const std::vector<std::string> &paholeSupportedFeatures();
 /// `args` excludes argv[0]. Errors are worded for "pahole: <msg>"; the tool
 /// exits with argp's usage status (64) for them.
-Expected<PaholeRequest> parsePaholeArgs(const std::vector<std::string> &args,
-                                        const PaholeEnv &env);
+Expected<PaholeRequest> parsePaholeArgs(const std::vector<std::string> &args, const PaholeEnv &env);
 
 } // namespace d2b
