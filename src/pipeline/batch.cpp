@@ -14,8 +14,8 @@ bool isNoDwarfError(const Error &e) {
 
 namespace {
 
-void encodeOne(const BatchItem &item, const PipelineOptions &opts,
-               const std::shared_ptr<const btf::Btf> &base, BatchOutcome &out) {
+void encodeOne(const BatchItem &item, const PipelineOptions &opts, const SharedBase &base,
+               BatchOutcome &out) {
   auto enc = encodeFileWithBase(item.input, opts, base, *out.diag);
   if (!enc) {
     out.error = enc.error();
@@ -42,8 +42,8 @@ void encodeOne(const BatchItem &item, const PipelineOptions &opts,
 } // namespace
 
 std::vector<BatchOutcome> encodeBatch(const std::vector<BatchItem> &items,
-                                      const PipelineOptions &opts,
-                                      std::shared_ptr<const btf::Btf> base, unsigned jobs) {
+                                      const PipelineOptions &opts, const SharedBase &base,
+                                      unsigned jobs) {
   std::vector<BatchOutcome> outcomes(items.size());
   if (jobs == 0)
     jobs = std::max(1u, std::thread::hardware_concurrency());

@@ -43,30 +43,39 @@ encode::VarOptions::Scope varScope(lower::Policy::VarScope s) {
 
 } // namespace
 
-Expected<std::shared_ptr<const btf::Btf>> readBaseBtf(const std::string &path) {
+Expected<SharedBase> prepareBase(const std::string &path) {
   auto base = readBase(path);
   if (!base)
     return base.error();
-  return std::shared_ptr<const btf::Btf>(std::move(*base));
+  SharedBase out;
+  out.btf = std::shared_ptr<const btf::Btf>(std::move(*base));
+  auto pb = dedup::PreparedBase::create(*out.btf);
+  if (!pb)
+    return pb.error().withContext(path);
+  out.dedup = std::move(*pb);
+  out.validate = validate::PreparedBase::create(*out.btf);
+  return out;
 }
 
 Expected<EncodedBtf> encodeFile(const std::string &input, const PipelineOptions &opts,
                                 DiagEngine &diag) {
-  std::shared_ptr<const btf::Btf> base;
+  // One input: indexing the base inside dedup costs the same as preparing
+  // it, so the base is only read here.
+  SharedBase base;
   if (!opts.basePath.empty()) {
-    auto b = readBaseBtf(opts.basePath);
+    auto b = readBase(opts.basePath);
     if (!b)
       return b.error();
-    base = std::move(*b);
+    base.btf = std::shared_ptr<const btf::Btf>(std::move(*b));
   }
-  return encodeFileWithBase(input, opts, std::move(base), diag);
+  return encodeFileWithBase(input, opts, base, diag);
 }
 
 Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const PipelineOptions &opts,
-                                        std::shared_ptr<const btf::Btf> base, DiagEngine &diag) {
+                                        const SharedBase &base, DiagEngine &diag) {
   EncodedBtf out;
   encode::EncodeOptions eopts = opts.encode;
-  out.base = std::move(base);
+  out.base = base.btf;
   eopts.base = out.base.get();
 
   auto types = encode::encodeTypes(input, eopts, diag);
@@ -111,7 +120,7 @@ Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const Pipeline
   }
 
   if (opts.dedup) {
-    auto st = dedup::dedup(b);
+    auto st = base.dedup ? dedup::dedup(b, {}, *base.dedup) : dedup::dedup(b);
     if (!st)
       return st.error().withContext(input);
     out.dedup = *st;
@@ -119,7 +128,8 @@ Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const Pipeline
 
   if (opts.validate) {
     validate::ValidateOptions vopts;
-    auto violations = validate::validate(b, vopts);
+    auto violations =
+        base.validate ? validate::validate(b, vopts, *base.validate) : validate::validate(b, vopts);
     if (!violations.empty()) {
       std::string msg = fmt::format(
           "{}: the BTF would be rejected by the kernel ({} violation{}; --no-validate writes it "

@@ -47,9 +47,9 @@ int encodeMany(const std::vector<std::string> &inputs, const std::string &rawDir
     }
     items.push_back(std::move(it));
   }
-  std::shared_ptr<const btf::Btf> base;
+  SharedBase base;
   if (!opts.basePath.empty()) {
-    auto b = readBaseBtf(opts.basePath);
+    auto b = prepareBase(opts.basePath);
     if (!b) {
       printError(b.error().message());
       return kFailure;

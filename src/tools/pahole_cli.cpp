@@ -35,9 +35,9 @@ dwarf2btf in pahole mode: BTF encoding only, as the kernel build calls it.
 )";
 
 int encodeAll(const PaholeRequest &req) {
-  std::shared_ptr<const btf::Btf> base;
+  SharedBase base;
   if (!req.opts.basePath.empty()) {
-    auto b = readBaseBtf(req.opts.basePath);
+    auto b = prepareBase(req.opts.basePath);
     if (!b) {
       std::cerr << "pahole: " << b.error().message() << "\n";
       return kFailure;

@@ -5,7 +5,7 @@
 /// to encoding that input alone (nothing is shared between inputs but the
 /// immutable base).
 ///
-///   auto base = readBaseBtf("vmlinux");
+///   auto base = prepareBase("vmlinux");
 ///   std::vector<BatchItem> items = {{"a.ko"}, {"b.ko"}};   // in place
 ///   auto outcomes = encodeBatch(items, opts, *base, 2);
 ///   for (auto &o : outcomes) if (o.error) ...               // input order
@@ -38,10 +38,10 @@ struct BatchOutcome {
 bool isNoDwarfError(const Error &e);
 
 /// Encodes every item with `opts` (opts.basePath is ignored: `base` is used,
-/// null for none) using up to `jobs` inputs at a time (0 = all cores); each
+/// an empty SharedBase for none) using up to `jobs` inputs at a time (0 = all cores); each
 /// input is encoded with opts.encode.jobs threads. Outcomes are in item order.
 std::vector<BatchOutcome> encodeBatch(const std::vector<BatchItem> &items,
-                                      const PipelineOptions &opts,
-                                      std::shared_ptr<const btf::Btf> base, unsigned jobs);
+                                      const PipelineOptions &opts, const SharedBase &base,
+                                      unsigned jobs);
 
 } // namespace d2b

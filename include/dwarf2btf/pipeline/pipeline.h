@@ -19,6 +19,7 @@
 #include "dwarf2btf/encode/variables.h"
 #include "dwarf2btf/support/diag.h"
 #include "dwarf2btf/support/expected.h"
+#include "dwarf2btf/validate/validate.h"
 
 namespace d2b {
 
@@ -53,13 +54,19 @@ struct LoadedBtf {
 
 Expected<EncodedBtf> encodeFile(const std::string &input, const PipelineOptions &opts,
                                 DiagEngine &diag);
-/// Reads base BTF (ELF .BTF, raw, /sys/kernel/btf/vmlinux) once, to share
-/// between many encodeFile calls (batch mode; the base is never modified).
-Expected<std::shared_ptr<const btf::Btf>> readBaseBtf(const std::string &path);
-/// encodeFile against an already-read base (null: no base; opts.basePath is
-/// then ignored). Safe to call concurrently with one shared base.
+/// A base read once and shared read-only by many encodeFileWithBase calls
+/// (batch mode), with its dedup index built once.
+struct SharedBase {
+  std::shared_ptr<const btf::Btf> btf;                    // null: no base
+  std::shared_ptr<const dedup::PreparedBase> dedup;       // null: indexed per input
+  std::shared_ptr<const validate::PreparedBase> validate; // null: checked per input
+};
+/// Reads base BTF (ELF .BTF, raw, /sys/kernel/btf/vmlinux) and indexes it.
+Expected<SharedBase> prepareBase(const std::string &path);
+/// encodeFile against an already-read base (opts.basePath is ignored).
+/// Safe to call concurrently with one SharedBase.
 Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const PipelineOptions &opts,
-                                        std::shared_ptr<const btf::Btf> base, DiagEngine &diag);
+                                        const SharedBase &base, DiagEngine &diag);
 /// Writes `output` as `input` with its .BTF section replaced or added.
 Error writeElf(const std::string &input, const std::string &output, const EncodedBtf &enc);
 /// Writes the raw .BTF bytes to `path` (temporary file + rename).
