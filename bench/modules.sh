@@ -64,7 +64,8 @@ log "pahole loop: $n processes"
   done < "$3"' _ "$base" "$out/pahole" "$out/list"
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 
-python3 "$root/bench/btf_sets.py" "$base" "$out/d2b" "$out/pahole" --report "$out/sets.txt" > "$out/sets.summary"
+python3 "$root/bench/btf_sets.py" "$base" "$out/d2b" "$out/pahole" --report "$out/sets.txt" \
+  --classify "$out/list" "$tool" > "$out/sets.summary"
 read -r dw du ds dm < "$out/time.d2b"
 read -r pw pu ps pm < "$out/time.pahole"
 {

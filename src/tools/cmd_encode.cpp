@@ -160,6 +160,8 @@ int cmdEncode(const std::vector<std::string> &args) {
   }
   opts.dedup = !vm.count("no-dedup");
   opts.validate = !vm.count("no-validate");
+  // --report -v lists each skipped function with its reason (pahole -V wording).
+  opts.verbose = vm.count("report") && vm.count("verbose");
   opts.basePath = base;
   opts.kfuncTags = vm.count("kfunc-tags") > 0;
 

@@ -205,3 +205,24 @@ TEST(BatchMode, OneBadInputFailsOnlyItself) {
   EXPECT_TRUE(std::filesystem::exists(dir.path("out/good.o.btf")));
   EXPECT_FALSE(std::filesystem::exists(dir.path("out/bad.o.btf")));
 }
+
+TEST(PaholeMode, SplitAgainstRunningKernelBtf) {
+  const std::string sysfs = "/sys/kernel/btf/vmlinux";
+  if (!std::filesystem::exists(sysfs))
+    GTEST_SKIP() << sysfs << " not present";
+  TempDir dir;
+  std::string mod = copyFixture(dir, "kinds.gcc.dwarf5.O2.o", "mod.ko");
+  RunResult r = pahole("-J --btf_features=default --btf_base " + sysfs + " " + quote(mod));
+  ASSERT_EQ(r.status, 0) << r.err;
+  RunResult d = runTool("dump --base " + sysfs + " " + quote(mod));
+  ASSERT_EQ(d.status, 0) << d.err;
+  // "int" and "unsigned int" come from the kernel's BTF. ("char" does not:
+  // the kernel is built with -funsigned-char, the fixture's char is signed.)
+  EXPECT_EQ(d.out.find("INT 'int'"), std::string::npos);
+  EXPECT_EQ(d.out.find("INT 'unsigned int'"), std::string::npos);
+  EXPECT_NE(d.out.find("INT 'char' size=1 bits_offset=0 nr_bits=8 encoding=SIGNED"),
+            std::string::npos);
+  std::string k = kernelCheck(mod, sysfs);
+  if (!k.empty())
+    EXPECT_NE(k.find("kernel: accepted"), std::string::npos) << k;
+}
