@@ -65,6 +65,7 @@ enum class Opt {
   SkipInconsistentProto,
   GenFloats,
   GenOptimized,
+  GenAll,
   EncodeForce,
   Reproducible,
   Attributes,
@@ -102,6 +103,7 @@ constexpr OptSpec kOpts[] = {
     {"skip_encoding_btf_inconsistent_proto", 0, Arg::None, Opt::SkipInconsistentProto},
     {"btf_gen_floats", 0, Arg::None, Opt::GenFloats},
     {"btf_gen_optimized", 0, Arg::None, Opt::GenOptimized},
+    {"btf_gen_all", 0, Arg::None, Opt::GenAll},
     {"btf_encode_force", 0, Arg::None, Opt::EncodeForce},
     {"reproducible_build", 0, Arg::None, Opt::Reproducible},
     {"btf_attributes", 0, Arg::None, Opt::Attributes},
@@ -296,6 +298,10 @@ Error Parser::apply(Opt id, const std::optional<std::string> &arg, const std::st
   case Opt::GenOptimized:
     sw_.optimizedFunc = true;
     break;
+  case Opt::GenAll:
+    // As pahole 1.27: --btf_features=all. (Later pahole releases turned this
+    // into "every feature off" by accident; not copied.)
+    return parseFeatures("all", false);
   case Opt::EncodeForce:
     sw_.encodeForce = true;
     break;

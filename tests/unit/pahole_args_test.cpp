@@ -97,6 +97,7 @@ TEST(PaholeArgs, DefaultAndPlus) {
   auto plus = parseOk({"-J", "--btf_features=+reproducible_build", "x.o"});
   EXPECT_EQ(plus.features.size(), 10u);
   EXPECT_EQ(plus.features.back(), "reproducible_build");
+  EXPECT_EQ(parseOk({"-J", "--btf_gen_all", "x.o"}).features, d.features);
   auto global = parseOk({"-J", "--btf_features=default,global_var", "x.o"});
   EXPECT_EQ(global.opts.encode.policy.vars, VarScope::All);
 }
