@@ -49,8 +49,8 @@ demo)
   "$BUILD_DIR/dwarf2btf" dump "$out/sample.btf"
   echo "== dwarf2btf dump --format c sample.btf"
   "$BUILD_DIR/dwarf2btf" dump --format c "$out/sample.btf"
-  echo "== dwarf2btf check sample.btf"
-  "$BUILD_DIR/dwarf2btf" check "$out/sample.btf"
+  echo "== dwarf2btf check --kernel sample.btf"
+  "$BUILD_DIR/dwarf2btf" check --kernel "$out/sample.btf"
   ;;
 test)
   install_missing "${build_deps[@]}" "${test_deps[@]}"

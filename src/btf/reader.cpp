@@ -105,7 +105,7 @@ private:
   const Btf *base_;
   const std::string &origin_;
   std::endian order_ = std::endian::little;
-  uint32_t hdrLen_ = 0, typeOff_ = 0, typeLen_ = 0, strOff_ = 0, strLen_ = 0;
+  uint32_t hdr_len_ = 0, type_off_ = 0, type_len_ = 0, str_off_ = 0, str_len_ = 0;
 };
 
 Error Parser::parseHeader() {
@@ -123,57 +123,57 @@ Error Parser::parseHeader() {
   if (p[2] != kVersion)
     return headerError(fmt::format("unsupported version {}", p[2]));
   // libbpf ignores the flags byte, and so do we: it has no defined bits.
-  hdrLen_ = load32(p + 4, order_);
-  typeOff_ = load32(p + 8, order_);
-  typeLen_ = load32(p + 12, order_);
-  strOff_ = load32(p + 16, order_);
-  strLen_ = load32(p + 20, order_);
-  if (hdrLen_ < kHeaderSize)
-    return headerError(
-        fmt::format("hdr_len {} is smaller than the {} bytes of the header", hdrLen_, kHeaderSize));
-  if (hdrLen_ > bytes_.size())
-    return headerError(fmt::format("hdr_len {} exceeds the data size {}", hdrLen_, bytes_.size()));
-  const uint64_t body = bytes_.size() - hdrLen_;
-  if (uint64_t(strOff_) + strLen_ > body)
+  hdr_len_ = load32(p + 4, order_);
+  type_off_ = load32(p + 8, order_);
+  type_len_ = load32(p + 12, order_);
+  str_off_ = load32(p + 16, order_);
+  str_len_ = load32(p + 20, order_);
+  if (hdr_len_ < kHeaderSize)
+    return headerError(fmt::format("hdr_len {} is smaller than the {} bytes of the header",
+                                   hdr_len_, kHeaderSize));
+  if (hdr_len_ > bytes_.size())
+    return headerError(fmt::format("hdr_len {} exceeds the data size {}", hdr_len_, bytes_.size()));
+  const uint64_t body = bytes_.size() - hdr_len_;
+  if (uint64_t(str_off_) + str_len_ > body)
     return headerError(fmt::format("string section [{:#x}, {:#x}) extends past the end of the "
                                    "data ({:#x} bytes after the header)",
-                                   strOff_, uint64_t(strOff_) + strLen_, body));
-  if (uint64_t(typeOff_) + typeLen_ > strOff_)
+                                   str_off_, uint64_t(str_off_) + str_len_, body));
+  if (uint64_t(type_off_) + type_len_ > str_off_)
     return headerError(fmt::format("type section [{:#x}, {:#x}) runs into the string section "
                                    "at {:#x}",
-                                   typeOff_, uint64_t(typeOff_) + typeLen_, strOff_));
-  if (typeOff_ % 4)
-    return headerError(fmt::format("type section offset {:#x} is not 4-byte aligned", typeOff_));
+                                   type_off_, uint64_t(type_off_) + type_len_, str_off_));
+  if (type_off_ % 4)
+    return headerError(fmt::format("type section offset {:#x} is not 4-byte aligned", type_off_));
   return Error::success();
 }
 
 Error Parser::loadStrings(Btf &btf) {
-  const uint64_t start = uint64_t(hdrLen_) + strOff_;
+  const uint64_t start = uint64_t(hdr_len_) + str_off_;
   const char *s = reinterpret_cast<const char *>(bytes_.data() + start);
   // Split BTF may add no strings at all; base BTF needs at least "".
-  if (base_ && strLen_ == 0)
+  if (base_ && str_len_ == 0)
     return Error::success();
-  if (strLen_ == 0)
+  if (str_len_ == 0)
     return at(start, "string section is empty (it must hold at least the empty string)");
-  if (strLen_ - 1 > kMaxStrOffset)
-    return at(start, fmt::format("string section of {} bytes is too large", strLen_));
-  if (s[strLen_ - 1] != '\0')
-    return at(start + strLen_ - 1, "string section is not NUL-terminated");
+  if (str_len_ - 1 > kMaxStrOffset)
+    return at(start, fmt::format("string section of {} bytes is too large", str_len_));
+  if (s[str_len_ - 1] != '\0')
+    return at(start + str_len_ - 1, "string section is not NUL-terminated");
   if (!base_ && s[0] != '\0')
     return at(start, "string section does not start with the empty string");
-  btf.strings().appendRaw(std::string_view(s, strLen_));
+  btf.strings().appendRaw(std::string_view(s, str_len_));
   return Error::success();
 }
 
 Error Parser::loadTypes(Btf &btf) {
-  const uint64_t start = uint64_t(hdrLen_) + typeOff_;
+  const uint64_t start = uint64_t(hdr_len_) + type_off_;
   const uint8_t *p = bytes_.data() + start;
   uint32_t pos = 0;
   std::vector<uint32_t> words;
-  while (pos < typeLen_) {
+  while (pos < type_len_) {
     const uint32_t id = btf.endId();
     const uint64_t off = start + pos;
-    const uint32_t left = typeLen_ - pos;
+    const uint32_t left = type_len_ - pos;
     if (left < 12)
       return typeError(off, id,
                        fmt::format("truncated: 12 bytes of type header needed, {} left in the "
@@ -199,7 +199,7 @@ Error Parser::loadTypes(Btf &btf) {
 }
 
 Error Parser::checkReferences(const Btf &btf) {
-  const uint64_t start = uint64_t(hdrLen_) + typeOff_;
+  const uint64_t start = uint64_t(hdr_len_) + type_off_;
   const uint32_t end = btf.endId();
   const uint64_t strEnd = uint64_t(btf.strings().firstOffset()) + btf.strings().size();
   for (uint32_t id = btf.startId(); id < end; ++id) {

@@ -77,6 +77,9 @@ size_t StringTable::Hash::operator()(uint32_t off) const { return (*this)(c->t->
 size_t StringTable::Hash::operator()(std::string_view s) const {
   return XXH3_64bits(s.data(), s.size());
 }
+bool StringTable::Eq::operator()(uint32_t a, uint32_t b) const {
+  return a == b || c->t->local(a) == c->t->local(b);
+}
 bool StringTable::Eq::operator()(std::string_view a, uint32_t b) const {
   return a == c->t->local(b);
 }

@@ -36,12 +36,33 @@ constexpr uint32_t kMaxNesting = 1000;
 
 uint64_t alignUp(uint64_t v, uint64_t a) { return a > 1 ? (v + a - 1) / a * a : v; }
 
-/// Unnamed bitfields covering bits [from, to), each inside a unit of its own
-/// type so the compiler puts it exactly there.
-void appendPadding(std::vector<Item> &items, uint64_t from, uint64_t to, uint32_t ptrSize) {
+/// Gaps up to this many bits are filled with unnamed bitfields, one line per
+/// 64 bits, like bpftool does; longer ones with one named byte array, so
+/// that a huge gap (a 4 KiB-aligned member, or corrupt sizes) stays one line.
+constexpr uint64_t kMaxBitfieldPadding = 64 * 32;
+
+Item namedPad(uint64_t bytes, uint32_t &counter) {
+  Item pad;
+  pad.what = Item::What::NamedPad;
+  pad.bits = uint32_t(bytes);
+  pad.member = counter++;
+  return pad;
+}
+
+/// Padding covering bits [from, to): unnamed bitfields, each inside a unit of
+/// its own type so the compiler puts it exactly there, or for long gaps a
+/// byte array.
+void appendPadding(std::vector<Item> &items, uint64_t from, uint64_t to, uint32_t ptrSize,
+                   uint32_t &padCounter) {
   while (from < to) {
     uint64_t w;
     const char *type;
+    if (from % 8 == 0 && to - from > kMaxBitfieldPadding) {
+      w = (to - from) / 8 * 8;
+      items.push_back(namedPad(w / 8, padCounter));
+      from += w;
+      continue;
+    }
     if (from % 8) {
       w = std::min<uint64_t>(to - from, 8 - from % 8);
       type = "char";
@@ -110,6 +131,7 @@ private:
   Model &m_;
   uint32_t owner_;
   std::vector<std::string> &notes_;
+  uint32_t pads_ = 0; // named padding arrays so far, for unique names
 };
 
 Placed Placer::placeStruct(std::vector<Field> fs, bool packed, uint64_t endBits) {
@@ -125,7 +147,7 @@ Placed Placer::placeStruct(std::vector<Field> fs, bool packed, uint64_t endBits)
   uint64_t lastStart = 0, lastSize = 0;
   uint32_t lastAlign = 1;
   auto pad = [&](uint64_t to) {
-    appendPadding(p.items, cursor, to, m_.ptrSize());
+    appendPadding(p.items, cursor, to, m_.ptrSize(), pads_);
     cursor = to;
   };
   for (const Field &f : fs) {
@@ -275,10 +297,7 @@ Placed Placer::placeUnion(const std::vector<Field> &fs, bool packed, uint64_t en
       }
     }
     if (!p.alignAttr) {
-      Item pad;
-      pad.what = Item::What::NamedPad;
-      pad.bits = uint32_t(endBits / 8);
-      p.items.push_back(std::move(pad));
+      p.items.push_back(namedPad(endBits / 8, pads_));
       if (alignUp(endBits, uint64_t(p.align) * 8) != endBits)
         p.needPacking = true;
     }

@@ -34,7 +34,7 @@ struct Field {
 struct Item {
   enum class What : uint8_t { Member, Pad, NamedPad, Group, Skipped };
   What what = What::Member;
-  uint32_t member = 0;           // Member, Skipped
+  uint32_t member = 0;           // Member, Skipped: member index; NamedPad: number
   uint32_t bits = 0;             // Member: bitfield width (0: plain); Pad: width; NamedPad: bytes
   const char *padType = nullptr; // Pad: "long", "int", "short", "char"
   bool groupIsUnion = false;     // Group
@@ -86,8 +86,6 @@ public:
   /// True for a struct/union without a name, written inline where used.
   bool isAnonAggregate(uint32_t id) const;
 
-  /// Type id after skipping typedefs, qualifiers and type tags.
-  uint32_t resolve(uint32_t id) const;
   /// Type id after skipping qualifiers and type tags only.
   uint32_t skipMods(uint32_t id) const;
   Kind kindOf(uint32_t id) const { return id ? btf_.type(id).kind() : Kind::Unkn; }

@@ -246,7 +246,7 @@ void Writer::itemsTo(fmt::memory_buffer &out, const std::vector<Item> &items, ui
       fmt::format_to(fmt::appender(out), "{}: {};\n", it.padType, it.bits);
       break;
     case Item::What::NamedPad:
-      fmt::format_to(fmt::appender(out), "char __d2b_pad[{}];\n", it.bits);
+      fmt::format_to(fmt::appender(out), "char __d2b_pad{}_{}[{}];\n", owner, it.member, it.bits);
       break;
     case Item::What::Group:
       put(out, it.groupIsUnion ? "union {\n" : "struct {\n");

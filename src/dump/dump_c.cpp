@@ -16,9 +16,10 @@
 //  * anonymous structs and unions are written inline, so their members'
 //    needs become the needs of whoever contains them.
 //
-// A struct met again while its own definition is being prepared, by value,
-// contains itself and cannot be written; behind a pointer it gets its forward
-// declaration. The whole text is built in memory and written only on success.
+// A struct met again by value while its own definition is being prepared
+// contains itself and cannot be written; met behind a pointer it is fine, as
+// naming it declares it. The whole text is built in memory and written only
+// on success.
 #include "dwarf2btf/dump/dump_c.h"
 
 #include <unordered_set>

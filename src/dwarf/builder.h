@@ -8,13 +8,15 @@
 
 #include "die_util.h"
 #include "dwarf2btf/dwarf/graph_builder.h"
+#include "dwarf2btf/encode/call_abi.h"
 
 namespace d2b::dwarf {
 
 class UnitBuilder {
 public:
   UnitBuilder(const UnitInput &in, UnitGraph &out, DiagEngine &diag)
-      : in_(in), out_(out), g_(out.graph), diag_(diag) {}
+      : in_(in), out_(out), g_(out.graph), diag_(diag),
+        abi_(encode::callAbiFor(in.machine, in.addressSize)) {}
 
   Error run();
 
@@ -60,6 +62,8 @@ private:
   model::TypeGraph &g_;
   DiagEngine &diag_;
   Dwarf_CU *cu_ = nullptr;
+  encode::CallAbi abi_;         // for reading parameter locations as pahole does
+  bool producerClang_ = false;  // the unit's DW_AT_producer names clang
   std::vector<Dwarf_Die> dies_; // DIE of each node, parallel to the graph
   std::unordered_map<uint64_t, model::NodeId> byKey_;
   std::unordered_map<Dwarf_CU *, UnitFacts> units_;

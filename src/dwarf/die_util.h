@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "dwarf2btf/model/type_graph.h"
+
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 
@@ -94,7 +96,59 @@ inline std::optional<int64_t> attrConstSigned(Dwarf_Attribute *a, bool signedHin
   return int64_t(u);
 }
 
+/// A skeleton declaration that stands for a type-unit type (DW_AT_signature,
+/// as clang and gcc emit for -fdebug-types-section) resolved to that type;
+/// any other DIE unchanged.
+Dwarf_Die followSignature(Dwarf_Die die);
+/// The type DIE `die`'s DW_AT_type refers to (through DW_AT_signature
+/// skeletons; through DW_AT_abstract_origin/specification when `integrate`).
+bool typeRef(Dwarf_Die &die, Dwarf_Die &out, bool integrate = false);
+/// Size in bytes of the type `die`, following typedefs, qualifiers, arrays
+/// and type-unit skeletons, which libdw's dwarf_aggregate_size does not.
+std::optional<uint64_t> typeByteSize(Dwarf_Die die);
+
 /// DW_TAG_* name for diagnostics ("DW_TAG_member", or the hex code).
 std::string tagName(int tag);
+/// True for tags that describe a type (what DW_AT_type may refer to).
+bool isTypeDie(int tag);
+/// struct, union, class, interface.
+bool isComposite(int tag);
+
+// Calls f(kind, value) if `a` is a btf_type_tag / btf_decl_tag annotation DIE.
+template <class F> void readAnnotation(Dwarf_Die &a, F &&f) {
+  int tag = dwarf_tag(&a);
+  if (tag != kTagLlvmAnnotation && tag != kTagGnuAnnotation)
+    return;
+  std::string_view name = dieName(&a);
+  Dwarf_Attribute attr;
+  const char *value = dwarf_attr(&a, DW_AT_const_value, &attr) ? dwarf_formstring(&attr) : nullptr;
+  if (!value)
+    return;
+  if (name == "btf_type_tag")
+    f(model::TagKind::TypeTag, std::string_view(value));
+  else if (name == "btf_decl_tag")
+    f(model::TagKind::DeclTag, std::string_view(value));
+}
+
+// Reads the annotations of `die`: LLVM's DW_TAG_LLVM_annotation children, and
+// GCC 14+'s DW_AT_GNU_annotation reference to a chain of
+// DW_TAG_GNU_annotation DIEs (each may point at the next).
+template <class F> void forEachAnnotation(Dwarf_Die &die, F &&f) {
+  Dwarf_Die c;
+  if (dwarf_haschildren(&die) && dwarf_child(&die, &c) == 0) {
+    do
+      readAnnotation(c, f);
+    while (dwarf_siblingof(&c, &c) == 0);
+  }
+  Dwarf_Die cur = die;
+  for (int depth = 0; depth < 64; ++depth) { // bounded: a corrupt chain may loop
+    Dwarf_Attribute a;
+    Dwarf_Die next;
+    if (!dwarf_attr(&cur, kAtGnuAnnotation, &a) || !dwarf_formref_die(&a, &next))
+      return;
+    readAnnotation(next, f);
+    cur = next;
+  }
+}
 
 } // namespace d2b::dwarf

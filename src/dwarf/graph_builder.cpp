@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "builder.h"
+#include "dwarf2btf/encode/param_location.h"
 
 namespace d2b::dwarf {
 
@@ -10,86 +11,7 @@ using model::NodeId;
 using model::NodeKind;
 using model::TypeNode;
 
-std::string tagName(int tag) {
-  switch (tag) {
-#define T(x)                                                                                       \
-  case x:                                                                                          \
-    return #x;
-    T(DW_TAG_base_type)
-    T(DW_TAG_pointer_type)
-    T(DW_TAG_reference_type)
-    T(DW_TAG_rvalue_reference_type)
-    T(DW_TAG_ptr_to_member_type)
-    T(DW_TAG_const_type)
-    T(DW_TAG_volatile_type)
-    T(DW_TAG_restrict_type)
-    T(DW_TAG_atomic_type)
-    T(DW_TAG_typedef)
-    T(DW_TAG_structure_type)
-    T(DW_TAG_union_type)
-    T(DW_TAG_class_type)
-    T(DW_TAG_enumeration_type)
-    T(DW_TAG_enumerator)
-    T(DW_TAG_array_type)
-    T(DW_TAG_subrange_type)
-    T(DW_TAG_subroutine_type)
-    T(DW_TAG_unspecified_type)
-    T(DW_TAG_member)
-    T(DW_TAG_inheritance)
-    T(DW_TAG_subprogram)
-    T(DW_TAG_variable)
-    T(DW_TAG_formal_parameter)
-    T(DW_TAG_compile_unit)
-    T(DW_TAG_type_unit)
-    T(DW_TAG_partial_unit)
-    T(DW_TAG_string_type)
-    T(DW_TAG_set_type)
-    T(DW_TAG_variant_part)
-#undef T
-  case kTagLlvmAnnotation:
-    return "DW_TAG_LLVM_annotation";
-  case kTagGnuAnnotation:
-    return "DW_TAG_GNU_annotation";
-  default:
-    return fmt::format("DW_TAG_{:#x}", tag);
-  }
-}
-
 namespace {
-
-bool isTypeDie(int tag) {
-  switch (tag) {
-  case DW_TAG_base_type:
-  case DW_TAG_unspecified_type:
-  case DW_TAG_pointer_type:
-  case DW_TAG_reference_type:
-  case DW_TAG_rvalue_reference_type:
-  case DW_TAG_ptr_to_member_type:
-  case DW_TAG_const_type:
-  case DW_TAG_volatile_type:
-  case DW_TAG_restrict_type:
-  case DW_TAG_atomic_type:
-  case DW_TAG_immutable_type:
-  case DW_TAG_packed_type:
-  case DW_TAG_shared_type:
-  case DW_TAG_typedef:
-  case DW_TAG_structure_type:
-  case DW_TAG_union_type:
-  case DW_TAG_class_type:
-  case DW_TAG_interface_type:
-  case DW_TAG_enumeration_type:
-  case DW_TAG_array_type:
-  case DW_TAG_subroutine_type:
-  case DW_TAG_string_type:
-  case DW_TAG_set_type:
-  case DW_TAG_file_type:
-  case DW_TAG_dynamic_type:
-  case DW_TAG_coarray_type:
-    return true;
-  default:
-    return false;
-  }
-}
 
 // The unit-relative offset a DW_FORM_ref* attribute holds, for messages
 // about references that do not resolve (libdw only deprecates this reader).
@@ -98,71 +20,6 @@ bool formRefOffset(Dwarf_Attribute *a, Dwarf_Off *off) {
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
   return dwarf_formref(a, off) == 0;
 #pragma GCC diagnostic pop
-}
-
-bool isComposite(int tag) {
-  return tag == DW_TAG_structure_type || tag == DW_TAG_union_type || tag == DW_TAG_class_type ||
-         tag == DW_TAG_interface_type;
-}
-
-model::BaseEncoding baseEncoding(uint64_t ate) {
-  switch (ate) {
-  case DW_ATE_signed:
-    return model::BaseEncoding::Signed;
-  case DW_ATE_signed_char:
-    return model::BaseEncoding::SignedChar;
-  case DW_ATE_unsigned:
-    return model::BaseEncoding::Unsigned;
-  case DW_ATE_unsigned_char:
-    return model::BaseEncoding::UnsignedChar;
-  case DW_ATE_boolean:
-    return model::BaseEncoding::Bool;
-  case DW_ATE_float:
-    return model::BaseEncoding::Float;
-  case DW_ATE_complex_float:
-  case DW_ATE_imaginary_float:
-  case DW_ATE_decimal_float:
-    return model::BaseEncoding::ComplexFloat;
-  default:
-    return model::BaseEncoding::Other;
-  }
-}
-
-// Calls f(kind, value) if `a` is a btf_type_tag / btf_decl_tag annotation DIE.
-template <class F> void readAnnotation(Dwarf_Die &a, F &&f) {
-  int tag = dwarf_tag(&a);
-  if (tag != kTagLlvmAnnotation && tag != kTagGnuAnnotation)
-    return;
-  std::string_view name = dieName(&a);
-  Dwarf_Attribute attr;
-  const char *value = dwarf_attr(&a, DW_AT_const_value, &attr) ? dwarf_formstring(&attr) : nullptr;
-  if (!value)
-    return;
-  if (name == "btf_type_tag")
-    f(model::TagKind::TypeTag, std::string_view(value));
-  else if (name == "btf_decl_tag")
-    f(model::TagKind::DeclTag, std::string_view(value));
-}
-
-// Reads the annotations of `die`: LLVM's DW_TAG_LLVM_annotation children, and
-// GCC 14+'s DW_AT_GNU_annotation reference to a chain of
-// DW_TAG_GNU_annotation DIEs (each may point at the next).
-template <class F> void forEachAnnotation(Dwarf_Die &die, F &&f) {
-  Dwarf_Die c;
-  if (dwarf_haschildren(&die) && dwarf_child(&die, &c) == 0) {
-    do
-      readAnnotation(c, f);
-    while (dwarf_siblingof(&c, &c) == 0);
-  }
-  Dwarf_Die cur = die;
-  for (int depth = 0; depth < 64; ++depth) { // bounded: a corrupt chain may loop
-    Dwarf_Attribute a;
-    Dwarf_Die next;
-    if (!dwarf_attr(&cur, kAtGnuAnnotation, &a) || !dwarf_formref_die(&a, &next))
-      return;
-    readAnnotation(next, f);
-    cur = next;
-  }
 }
 
 } // namespace
@@ -221,8 +78,10 @@ NodeId UnitBuilder::nodeFor(Dwarf_Die &die) {
   NodeId id = g_.addNode(n);
   dies_.push_back(die);
   byKey_.emplace(key, id);
-  if (die.cu != cu_)
+  if (die.cu != cu_) {
+    g_.node(id).foreign = true;
     ++out_.foreignTypes;
+  }
   return id;
 }
 
@@ -263,6 +122,11 @@ void UnitBuilder::declTagsOf(Dwarf_Die &die, std::vector<std::string> &out) {
 }
 
 void UnitBuilder::warn(Dwarf_Die &die, const char *rule, std::string message) {
+  // A DIE of another unit (reached through ref_addr or a type signature) is
+  // also walked by its own unit, which reports it; saying it once per
+  // referencing unit would only repeat the same line.
+  if (die.cu != cu_)
+    return;
   Diagnostic d;
   d.severity = Severity::Warning;
   d.rule = rule;
@@ -288,6 +152,7 @@ Error UnitBuilder::run() {
   if (!cu)
     return cu.error();
   cu_ = cu->cu;
+  producerClang_ = encode::producedByClang(&*cu);
   dies_.emplace_back(); // node 0: void
   if (Error e = walk(*cu))
     return e;
@@ -378,391 +243,6 @@ Error UnitBuilder::visit(Dwarf_Die &die, Scope scope, bool &descend, Scope &chil
   default:
     return Error::success();
   }
-}
-
-// ---- filling nodes ------------------------------------------------------------
-
-Error UnitBuilder::fillPending() {
-  // Filling may add nodes (types first reached through a reference); they
-  // are appended and filled when the loop reaches them.
-  for (NodeId id = 1; id < dies_.size(); ++id)
-    fill(id, dies_[id]);
-  return Error::success();
-}
-
-void UnitBuilder::fill(NodeId id, Dwarf_Die die) {
-  // Work on a copy: filling adds nodes, which may move the node vector.
-  TypeNode n = g_.node(id);
-  const int tag = dwarf_tag(&die);
-  n.name = dieName(&die);
-  switch (tag) {
-  case DW_TAG_base_type:
-    fillBase(n, die);
-    break;
-  case DW_TAG_unspecified_type:
-    n.kind = NodeKind::Void;
-    break;
-  case DW_TAG_pointer_type:
-  case DW_TAG_reference_type:
-  case DW_TAG_rvalue_reference_type:
-  case DW_TAG_ptr_to_member_type:
-    fillPointer(n, die);
-    break;
-  case DW_TAG_const_type:
-  case DW_TAG_volatile_type:
-  case DW_TAG_restrict_type:
-  case DW_TAG_atomic_type:
-  case DW_TAG_immutable_type:
-  case DW_TAG_packed_type:
-  case DW_TAG_shared_type:
-    n.kind = NodeKind::Qualifier;
-    n.sub = uint8_t(tag == DW_TAG_const_type      ? model::Qualifier::Const
-                    : tag == DW_TAG_volatile_type ? model::Qualifier::Volatile
-                    : tag == DW_TAG_restrict_type ? model::Qualifier::Restrict
-                                                  : model::Qualifier::Atomic);
-    n.type = typeOf(die);
-    break;
-  case DW_TAG_typedef:
-    n.kind = NodeKind::Typedef;
-    n.type = typeOf(die);
-    {
-      std::vector<model::Annotation> tags;
-      forEachAnnotation(die, [&](model::TagKind k, std::string_view v) {
-        if (k == model::TagKind::DeclTag)
-          tags.push_back({k, v});
-      });
-      n.tagFirst = g_.annotationCount();
-      n.tagCount = uint32_t(tags.size());
-      for (const auto &t : tags)
-        g_.addAnnotation(t);
-    }
-    break;
-  case DW_TAG_structure_type:
-  case DW_TAG_union_type:
-  case DW_TAG_class_type:
-  case DW_TAG_interface_type:
-    fillComposite(n, die);
-    break;
-  case DW_TAG_enumeration_type:
-    fillEnum(n, die);
-    break;
-  case DW_TAG_array_type:
-    fillArray(n, die);
-    break;
-  case DW_TAG_subroutine_type:
-    fillSubroutine(n, die);
-    break;
-  default:
-    warn(die, "dwarf.unsupported-type", "type has no BTF form; lowered to void");
-    n.kind = NodeKind::Void;
-    break;
-  }
-  g_.node(id) = n;
-}
-
-void UnitBuilder::fillBase(TypeNode &n, Dwarf_Die &die) {
-  n.kind = NodeKind::Base;
-  n.sub = uint8_t(baseEncoding(attrUdata(&die, DW_AT_encoding).value_or(DW_ATE_unsigned)));
-  std::optional<uint64_t> bytes = attrUdata(&die, DW_AT_byte_size);
-  std::optional<uint64_t> bits = attrUdata(&die, DW_AT_bit_size);
-  if (bits)
-    n.bitSize = uint32_t(*bits);
-  if (bytes) {
-    n.byteSize = *bytes;
-  } else if (bits) {
-    n.byteSize = (*bits + 7) / 8;
-  } else {
-    warn(die, "dwarf.missing-byte-size", "base type without DW_AT_byte_size");
-  }
-}
-
-void UnitBuilder::fillPointer(TypeNode &n, Dwarf_Die &die) {
-  const int tag = dwarf_tag(&die);
-  n.kind = NodeKind::Pointer;
-  n.sub = uint8_t(tag == DW_TAG_reference_type          ? model::PointerKind::Reference
-                  : tag == DW_TAG_rvalue_reference_type ? model::PointerKind::RvalueReference
-                  : tag == DW_TAG_ptr_to_member_type    ? model::PointerKind::PtrToMember
-                                                        : model::PointerKind::Pointer);
-  n.name = {}; // pointers are anonymous in BTF even if a producer names them
-  n.type = typeOf(die);
-  n.tagFirst = g_.annotationCount();
-  forEachAnnotation(die, [&](model::TagKind k, std::string_view v) {
-    if (k == model::TagKind::TypeTag) {
-      g_.addAnnotation({k, v});
-      ++n.tagCount;
-    }
-  });
-}
-
-bool UnitBuilder::memberOffset(Dwarf_Die &member, model::MemberNode &m) {
-  if (auto dbo = attrUdata(&member, DW_AT_data_bit_offset)) {
-    m.bitOffset = *dbo;
-    return true;
-  }
-  uint64_t byteOff = 0;
-  Dwarf_Attribute a;
-  if (dwarf_attr(&member, DW_AT_data_member_location, &a)) {
-    Dwarf_Word v;
-    const unsigned form = dwarf_whatform(&a);
-    if (form == DW_FORM_exprloc || form == DW_FORM_block1 || form == DW_FORM_block2 ||
-        form == DW_FORM_block4 || form == DW_FORM_block) {
-      // DWARF 2 style: a location expression, in practice DW_OP_plus_uconst.
-      Dwarf_Op *ops = nullptr;
-      size_t nops = 0;
-      if (dwarf_getlocation(&a, &ops, &nops) != 0 || nops != 1 ||
-          (ops[0].atom != DW_OP_plus_uconst && ops[0].atom != DW_OP_constu)) {
-        warn(member, "dwarf.bad-member-location",
-             "DW_AT_data_member_location is not a constant offset; member placed at 0");
-        return false;
-      }
-      byteOff = ops[0].number;
-    } else if (dwarf_formudata(&a, &v) == 0) {
-      byteOff = v;
-    } else {
-      warn(member, "dwarf.bad-member-location",
-           "unreadable DW_AT_data_member_location; member placed at 0");
-      return false;
-    }
-  }
-  m.bitOffset = byteOff * 8;
-  Dwarf_Attribute bo;
-  if (m.bitSize && dwarf_attr(&member, DW_AT_bit_offset, &bo)) {
-    // DWARF 2/3 bitfields: DW_AT_bit_offset counts from the most significant
-    // bit of a storage unit of DW_AT_byte_size bytes at the member location.
-    std::optional<int64_t> bitOff = attrConstSigned(&bo, true);
-    uint64_t storage = attrUdata(&member, DW_AT_byte_size).value_or(0);
-    if (!storage) {
-      Dwarf_Die t;
-      Dwarf_Attribute ta;
-      Dwarf_Word sz;
-      if (dwarf_attr(&member, DW_AT_type, &ta) && dwarf_formref_die(&ta, &t) &&
-          dwarf_aggregate_size(&t, &sz) == 0)
-        storage = sz;
-    }
-    if (!bitOff || !storage) {
-      warn(member, "dwarf.bad-bit-offset", "cannot place DWARF 2/3 bitfield; placed at its byte");
-      return false;
-    }
-    int64_t off;
-    if (in_.order == std::endian::little)
-      off = int64_t(byteOff * 8 + storage * 8) - *bitOff - int64_t(m.bitSize);
-    else
-      off = int64_t(byteOff * 8) + *bitOff;
-    if (off < 0) {
-      warn(member, "dwarf.bad-bit-offset", "bitfield starts before its struct; placed at 0");
-      off = 0;
-    }
-    m.bitOffset = uint64_t(off);
-  }
-  return true;
-}
-
-void UnitBuilder::fillComposite(TypeNode &n, Dwarf_Die &die) {
-  const int tag = dwarf_tag(&die);
-  n.kind = NodeKind::Composite;
-  n.sub = uint8_t(tag == DW_TAG_union_type   ? model::CompositeKind::Union
-                  : tag == DW_TAG_class_type ? model::CompositeKind::Class
-                                             : model::CompositeKind::Struct);
-  n.declaration = attrFlag(&die, DW_AT_declaration);
-  std::optional<uint64_t> size = attrUdata(&die, DW_AT_byte_size);
-  if (n.declaration)
-    return;
-  if (!size) {
-    if (dwarf_haschildren(&die))
-      warn(die, "dwarf.missing-byte-size",
-           "struct/union without DW_AT_byte_size; encoded as a forward declaration");
-    else
-      warn(die, "dwarf.missing-byte-size",
-           "struct/union without DW_AT_byte_size or members; encoded as a forward declaration");
-    n.declaration = true;
-    return;
-  }
-  n.byteSize = *size;
-
-  // Members and annotations go to the graph's side arrays contiguously per
-  // owner, so collect them here first.
-  struct Pending {
-    model::MemberNode m;
-    std::vector<model::Annotation> tags;
-  };
-  std::vector<Pending> members;
-  std::vector<model::Annotation> own;
-  Dwarf_Die c;
-  if (dwarf_haschildren(&die) && dwarf_child(&die, &c) == 0) {
-    do {
-      const int ct = dwarf_tag(&c);
-      if (ct == kTagLlvmAnnotation || ct == kTagGnuAnnotation) {
-        continue; // read below with forEachAnnotation
-      }
-      if (ct == DW_TAG_variant_part) {
-        diag_.count("dwarf.variant-part-skipped");
-        continue;
-      }
-      if (ct != DW_TAG_member && ct != DW_TAG_inheritance)
-        continue;
-      // Static data members are declarations, not storage.
-      if (ct == DW_TAG_member && (attrFlag(&c, DW_AT_external) || attrFlag(&c, DW_AT_declaration)))
-        continue;
-      Pending p;
-      p.m.name = ct == DW_TAG_inheritance ? std::string_view() : dieName(&c);
-      p.m.type = typeOf(c);
-      p.m.bitSize = uint32_t(attrUdata(&c, DW_AT_bit_size).value_or(0));
-      memberOffset(c, p.m);
-      forEachAnnotation(c, [&](model::TagKind k, std::string_view v) {
-        if (k == model::TagKind::DeclTag)
-          p.tags.push_back({k, v});
-      });
-      members.push_back(std::move(p));
-    } while (dwarf_siblingof(&c, &c) == 0);
-  }
-  forEachAnnotation(die, [&](model::TagKind k, std::string_view v) {
-    if (k == model::TagKind::DeclTag)
-      own.push_back({k, v});
-  });
-  for (Pending &p : members) {
-    p.m.tagFirst = g_.annotationCount();
-    p.m.tagCount = uint32_t(p.tags.size());
-    for (const auto &t : p.tags)
-      g_.addAnnotation(t);
-  }
-  n.first = g_.memberCount();
-  n.count = uint32_t(members.size());
-  for (const Pending &p : members)
-    g_.addMember(p.m);
-  n.tagFirst = g_.annotationCount();
-  n.tagCount = uint32_t(own.size());
-  for (const auto &t : own)
-    g_.addAnnotation(t);
-}
-
-bool UnitBuilder::enumIsSigned(Dwarf_Die &die) {
-  // The underlying type decides when the producer gives one (DWARF 5, and
-  // clang always); otherwise an enum is signed iff a value is negative.
-  Dwarf_Attribute a;
-  Dwarf_Die t;
-  if (dwarf_attr(&die, DW_AT_type, &a) && dwarf_formref_die(&a, &t)) {
-    for (int depth = 0; depth < 8; ++depth) {
-      int tag = dwarf_tag(&t);
-      if (tag == DW_TAG_base_type) {
-        uint64_t ate = attrUdata(&t, DW_AT_encoding).value_or(DW_ATE_unsigned);
-        return ate == DW_ATE_signed || ate == DW_ATE_signed_char;
-      }
-      if (!dwarf_attr(&t, DW_AT_type, &a) || !dwarf_formref_die(&a, &t))
-        break;
-    }
-  }
-  Dwarf_Die c;
-  if (dwarf_haschildren(&die) && dwarf_child(&die, &c) == 0) {
-    do {
-      if (dwarf_tag(&c) != DW_TAG_enumerator || !dwarf_attr(&c, DW_AT_const_value, &a))
-        continue;
-      const unsigned form = dwarf_whatform(&a);
-      if (form != DW_FORM_sdata && form != DW_FORM_implicit_const)
-        continue;
-      Dwarf_Sword s;
-      if (dwarf_formsdata(&a, &s) == 0 && s < 0)
-        return true;
-    } while (dwarf_siblingof(&c, &c) == 0);
-  }
-  return false;
-}
-
-void UnitBuilder::fillEnum(TypeNode &n, Dwarf_Die &die) {
-  n.kind = NodeKind::Enum;
-  n.declaration = attrFlag(&die, DW_AT_declaration);
-  n.byteSize = attrUdata(&die, DW_AT_byte_size).value_or(0);
-  if (!n.byteSize && !n.declaration) {
-    Dwarf_Attribute a;
-    Dwarf_Die t;
-    Dwarf_Word sz;
-    if (dwarf_attr(&die, DW_AT_type, &a) && dwarf_formref_die(&a, &t) &&
-        dwarf_aggregate_size(&t, &sz) == 0)
-      n.byteSize = sz;
-  }
-  n.isSigned = enumIsSigned(die);
-  n.first = g_.enumeratorCount();
-  Dwarf_Die c;
-  if (dwarf_haschildren(&die) && dwarf_child(&die, &c) == 0) {
-    do {
-      if (dwarf_tag(&c) != DW_TAG_enumerator)
-        continue;
-      Dwarf_Attribute a;
-      std::optional<int64_t> v;
-      if (dwarf_attr(&c, DW_AT_const_value, &a))
-        // Fixed-size forms hold unsigned values (gcc writes 225 as data1 0xe1
-        // even in a signed enum); negative values come as sdata.
-        v = attrConstSigned(&a, false);
-      if (!v)
-        warn(c, "dwarf.bad-enumerator", "enumerator without a constant value; using 0");
-      g_.addEnumerator({dieName(&c), uint64_t(v.value_or(0))});
-      ++n.count;
-    } while (dwarf_siblingof(&c, &c) == 0);
-  }
-}
-
-void UnitBuilder::fillArray(TypeNode &n, Dwarf_Die &die) {
-  n.kind = NodeKind::Array;
-  n.name = {};
-  n.type = typeOf(die);
-  n.first = g_.dimCount();
-  Dwarf_Die c;
-  if (dwarf_haschildren(&die) && dwarf_child(&die, &c) == 0) {
-    do {
-      const int ct = dwarf_tag(&c);
-      if (ct != DW_TAG_subrange_type && ct != DW_TAG_enumeration_type)
-        continue;
-      model::ArrayDim d;
-      Dwarf_Attribute a;
-      if (ct == DW_TAG_subrange_type) {
-        if (dwarf_attr(&c, DW_AT_count, &a)) {
-          const unsigned form = dwarf_whatform(&a);
-          if (constFormWidth(form) || form == DW_FORM_sdata || form == DW_FORM_udata ||
-              form == DW_FORM_implicit_const)
-            if (auto v = attrConstSigned(&a, false); v && *v > 0)
-              d.count = uint64_t(*v);
-        } else if (dwarf_attr(&c, DW_AT_upper_bound, &a)) {
-          const unsigned form = dwarf_whatform(&a);
-          int w = constFormWidth(form);
-          // Non-constant bounds (VLAs: exprloc or a reference) stay 0. Fixed
-          // size forms are unsigned (gcc writes `char a[256]` as data1 0xff),
-          // except a data8 of all ones: older gcc's -1 for a zero-length array.
-          if (w || form == DW_FORM_sdata || form == DW_FORM_udata ||
-              form == DW_FORM_implicit_const) {
-            std::optional<int64_t> upper = attrConstSigned(&a, w == 8);
-            int64_t lower = 0;
-            Dwarf_Attribute la;
-            if (dwarf_attr(&c, DW_AT_lower_bound, &la))
-              lower = attrConstSigned(&la, false).value_or(0);
-            if (upper && *upper >= lower)
-              d.count = uint64_t(*upper - lower) + 1;
-          }
-        }
-      }
-      g_.addDim(d);
-      ++n.count;
-    } while (dwarf_siblingof(&c, &c) == 0);
-  }
-}
-
-void UnitBuilder::fillSubroutine(TypeNode &n, Dwarf_Die &die) {
-  n.kind = NodeKind::Subroutine;
-  n.name = {};
-  n.type = typeOf(die);
-  std::vector<model::ParamNode> params;
-  Dwarf_Die c;
-  if (dwarf_haschildren(&die) && dwarf_child(&die, &c) == 0) {
-    do {
-      const int ct = dwarf_tag(&c);
-      if (ct == DW_TAG_formal_parameter)
-        params.push_back({dieName(&c), typeOf(c)});
-      else if (ct == DW_TAG_unspecified_parameters)
-        n.varargs = true;
-    } while (dwarf_siblingof(&c, &c) == 0);
-  }
-  n.first = g_.paramCount();
-  n.count = uint32_t(params.size());
-  for (const auto &p : params)
-    g_.addParam(p);
 }
 
 Error buildUnitGraph(const UnitInput &in, UnitGraph &out, DiagEngine &diag) {

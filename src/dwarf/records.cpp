@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "builder.h"
+#include "dwarf2btf/encode/param_location.h"
 
 namespace d2b::dwarf {
 
@@ -30,55 +31,16 @@ template <class F> void forEachOrigin(Dwarf_Die die, F &&f) {
   }
 }
 
-model::ParamLocation classifyExpr(const Dwarf_Op *ops, size_t n, int &reg) {
-  if (n == 0)
-    return model::ParamLocation::Unknown;
-  const uint8_t op = ops[0].atom;
-  if (op >= DW_OP_reg0 && op <= DW_OP_reg31) {
-    reg = op - DW_OP_reg0;
-    return model::ParamLocation::Register;
-  }
-  if (op == DW_OP_regx) {
-    reg = int(ops[0].number);
-    return model::ParamLocation::Register;
-  }
-  return model::ParamLocation::Other;
-}
-
-void paramLocation(Dwarf_Die &param, model::ParamRecord &r) {
-  Dwarf_Attribute a;
-  if (dwarf_attr(&param, DW_AT_location, &a)) {
-    Dwarf_Op *ops = nullptr;
-    size_t n = 0;
-    if (dwarf_getlocation(&a, &ops, &n) == 0) {
-      r.location = classifyExpr(ops, n, r.dwarfReg);
-      return;
-    }
-    // A location list: what matters is where the value is at entry, which is
-    // the first expression of the list.
-    Dwarf_Addr base, start, end;
-    if (dwarf_getlocations(&a, 0, &base, &start, &end, &ops, &n) > 0) {
-      r.location = classifyExpr(ops, n, r.dwarfReg);
-      return;
-    }
-    r.location = model::ParamLocation::Other;
-    return;
-  }
-  if (dwarf_hasattr(&param, DW_AT_const_value))
-    r.location = model::ParamLocation::ConstValue;
-}
-
 // Strips typedefs and qualifiers; returns false when nothing is left.
 bool resolveType(Dwarf_Die &die, Dwarf_Die &out) {
-  Dwarf_Attribute a;
-  if (!dwarf_attr_integrate(&die, DW_AT_type, &a) || !dwarf_formref_die(&a, &out))
+  if (!typeRef(die, out, true))
     return false;
   for (int depth = 0; depth < 16; ++depth) {
     int tag = dwarf_tag(&out);
     if (tag != DW_TAG_typedef && tag != DW_TAG_const_type && tag != DW_TAG_volatile_type &&
         tag != DW_TAG_restrict_type && tag != DW_TAG_atomic_type)
       return true;
-    if (!dwarf_attr(&out, DW_AT_type, &a) || !dwarf_formref_die(&a, &out))
+    if (!typeRef(out, out))
       return false;
   }
   return false;
@@ -96,7 +58,7 @@ uint64_t compositeAlignment(Dwarf_Die &die, int depth, bool *packed) {
       continue;
     Dwarf_Attribute a;
     Dwarf_Die t;
-    if (!dwarf_attr(&c, DW_AT_type, &a) || !dwarf_formref_die(&a, &t))
+    if (!typeRef(c, t))
       continue;
     uint64_t ma = typeAlignment(t, depth + 1);
     align = std::max(align, ma);
@@ -114,9 +76,9 @@ uint64_t compositeAlignment(Dwarf_Die &die, int depth, bool *packed) {
 uint64_t typeAlignment(Dwarf_Die die, int depth) {
   if (depth > 8)
     return 1;
+  die = followSignature(die);
   if (auto a = attrUdata(&die, DW_AT_alignment))
     return *a ? *a : 1;
-  Dwarf_Attribute a;
   Dwarf_Die t;
   switch (dwarf_tag(&die)) {
   case DW_TAG_base_type:
@@ -124,8 +86,8 @@ uint64_t typeAlignment(Dwarf_Die die, int depth) {
   case DW_TAG_pointer_type:
   case DW_TAG_reference_type:
   case DW_TAG_rvalue_reference_type: {
-    Dwarf_Word sz = 0;
-    if (dwarf_aggregate_size(&die, &sz) != 0 || sz == 0)
+    uint64_t sz = typeByteSize(die).value_or(0);
+    if (sz == 0)
       sz = dwarf_tag(&die) == DW_TAG_base_type ? 1 : 8;
     return std::min<uint64_t>(std::bit_floor(sz), 16);
   }
@@ -134,7 +96,7 @@ uint64_t typeAlignment(Dwarf_Die die, int depth) {
   case DW_TAG_class_type:
     return compositeAlignment(die, depth, nullptr);
   default:
-    if (dwarf_attr(&die, DW_AT_type, &a) && dwarf_formref_die(&a, &t))
+    if (typeRef(die, t))
       return typeAlignment(t, depth + 1);
     return 1;
   }
@@ -158,6 +120,7 @@ void UnitBuilder::addFunction(Dwarf_Die &die) {
   r.dieOffset = dwarf_dieoffset(&die);
   r.cuIndex = in_.cuIndex;
   r.language = in_.unit->language == DW_LANG_Rust ? 1 : 0;
+  r.producerClang = producerClang_;
   Dwarf_Addr pc = 0;
   if (dwarf_lowpc(&die, &pc) == 0 || dwarf_entrypc(&die, &pc) == 0) {
     r.hasLowPc = true;
@@ -197,7 +160,7 @@ void UnitBuilder::addFunction(Dwarf_Die &die) {
         r.varargs = true;
     } while (dwarf_siblingof(&c, &c) == 0);
   }
-  int64_t lastIndex = -1;
+  size_t position = 0;
   if (dwarf_haschildren(&die) && dwarf_child(&die, &c) == 0) {
     do {
       const int t = dwarf_tag(&c);
@@ -210,7 +173,7 @@ void UnitBuilder::addFunction(Dwarf_Die &die) {
       model::ParamRecord p;
       p.name = std::string(attrStringIntegrate(&c, DW_AT_name));
       p.type = typeOf(c, DW_AT_type, true);
-      paramLocation(c, p);
+      encode::decodeParamLocation(&c, abi_, p);
       Dwarf_Die st;
       if (resolveType(c, st)) {
         int tag = dwarf_tag(&st);
@@ -231,13 +194,14 @@ void UnitBuilder::addFunction(Dwarf_Die &die) {
         Dwarf_Die po;
         if (dwarf_attr(&c, DW_AT_abstract_origin, &pa) && dwarf_formref_die(&pa, &po)) {
           auto it = std::find(originParams.begin(), originParams.end(), dwarf_dieoffset(&po));
-          int64_t idx = it == originParams.end() ? -1 : int64_t(it - originParams.begin());
-          if (idx >= 0 && idx < lastIndex)
+          // pahole compares each parameter's position with its origin's;
+          // gcc lists the parameters it dropped last, which counts too.
+          if (it != originParams.end() && size_t(it - originParams.begin()) != position)
             r.reorderedParams = true;
-          lastIndex = std::max(lastIndex, idx);
         }
       }
       r.params.push_back(std::move(p));
+      ++position;
     } while (dwarf_siblingof(&c, &c) == 0);
   }
   out_.functions.push_back(std::move(r));
@@ -254,12 +218,9 @@ void UnitBuilder::addVariable(Dwarf_Die &die) {
   r.dieOffset = dwarf_dieoffset(&die);
   r.cuIndex = in_.cuIndex;
   r.type = typeOf(die, DW_AT_type, true);
-  Dwarf_Attribute ta;
   Dwarf_Die t;
-  Dwarf_Word sz;
-  if (dwarf_attr_integrate(&die, DW_AT_type, &ta) && dwarf_formref_die(&ta, &t) &&
-      dwarf_aggregate_size(&t, &sz) == 0)
-    r.byteSize = sz;
+  if (typeRef(die, t, true))
+    r.byteSize = typeByteSize(t).value_or(0);
   if (hasLoc) {
     Dwarf_Op *ops = nullptr;
     size_t n = 0;

@@ -34,6 +34,8 @@ Error lowerUnit(const elf::ElfInput &in, Dwarf *dw, const dwarf::UnitRef &unit, 
   ui.cuIndex = index;
   ui.file = in.path();
   ui.order = in.byteOrder();
+  ui.machine = in.machine();
+  ui.addressSize = uint8_t(in.addressSize());
   ui.collectFunctions = opts.policy.funcs && !unit.typeUnit;
   ui.collectVariables = opts.policy.vars != lower::Policy::VarScope::None && !unit.typeUnit;
   dwarf::UnitGraph ug;

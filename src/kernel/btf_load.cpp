@@ -145,4 +145,11 @@ std::string logTail(const std::string &log, size_t lines) {
   return out;
 }
 
+std::string describeErrno(int err) {
+  constexpr int kEnotsupp = 524; // include/linux/errno.h, not in the UAPI
+  if (err == kEnotsupp)
+    return "ENOTSUPP (operation not supported)";
+  return strerror(err);
+}
+
 } // namespace d2b::kernel

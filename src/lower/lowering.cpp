@@ -11,6 +11,8 @@ using model::NodeKind;
 
 void LowerState::report(NodeId n, const char *rule, std::string message) const {
   const model::TypeNode &node = graph.node(n);
+  if (node.foreign) // reported when its own unit is lowered
+    return;
   Diagnostic d;
   d.severity = Severity::Warning;
   d.rule = rule;

@@ -130,6 +130,7 @@ Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const Pipeline
     validate::ValidateOptions vopts;
     auto violations =
         base.validate ? validate::validate(b, vopts, *base.validate) : validate::validate(b, vopts);
+    std::erase_if(violations, [](const validate::Violation &v) { return v.errnoValue == 0; });
     if (!violations.empty()) {
       std::string msg = fmt::format(
           "{}: the BTF would be rejected by the kernel ({} violation{}; --no-validate writes it "
@@ -246,14 +247,20 @@ Error dumpCTo(std::ostream &out, const LoadedBtf &b) { return dump::dumpC(*b.btf
 
 CheckReport checkBtf(const LoadedBtf &b, bool kernel) {
   CheckReport r;
-  auto violations = validate::validate(*b.btf);
-  for (const auto &v : violations)
-    r.violations.push_back(v.logLine());
-  r.ok = violations.empty();
-  r.summary = r.ok
-                  ? fmt::format("{} types: no violations of the kernel's rules", b.btf->ownCount())
-                  : fmt::format("{} types: {} violation{} of the kernel's rules", b.btf->ownCount(),
-                                violations.size(), violations.size() == 1 ? "" : "s");
+  size_t fatal = 0;
+  for (const auto &v : validate::validate(*b.btf)) {
+    // The struct or DATASEC line gives member and entry errors their context.
+    if (!v.typeLine.empty())
+      r.violations.push_back(v.typeLine);
+    // errno 0: the kernel logs the problem but still accepts the blob.
+    r.violations.push_back(v.logLine() + (v.errnoValue == 0 ? " (warning: accepted)" : ""));
+    fatal += v.errnoValue != 0;
+  }
+  r.ok = fatal == 0;
+  r.summary = r.ok ? fmt::format("{} types: no violations of the kernel's rules",
+                                 b.btf->ownCount())
+                   : fmt::format("{} types: {} violation{} of the kernel's rules",
+                                 b.btf->ownCount(), fatal, fatal == 1 ? "" : "s");
   if (!kernel)
     return r;
   std::vector<uint8_t> blob = b.base ? kernel::combineSplit(*b.btf, std::endian::native)
@@ -267,7 +274,8 @@ CheckReport checkBtf(const LoadedBtf &b, bool kernel) {
     r.kernelVerdict = "kernel: accepted (BPF_BTF_LOAD)";
   } else {
     r.ok = false;
-    r.kernelVerdict = fmt::format("kernel: rejected (BPF_BTF_LOAD: {})", strerror(k.errnoValue));
+    r.kernelVerdict =
+        fmt::format("kernel: rejected (BPF_BTF_LOAD: {})", kernel::describeErrno(k.errnoValue));
     r.kernelLogTail = kernel::logTail(k.log, 8);
   }
   return r;

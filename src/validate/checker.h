@@ -67,6 +67,36 @@ inline uint32_t vlenOf(const uint32_t *t) { return btf::infoVlen(t[1]); }
 inline bool kflagOf(const uint32_t *t) { return btf::infoKflag(t[1]); }
 inline const uint32_t *tailOf(const uint32_t *t) { return t + 3; }
 
+/// The kernel's "modifiers": kinds whose size is that of the type they name.
+constexpr bool isModifierKind(btf::Kind k) {
+  switch (k) {
+  case btf::Kind::Typedef:
+  case btf::Kind::Volatile:
+  case btf::Kind::Const:
+  case btf::Kind::Restrict:
+  case btf::Kind::TypeTag:
+    return true;
+  case btf::Kind::Unkn:
+  case btf::Kind::Int:
+  case btf::Kind::Ptr:
+  case btf::Kind::Array:
+  case btf::Kind::Struct:
+  case btf::Kind::Union:
+  case btf::Kind::Enum:
+  case btf::Kind::Fwd:
+  case btf::Kind::Func:
+  case btf::Kind::FuncProto:
+  case btf::Kind::Var:
+  case btf::Kind::Datasec:
+  case btf::Kind::Float:
+  case btf::Kind::DeclTag:
+  case btf::Kind::Enum64:
+    return false;
+  }
+  return false;
+}
+inline bool isModifier(const uint32_t *t) { return isModifierKind(kindOf(t)); }
+
 /// One level of BTF (standalone, or the split part on top of `base`).
 class Checker {
 public:
@@ -169,8 +199,9 @@ private:
   std::string kindDetails(const uint32_t *t) const;
   std::string memberLine(const uint32_t *st, const MemberRef &m) const;
   std::string vsiLine(const uint32_t *vsi) const;
-  /// Records a violation blamed on the type being logged (logTypeId_).
-  int fail(std::string kernelLine, std::string message, int err = EINVAL);
+  /// Records a violation blamed on the type being logged (logTypeId_);
+  /// `context` is that type's line when kernelLine is a member/entry line.
+  int fail(std::string kernelLine, std::string message, int err = EINVAL, std::string context = "");
   int failType(const uint32_t *t, std::string message, int err = EINVAL) {
     return fail(typeLine(t, true), std::move(message), err);
   }
@@ -178,7 +209,10 @@ private:
     return fail(typeLine(t, false), std::move(message), err);
   }
   int failMember(const uint32_t *st, const MemberRef &m, std::string message) {
-    return fail(memberLine(st, m), std::move(message));
+    return fail(memberLine(st, m), std::move(message), EINVAL, typeLine(st, true));
+  }
+  int failVsi(const uint32_t *datasec, const uint32_t *vsi, std::string message) {
+    return fail(vsiLine(vsi), std::move(message), EINVAL, typeLine(datasec, true));
   }
   /// Records a rejection the kernel does not log; the message is ours.
   int failUnlogged(std::string message, int err);

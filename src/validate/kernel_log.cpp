@@ -112,15 +112,16 @@ std::string Checker::vsiLine(const uint32_t *vsi) const {
   return fmt::format("\t type_id={} offset={} size={}", vsi[0], vsi[1], vsi[2]);
 }
 
-int Checker::fail(std::string kernelLine, std::string message, int err) {
+int Checker::fail(std::string kernelLine, std::string message, int err, std::string context) {
   if (out_)
-    out_->push_back(Violation{logTypeId_, std::move(kernelLine), std::move(message), err});
-  return -err;
+    out_->push_back(
+        Violation{logTypeId_, std::move(kernelLine), std::move(message), std::move(context), err});
+  return err ? -err : -EINVAL;
 }
 
 int Checker::failUnlogged(std::string message, int err) {
   if (out_)
-    out_->push_back(Violation{logTypeId_, "", std::move(message), err, false});
+    out_->push_back(Violation{logTypeId_, "", std::move(message), "", err, false});
   return -err;
 }
 

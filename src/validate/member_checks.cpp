@@ -60,19 +60,16 @@ int Checker::checkMember(const uint32_t *st, const MemberRef &m, const uint32_t 
   // Pointers, arrays, structs and floats cannot be bitfields.
   if (kflagRules && btf::memberBitfieldSize(m.offset))
     return failMember(st, m, "Invalid member bitfield_size");
-  switch (kindOf(mt)) {
-  case btf::Kind::Ptr:
+  if (kindOf(mt) == btf::Kind::Ptr)
     return sizedMember(st, m, kPtrSize);
-  case btf::Kind::Array: {
+  if (kindOf(mt) == btf::Kind::Array) {
     uint32_t arrayId = m.type, arraySize = 0;
     typeIdSize(arrayId, &arraySize);
     return sizedMember(st, m, arraySize);
   }
-  case btf::Kind::Float:
+  if (kindOf(mt) == btf::Kind::Float)
     return floatMember(st, m, mt);
-  default:
-    return sizedMember(st, m, mt[2]);
-  }
+  return sizedMember(st, m, mt[2]); // struct or union
 }
 
 int Checker::sizedMember(const uint32_t *st, const MemberRef &m, uint32_t memberSize) {

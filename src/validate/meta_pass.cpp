@@ -24,6 +24,7 @@ bool Checker::metaPass() {
   const std::vector<uint32_t> &words = btf_.words();
   size_t cur = 0;
   uint32_t id = firstId_;
+  bool overflowed = false;
   while (cur < words.size()) {
     logTypeId_ = id;
     const uint32_t *t = words.data() + cur;
@@ -31,11 +32,15 @@ bool Checker::metaPass() {
     if (!r.canContinue)
       return false;
     if (r.err == 0 && id >= kMaxTypeId) {
-      fail("", "Exceeded max num of types", E2BIG);
-      return false;
+      // Linux 6.18 logs this but does not fail the load: the type (and every
+      // later one) is checked and then dropped. Loaded BTF ends at 0xffffe.
+      if (!overflowed)
+        fail("", "Exceeded max num of types", 0);
+      overflowed = true;
+    } else if (!overflowed) {
+      offsets_.push_back(uint32_t(cur));
+      tainted_.push_back(r.err != 0);
     }
-    offsets_.push_back(uint32_t(cur));
-    tainted_.push_back(r.err != 0);
     cur += r.bytes / 4;
     ++id;
   }
@@ -309,15 +314,15 @@ int Checker::datasecMeta(const uint32_t *t, uint32_t metaLeft) {
   for (uint32_t i = 0; i < vlen; ++i) {
     const uint32_t *vsi = tail + 3 * i; // type, offset, size
     if (!vsi[0] || vsi[0] > kMaxTypeId)
-      return fail(vsiLine(vsi), "Invalid type_id");
+      return failVsi(t, vsi, "Invalid type_id");
     // Entries must be sorted by offset and must not overlap.
     if (vsi[1] < lastEnd || vsi[1] >= t[2])
-      return fail(vsiLine(vsi), "Invalid offset");
+      return failVsi(t, vsi, "Invalid offset");
     if (!vsi[2] || vsi[2] > t[2])
-      return fail(vsiLine(vsi), "Invalid size");
+      return failVsi(t, vsi, "Invalid size");
     lastEnd = uint64_t(vsi[1]) + vsi[2];
     if (lastEnd > t[2])
-      return fail(vsiLine(vsi), "Invalid offset+size");
+      return failVsi(t, vsi, "Invalid offset+size");
     sum += vsi[2];
   }
   if (t[2] < sum)

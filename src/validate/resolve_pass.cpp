@@ -18,18 +18,6 @@ namespace {
 
 using btf::Kind;
 
-bool isModifier(const uint32_t *t) {
-  switch (kindOf(t)) {
-  case Kind::Typedef:
-  case Kind::Volatile:
-  case Kind::Const:
-  case Kind::Restrict:
-  case Kind::TypeTag:
-    return true;
-  default:
-    return false;
-  }
-}
 bool isKind(const uint32_t *t, Kind k) { return kindOf(t) == k; }
 bool isComposite(const uint32_t *t) { return isKind(t, Kind::Struct) || isKind(t, Kind::Union); }
 /// Types that may only refer, never be referred to.
@@ -41,20 +29,8 @@ bool needsResolve(const uint32_t *t) {
          isKind(t, Kind::Var) || isKind(t, Kind::Func) || isKind(t, Kind::DeclTag) ||
          isKind(t, Kind::Datasec);
 }
-bool hasSize(const uint32_t *t) {
-  switch (kindOf(t)) {
-  case Kind::Int:
-  case Kind::Struct:
-  case Kind::Union:
-  case Kind::Enum:
-  case Kind::Datasec:
-  case Kind::Float:
-  case Kind::Enum64:
-    return true;
-  default:
-    return false;
-  }
-}
+/// t->size is the type's size (btf_type_has_size).
+bool hasSize(const uint32_t *t) { return btf::hasSize(kindOf(t)); }
 /// A regular int: whole bytes, no bit offset, 1/2/4/8/16 bytes.
 bool intIsRegular(const uint32_t *t) {
   const uint32_t data = tailOf(t)[0];
@@ -402,7 +378,7 @@ int Checker::datasecResolve(const Vertex &v) {
     const uint32_t varId = vsi[0];
     const uint32_t *var = type(varId);
     if (!var || !isKind(var, Kind::Var))
-      return fail(vsiLine(vsi), "Not a VAR kind member");
+      return failVsi(v.t, vsi, "Not a VAR kind member");
     if (isTainted(varId))
       return kTainted;
     if (!isSink(var) && !isResolved(varId)) {
@@ -413,9 +389,9 @@ int Checker::datasecResolve(const Vertex &v) {
     }
     uint32_t typeId = var[2], size = 0;
     if (!typeIdSize(typeId, &size))
-      return fail(vsiLine(vsi), "Invalid type");
+      return failVsi(v.t, vsi, "Invalid type");
     if (vsi[2] < size)
-      return fail(vsiLine(vsi), "Invalid size");
+      return failVsi(v.t, vsi, "Invalid size");
   }
   popResolved(0, 0);
   return 0;

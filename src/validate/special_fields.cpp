@@ -108,19 +108,8 @@ public:
 
   const uint32_t *skipModifiers(uint32_t id) const {
     const uint32_t *t = c_.type(id);
-    for (int guard = 0; t && guard < 64; ++guard) {
-      switch (kindOf(t)) {
-      case Kind::Typedef:
-      case Kind::Volatile:
-      case Kind::Const:
-      case Kind::Restrict:
-      case Kind::TypeTag:
-        t = c_.type(t[2]);
-        continue;
-      default:
-        return t;
-      }
-    }
+    for (int guard = 0; t && isModifier(t) && guard < 64; ++guard)
+      t = c_.type(t[2]);
     return t;
   }
 

@@ -119,18 +119,6 @@ void Checker::checkHeader() {
 // first, and no chain may be longer than 32 (which also catches cycles).
 // Chains already walked (ids up to goodId) are not walked again.
 void Checker::checkTypeTags() {
-  auto isModifier = [](const uint32_t *t) {
-    switch (kindOf(t)) {
-    case btf::Kind::Typedef:
-    case btf::Kind::Volatile:
-    case btf::Kind::Const:
-    case btf::Kind::Restrict:
-    case btf::Kind::TypeTag:
-      return true;
-    default:
-      return false;
-    }
-  };
   uint32_t goodId = firstId_ - 1;
   for (uint32_t i = 0; i < offsets_.size(); ++i) {
     const uint32_t id = firstId_ + i;

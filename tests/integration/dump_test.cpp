@@ -104,6 +104,7 @@ static volatile const int g2 = 2;
 float f;
 int __attribute__((btf_decl_tag("tagv"))) v3;
 int * __attribute__((btf_type_tag("user"))) up;
+struct tagged { int __attribute__((btf_type_tag("rcu"))) *p; const char *volatile q[2]; } tg;
 union u { int a; long b; };
 struct fwd;
 struct fwd *fwdp;
@@ -247,6 +248,26 @@ TEST(DumpC, EveryKindCompilesWithExactLayout) {
     GTEST_SKIP() << "no C compiler";
 }
 
+TEST(DumpC, TrickyLayoutsCompileExactly) {
+  btf::Btf b;
+  addTrickyLayouts(b);
+  const std::string header = cHeader(b);
+  EXPECT_EQ(header.find("left out"), std::string::npos) << header;
+  const std::string text = header + layoutAsserts(b);
+  TempDir dir;
+  bool ran = false;
+  for (const char *cc : {"clang -target bpf", "clang", "clang-22 -target bpf", "gcc"}) {
+    std::string prog = std::string(cc).substr(0, std::string(cc).find(' '));
+    if (!haveProgram(prog))
+      continue;
+    ran = true;
+    SCOPED_TRACE(cc);
+    EXPECT_EQ(compile(dir, "tricky.c", text, std::string(cc) + " -w"), "") << header;
+  }
+  if (!ran)
+    GTEST_SKIP() << "no C compiler";
+}
+
 TEST(DumpC, BitfieldsLandWhereTheBtfSays) {
   // Offsets of bitfields cannot be checked with offsetof: run a program that
   // sets each one to all ones and looks for the bits (little-endian host).
@@ -297,6 +318,9 @@ TEST(DumpC, VmlinuxCompilesWithExactLayout) {
 }
 
 TEST(DumpSpeed, VmlinuxAgainstBpftool) {
+#if !defined(NDEBUG) || defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "timings mean something only in an optimized, uninstrumented build";
+#endif
   if (!haveVmlinux())
     GTEST_SKIP() << kVmlinux << " is not available";
   if (!haveBpftool())

@@ -15,6 +15,7 @@
 #include <bpf/btf.h>
 #endif
 
+#include "dwarf2btf/dedup/dedup.h"
 #include "dwarf2btf/encode/encoder.h"
 #include "test_support.h"
 
@@ -305,22 +306,26 @@ TEST(EncodeTypes, CompressedDebugSectionsGiveIdenticalOutput) {
   for (std::string base : {"plain.o", "plain"}) {
     Encoded ref = encodeFile(dir, dir.path(base));
     EXPECT_EQ(ref.result.stats.decompressedSections, 0u);
-    for (std::string alg : {"zlib", "zstd"}) {
+    // zlib-gnu is the old .zdebug_* form, which libdw decompresses itself.
+    for (std::string alg : {"zlib", "zstd", "zlib-gnu"}) {
       SCOPED_TRACE(base + " " + alg);
+      const bool gnu = alg == "zlib-gnu";
       std::string out = dir.path(base + "." + alg);
       ASSERT_TRUE(compile(
           fmt::format("objcopy --compress-debug-sections={} {} {}", alg, dir.path(base), out)));
-      ASSERT_NE(run("readelf -S -W " + out + " | grep -E 'debug_info.* C '").out, "")
+      std::string pattern = gnu ? "'zdebug_info'" : "'debug_info.* C '";
+      ASSERT_NE(run("readelf -S -W " + out + " | grep -E " + pattern).out, "")
           << "objcopy did not compress";
       Encoded z = encodeFile(dir, out);
-      EXPECT_GT(z.result.stats.decompressedSections, 0u);
+      EXPECT_EQ(z.result.stats.decompressedSections > 0, !gnu);
       EXPECT_EQ(readFile(z.raw), readFile(ref.raw));
       ASSERT_EQ(z.result.functions.size(), ref.result.functions.size());
       for (size_t i = 0; i < z.result.functions.size(); ++i)
         EXPECT_EQ(z.result.functions[i].lowPc, ref.result.functions[i].lowPc);
     }
   }
-  // gcc's own -gz=zlib path (zstd needs a newer gcc/binutils pairing).
+  // gcc's own -gz=zlib path (gcc 12 rejects -gz=zstd: "valid arguments to
+  // '-gz=' are: none zlib zlib-gnu").
   ASSERT_TRUE(
       compile(fmt::format("gcc -g -gz=zlib -c {} -o {}", dir.path("kinds.c"), dir.path("gz.o"))));
   Encoded gz = encodeFile(dir, dir.path("gz.o"));
@@ -403,6 +408,41 @@ TEST(EncodeTypes, NamedTypesMatchPahole) {
     o.policy.floats = false; // pahole's default without --btf_gen_floats
     Encoded e = encodeFile(dir, exe, o);
     EXPECT_EQ(namedSet(e.dump), namedSet(pd.out));
+
+    // After dedup, with pahole 1.24's flattened arrays: the same number of
+    // types of every kind this stage owns, and identical named types.
+    o.policy.flattenArrays = true;
+    Encoded f = encodeFile(dir, exe, o);
+    ASSERT_TRUE(dedup::dedup(f.result.btf));
+    std::string ours =
+        run("bpftool btf dump file " + writeRaw(dir, "ours.btf", f.result.btf, f.result.order)).out;
+    auto census = [&](const std::string &dump) {
+      std::multiset<std::string> s;
+      std::istringstream in(dump);
+      std::string line, cur;
+      auto flush = [&] {
+        if (!cur.empty())
+          s.insert(cur);
+        cur.clear();
+      };
+      while (std::getline(in, line)) {
+        if (!line.empty() && line[0] == '[') {
+          flush();
+          std::string body = line.substr(line.find(' ') + 1);
+          std::string kind = body.substr(0, body.find(' '));
+          // FUNC/FUNC_PROTO/VAR/DATASEC come from the FUNC/VAR stage.
+          if (kind == "FUNC" || kind == "FUNC_PROTO" || kind == "VAR" || kind == "DATASEC")
+            continue;
+          // Anonymous types are counted by kind, named ones compared whole.
+          cur = body.find("'(anon)'") != std::string::npos ? kind : maskIds(body);
+        } else if (!cur.empty() && cur.find('\'') != std::string::npos) {
+          cur += "\n" + maskIds(line);
+        }
+      }
+      flush();
+      return s;
+    };
+    EXPECT_EQ(census(ours), census(pd.out));
   }
 }
 
@@ -689,7 +729,7 @@ TEST(EncodeTypes, KernelAcceptsTypesOfACompiledUnit) {
 #endif
 
 // Manual benchmark on the distribution's vmlinux (not run by ctest):
-//   D2B_BENCH_JOBS=2 /usr/bin/time -v build/tests/encode_types_test
+//   D2B_BENCH_JOBS=2 /usr/bin/time -v build/tests/integration_encode_types_test
 //     --gtest_also_run_disabled_tests --gtest_filter='*DISABLED_Vmlinux*'
 TEST(EncodeTypes, DISABLED_VmlinuxBenchmark) {
   std::string path;
@@ -793,4 +833,85 @@ TEST(EncodeTypes, ComdatTypeUnitsInRelocatableObjects) {
     ASSERT_TRUE(compile(fmt::format("objcopy --compress-debug-sections=zstd {} {}", obj, z)));
     EXPECT_EQ(readFile(encodeFile(dir, z).raw), readFile(e.raw));
   }
+}
+
+TEST(EncodeTypes, InlineInstancesAndOptimizedParameters) {
+  if (!haveProgram("gcc"))
+    GTEST_SKIP() << "gcc not installed";
+  TempDir dir;
+  writeFile(dir.path("inl.c"), R"(
+struct __attribute__((packed)) pk { char c; long l; };
+struct nat { char c; long l; };
+static inline int helper(int a, int b) { return a * b + 1; }
+static __attribute__((noinline)) int unused_param(int used, int dropped) { return used * 3; }
+int takes_packed(struct pk p, struct nat n) { return p.c + n.c; }
+int caller(int x) { return helper(x, 2) + helper(x, 3) + unused_param(x, 5); }
+int (*fp)(int, int) = helper;
+)");
+  std::string obj = dir.path("inl.o");
+  ASSERT_TRUE(compile(fmt::format("gcc -g -O2 -c {} -o {}", dir.path("inl.c"), obj)));
+  Encoded e = encodeFile(dir, obj);
+  std::vector<const model::FunctionRecord *> helpers, unused;
+  const model::FunctionRecord *packed = nullptr;
+  for (const auto &f : e.result.functions) {
+    if (f.name == "helper")
+      helpers.push_back(&f);
+    if (f.name == "unused_param")
+      unused.push_back(&f);
+    if (f.name == "takes_packed")
+      packed = &f;
+  }
+  // The abstract instance (inline only) and the out-of-line concrete copy,
+  // whose name and parameter names come through DW_AT_abstract_origin.
+  ASSERT_EQ(helpers.size(), 2u);
+  EXPECT_TRUE(helpers[0]->inlineOnly);
+  EXPECT_FALSE(helpers[0]->hasLowPc);
+  EXPECT_FALSE(helpers[1]->inlineOnly);
+  EXPECT_TRUE(helpers[1]->hasLowPc);
+  ASSERT_EQ(helpers[1]->params.size(), 2u);
+  EXPECT_EQ(helpers[1]->params[1].name, "b");
+  EXPECT_EQ(helpers[1]->params[1].location, model::ParamLocation::Register);
+  EXPECT_EQ(helpers[1]->params[1].dwarfReg, 4); // rsi
+  EXPECT_FALSE(helpers[1]->reorderedParams);
+  // A parameter gcc replaced by its constant argument.
+  ASSERT_EQ(unused.size(), 2u);
+  ASSERT_EQ(unused[1]->params.size(), 2u);
+  EXPECT_EQ(unused[1]->params[1].location, model::ParamLocation::ConstValue);
+  ASSERT_NE(packed, nullptr);
+  ASSERT_EQ(packed->params.size(), 2u);
+  EXPECT_TRUE(packed->params[0].isStructByValue);
+  EXPECT_TRUE(packed->params[0].isPackedStruct);
+  EXPECT_TRUE(packed->params[1].isStructByValue);
+  EXPECT_FALSE(packed->params[1].isPackedStruct);
+}
+
+TEST(EncodeTypes, RustUnitsLowerAsCUntilARustLoweringExists) {
+  if (!haveProgram("rustc"))
+    GTEST_SKIP() << "rustc not installed";
+  TempDir dir;
+  writeFile(dir.path("r.rs"), R"(
+pub enum Shape { Circle(f64), Rect { w: u32, h: u32 }, Empty }
+pub struct Pt<T> { pub x: T, pub y: T }
+#[no_mangle]
+pub extern "C" fn area(s: &Shape, p: &Pt<i64>, v: &[u8]) -> f64 {
+    match s { Shape::Circle(r) => r * r + (p.x as f64) + v.len() as f64,
+              Shape::Rect { w, h } => (*w * *h) as f64, Shape::Empty => 0.0 }
+}
+)");
+  std::string obj = dir.path("r.o");
+  ASSERT_TRUE(compile(fmt::format("rustc -g --crate-type=lib --emit=obj -C opt-level=1 {} -o {}",
+                                  dir.path("r.rs"), obj)));
+  DiagEngine diag;
+  auto r = encode::encodeTypes(obj, {}, diag);
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(r->stats.cus, 1u);
+  EXPECT_GT(r->btf.ownCount(), 5u);
+  EXPECT_EQ(diag.counts()["dwarf.variant-part-skipped"], 1u);
+  // Excluding DW_LANG_Rust (0x1c), as the kernel build's --lang_exclude=rust does.
+  encode::EncodeOptions o;
+  o.policy.langExclude = {0x1c};
+  auto x = encode::encodeTypes(obj, o, diag);
+  ASSERT_TRUE(x) << x.error().message();
+  EXPECT_EQ(x->stats.skippedUnits, 1u);
+  EXPECT_EQ(x->btf.ownCount(), 0u);
 }

@@ -26,9 +26,10 @@ btf::Btf rawToBtf(std::span<const uint8_t> raw) {
   const uint32_t hdrLen = word(4), typeOff = word(8), typeLen = word(12);
   const uint32_t strOff = word(16), strLen = word(20);
   const size_t strStart = size_t(hdrLen) + strOff;
-  if (strLen && strStart + strLen <= raw.size() && raw[strStart] == 0)
+  // appendRaw keeps file offsets when handed the whole section.
+  if (strLen && strStart + strLen <= raw.size())
     b.strings().appendRaw(
-        std::string_view(reinterpret_cast<const char *>(raw.data()) + strStart + 1, strLen - 1));
+        std::string_view(reinterpret_cast<const char *>(raw.data()) + strStart, strLen));
   std::vector<uint32_t> words(typeLen / 4);
   if (size_t(hdrLen) + typeOff + typeLen <= raw.size())
     std::memcpy(words.data(), raw.data() + hdrLen + typeOff, words.size() * 4);

@@ -120,6 +120,51 @@ void addEveryKind(Btf &b) {
   (void)tLL;
 }
 
+void addTrickyLayouts(Btf &b) {
+  const uint32_t c = b.addInt("char", 1, kIntSigned);
+  const uint32_t i = b.addInt("int", 4, kIntSigned);
+  const uint32_t u = b.addInt("unsigned int", 4, 0);
+  const uint32_t l = b.addInt("long", 8, kIntSigned);
+  const uint32_t u8 = b.addInt("u8", 1, 0);
+  const uint32_t u16 = b.addInt("u16", 2, 0);
+  const uint32_t u64 = b.addInt("u64", 8, 0);
+  const uint32_t narrow = b.addInt("unsigned int", 4, 0, 5, 2);
+  Member gap[] = {{"c", c, 0}, {"i", i, 64}};
+  b.addComposite(false, "gap", 12, gap);
+  Member pk[] = {{"c", c, 0}, {"l", l, 8}};
+  const uint32_t tPk = b.addComposite(false, "pk", 9, pk);
+  Member bf[] = {{"a", u, 0, 3}, {"b", u, 8, 4}, {"c", u, 30, 4}, {"d", c, 40}};
+  b.addComposite(false, "bf", 8, bf);
+  Member bf2[] = {{"x", u64, 0, 7}, {"y", u64, 7, 33}, {"z", c, 40}, {"w", u16, 52, 9}};
+  b.addComposite(false, "bf2", 8, bf2);
+  Member tail[] = {{"x", i, 0}};
+  const uint32_t tTail = b.addComposite(false, "tail", 16, tail);
+  Member nest[] = {{"c", c, 0}, {"t", tTail, 128}, {"p", tPk, 256}, {"e", c, 328}};
+  b.addComposite(false, "nest", 48, nest);
+  Member big[] = {{"first", c, 0}, {"page", c, 4096 * 8}};
+  b.addComposite(false, "big", 4097, big);
+  Member legacy[] = {{"m", narrow, 0}, {"n", c, 8}};
+  b.addComposite(false, "legacy", 4, legacy);
+  Member niche[] = {{"value", u64, 0}, {"tag", u, 64}, {"tiny", u8, 72}};
+  b.addComposite(true, "niche", 16, niche);
+  Member variants[] = {{"a", u, 0}, {"b", u64, 0}, {"after", u8, 64}};
+  b.addComposite(false, "variants", 16, variants);
+  Member odd[] = {{"x", u, 0}};
+  b.addComposite(true, "odd", 12, odd);
+  Member ual[] = {{"x", u, 0}};
+  b.addComposite(true, "ual", 32, ual);
+  EnumValue small[] = {{"S0", 0}, {"S1", 1}};
+  const uint32_t e1 = b.addEnum("e1", 1, false, small);
+  const uint32_t e2 = b.addEnum("e2", 2, false, small);
+  const uint32_t e8 = b.addEnum("e8", 8, false, small);
+  uint32_t vals[] = {b.addString("W0"), 0};
+  const uint32_t e8w = b.addType(Kind::Enum, b.addString("e8w"), 1, false, 8, vals);
+  Member enums[] = {{"a", e1, 0}, {"b", e2, 16}, {"c", e8, 64}, {"d", e8w, 128}, {"f", e2, 192, 3}};
+  b.addComposite(false, "enums", 32, enums);
+  Member rust[] = {{"int", i, 0}, {"x", i, 32}, {"x", i, 64}, {"", i, 96}};
+  b.addComposite(false, "core::option::Option<u32>", 16, rust);
+}
+
 void writeRawBtf(const Btf &b, std::endian order, const std::string &path) {
   std::vector<uint8_t> bytes = b.serialize(order);
   writeFile(path, std::string(bytes.begin(), bytes.end()));

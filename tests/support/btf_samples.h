@@ -17,6 +17,13 @@ namespace d2b::test {
 /// header must reproduce them exactly.
 void addEveryKind(btf::Btf &b);
 
+/// Layouts C cannot write naturally: explicit gaps, packing, straddling and
+/// legacy bitfields, over-aligned tails, a 4 KiB gap, union members off
+/// offset 0 and structs whose members share an offset (Rust enums), a union
+/// larger than its members, 1/2/8-byte enums, Rust-style names. Every named
+/// aggregate is one the C dump must reproduce exactly (no left-out members).
+void addTrickyLayouts(btf::Btf &b);
+
 /// Serializes `b` with the given byte order and writes it to `path`.
 void writeRawBtf(const btf::Btf &b, std::endian order, const std::string &path);
 

@@ -82,8 +82,19 @@ public:
         vlen = 1;
         tail = {next, 0, 8};
         break;
-      default:
+      case Kind::Ptr:
+      case Kind::Const:
+      case Kind::Volatile:
+      case Kind::Restrict:
         break;
+      case Kind::Unkn:
+      case Kind::Int:
+      case Kind::Enum:
+      case Kind::Fwd:
+      case Kind::FuncProto:
+      case Kind::Float:
+      case Kind::Enum64:
+        break; // not generated in chains
       }
       b.addType(k, name, vlen, false, sizeOrType, tail);
     }

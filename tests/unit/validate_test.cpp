@@ -3,6 +3,8 @@
 // the integration test checks the same expectations against the kernel).
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include "bad_btf_cases.h"
 #include "dwarf2btf/btf/btf.h"
 #include "dwarf2btf/kernel/btf_load.h"
@@ -54,9 +56,13 @@ INSTANTIATE_TEST_SUITE_P(Rules, InvalidBtf, testing::ValuesIn(test::invalidBtfCa
 INSTANTIATE_TEST_SUITE_P(Rules, ValidBtf, testing::ValuesIn(test::validBtfCases()), caseName);
 
 TEST(Validate, LogLineJoinsPrefixAndMessage) {
-  Violation v{2, "[2] PTR &u32 type_id=1", "Invalid name", EINVAL};
+  Violation v;
+  v.typeId = 2;
+  v.kernelLine = "[2] PTR &u32 type_id=1";
+  v.message = "Invalid name";
   EXPECT_EQ(v.logLine(), "[2] PTR &u32 type_id=1 Invalid name");
-  Violation h{0, "", "No type found", EINVAL};
+  Violation h;
+  h.message = "No type found";
   EXPECT_EQ(h.logLine(), "No type found");
 }
 
@@ -211,6 +217,19 @@ TEST(Validate, OversizedBlobIsRejectedBeforeAnyTypeCheck) {
   EXPECT_NE(v[0].message.find("exceeds 16777216"), std::string::npos) << v[0].message;
 }
 
+TEST(Validate, TypesPastTheIdLimitAreReportedButNotFatal) {
+  Btf b;
+  for (uint32_t i = 0; i < 0xfffff; ++i)
+    b.addPtr(i == 5 ? 0xfffff : 0); // [6] points at the dropped type
+  std::vector<Violation> v = validate::validate(b);
+  ASSERT_EQ(v.size(), 2u) << describe(v);
+  EXPECT_EQ(v[0].logLine(), "Exceeded max num of types");
+  EXPECT_EQ(v[0].typeId, 0xfffffu);
+  EXPECT_EQ(v[0].errnoValue, 0);
+  EXPECT_EQ(v[1].logLine(), "[6] PTR (anon) type_id=1048575 Invalid type_id");
+  EXPECT_EQ(v[1].errnoValue, EINVAL);
+}
+
 TEST(Validate, RawRoundTripKeepsVerdicts) {
   for (const BtfCase &c : test::validBtfCases()) {
     Btf b = c.build();
@@ -219,6 +238,32 @@ TEST(Validate, RawRoundTripKeepsVerdicts) {
     EXPECT_EQ(back.serialize(std::endian::native), raw) << c.name;
     EXPECT_TRUE(validate::validate(back).empty()) << c.name;
   }
+}
+
+TEST(Validate, MemberAndEntryViolationsCarryTheirTypesLine) {
+  Btf b;
+  uint32_t u8 = b.addInt("u8", 1, 0);
+  uint32_t f = b.addFloat("f64", 8);
+  b.addComposite(false, "P", 9, std::vector<Member>{{"a", u8, 0}, {"f", f, 8}});
+  uint32_t var = b.addVar("x", u8, btf::VarLinkage::GlobalAllocated);
+  btf::SecVar sv[] = {{var, 0, 0}};
+  b.addDatasec(".data", 4, sv);
+  std::vector<Violation> v = validate::validate(b);
+  ASSERT_EQ(v.size(), 2u) << describe(v);
+  EXPECT_EQ(v[0].logLine(), "\t type_id=4 offset=0 size=0 Invalid size");
+  EXPECT_EQ(v[0].typeLine, "[5] DATASEC .data size=4 vlen=1");
+  EXPECT_EQ(v[1].logLine(), "\tf type_id=2 bits_offset=8 Member is not properly aligned");
+  EXPECT_EQ(v[1].typeLine, "[3] STRUCT P size=9 vlen=2");
+  Btf plain;
+  plain.addFloat("f", 3);
+  v = validate::validate(plain);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].typeLine, "");
+}
+
+TEST(KernelLoad, DescribesTheKernelsOwnErrno) {
+  EXPECT_EQ(kernel::describeErrno(524), "ENOTSUPP (operation not supported)");
+  EXPECT_EQ(kernel::describeErrno(EINVAL), strerror(EINVAL));
 }
 
 TEST(KernelLoad, LogTailKeepsLastLines) {

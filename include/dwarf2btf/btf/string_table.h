@@ -59,7 +59,9 @@ private:
   struct Eq {
     using is_transparent = void;
     const Ctx *c;
-    bool operator()(uint32_t a, uint32_t b) const { return a == b; }
+    // By content, so that inserting the offset of a duplicate string (raw
+    // sections may repeat strings) keeps the first offset only.
+    bool operator()(uint32_t a, uint32_t b) const;
     bool operator()(std::string_view a, uint32_t b) const;
     bool operator()(uint32_t a, std::string_view b) const;
   };

@@ -32,6 +32,8 @@ struct UnitInput {
   uint32_t cuIndex = 0;
   std::string file;
   std::endian order = std::endian::little; // for DWARF 2/3 bitfield offsets
+  uint16_t machine = 0;                    // e_machine: parameter register conventions
+  uint8_t addressSize = 8;
   bool collectFunctions = true;
   bool collectVariables = true;
 };

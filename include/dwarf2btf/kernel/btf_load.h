@@ -44,4 +44,8 @@ std::vector<uint8_t> combineSplit(const btf::Btf &split, std::endian order);
 /// The last `lines` non-empty lines of a verifier log, joined with '\n'.
 std::string logTail(const std::string &log, size_t lines);
 
+/// A load's errno as text: strerror(), except for the kernel-internal
+/// ENOTSUPP (524, "Unsupported encoding") that libc has no name for.
+std::string describeErrno(int err);
+
 } // namespace d2b::kernel

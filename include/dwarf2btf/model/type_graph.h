@@ -86,12 +86,13 @@ struct Annotation {
 
 struct TypeNode {
   NodeKind kind = NodeKind::Void;
-  uint8_t sub = 0;          // BaseEncoding / Qualifier / CompositeKind / PointerKind
-  bool declaration = false; // composites and enums: only declared
-  bool isSigned = false;    // enums
-  bool varargs = false;     // subroutines
+  uint8_t sub = 0;             // BaseEncoding / Qualifier / CompositeKind / PointerKind
+  bool declaration = false;    // composites and enums: only declared
+  bool isSigned = false;       // enums
+  bool varargs = false;        // subroutines
   bool inTypesSection = false; // the DIE is in .debug_types (for diagnostics)
-  uint16_t language = 0;    // DW_LANG of the unit the DIE belongs to
+  bool foreign = false;        // the DIE belongs to another unit, which reports its problems
+  uint16_t language = 0;       // DW_LANG of the unit the DIE belongs to
   std::string_view name;
   uint64_t byteSize = 0;               // base, composite, enum; 0 when unknown
   uint32_t bitSize = 0;                // base types with DW_AT_bit_size (0: byteSize * 8)

@@ -1,0 +1,161 @@
+#include "die_util.h"
+
+#include <fmt/format.h>
+
+namespace d2b::dwarf {
+
+Dwarf_Die followSignature(Dwarf_Die die) {
+  Dwarf_Attribute a;
+  Dwarf_Die full;
+  if (dwarf_attr(&die, DW_AT_signature, &a) && dwarf_formref_die(&a, &full))
+    return full;
+  return die;
+}
+
+bool typeRef(Dwarf_Die &die, Dwarf_Die &out, bool integrate) {
+  Dwarf_Attribute a;
+  if (!(integrate ? dwarf_attr_integrate(&die, DW_AT_type, &a)
+                  : dwarf_attr(&die, DW_AT_type, &a)) ||
+      !dwarf_formref_die(&a, &out))
+    return false;
+  out = followSignature(out);
+  return true;
+}
+
+std::optional<uint64_t> typeByteSize(Dwarf_Die die) {
+  uint64_t factor = 1;                       // product of the array dimensions crossed so far
+  for (int depth = 0; depth < 32; ++depth) { // bounded: a corrupt chain may loop
+    die = followSignature(die);
+    if (auto sz = attrUdata(&die, DW_AT_byte_size))
+      return *sz * factor;
+    switch (dwarf_tag(&die)) {
+    case DW_TAG_array_type: {
+      uint64_t n = 1;
+      Dwarf_Die c;
+      if (dwarf_haschildren(&die) && dwarf_child(&die, &c) == 0) {
+        do {
+          if (dwarf_tag(&c) != DW_TAG_subrange_type)
+            continue;
+          if (auto cnt = attrUdata(&c, DW_AT_count)) {
+            n *= *cnt;
+          } else if (auto up = attrUdata(&c, DW_AT_upper_bound)) {
+            uint64_t lo = attrUdata(&c, DW_AT_lower_bound).value_or(0);
+            n *= *up >= lo ? *up - lo + 1 : 0;
+          } else {
+            n = 0; // flexible or variable length
+          }
+        } while (dwarf_siblingof(&c, &c) == 0);
+      }
+      factor *= n;
+      break;
+    }
+    case DW_TAG_typedef:
+    case DW_TAG_const_type:
+    case DW_TAG_volatile_type:
+    case DW_TAG_restrict_type:
+    case DW_TAG_atomic_type:
+    case DW_TAG_immutable_type:
+    case DW_TAG_packed_type:
+    case DW_TAG_shared_type:
+    case DW_TAG_enumeration_type:
+      break;
+    default: {
+      Dwarf_Word sz;
+      if (dwarf_aggregate_size(&die, &sz) == 0)
+        return sz * factor;
+      return std::nullopt;
+    }
+    }
+    Dwarf_Die next;
+    if (!typeRef(die, next))
+      return std::nullopt;
+    die = next;
+  }
+  return std::nullopt;
+}
+
+std::string tagName(int tag) {
+  switch (tag) {
+#define T(x)                                                                                       \
+  case x:                                                                                          \
+    return #x;
+    T(DW_TAG_base_type)
+    T(DW_TAG_pointer_type)
+    T(DW_TAG_reference_type)
+    T(DW_TAG_rvalue_reference_type)
+    T(DW_TAG_ptr_to_member_type)
+    T(DW_TAG_const_type)
+    T(DW_TAG_volatile_type)
+    T(DW_TAG_restrict_type)
+    T(DW_TAG_atomic_type)
+    T(DW_TAG_typedef)
+    T(DW_TAG_structure_type)
+    T(DW_TAG_union_type)
+    T(DW_TAG_class_type)
+    T(DW_TAG_enumeration_type)
+    T(DW_TAG_enumerator)
+    T(DW_TAG_array_type)
+    T(DW_TAG_subrange_type)
+    T(DW_TAG_subroutine_type)
+    T(DW_TAG_unspecified_type)
+    T(DW_TAG_member)
+    T(DW_TAG_inheritance)
+    T(DW_TAG_subprogram)
+    T(DW_TAG_variable)
+    T(DW_TAG_formal_parameter)
+    T(DW_TAG_compile_unit)
+    T(DW_TAG_type_unit)
+    T(DW_TAG_partial_unit)
+    T(DW_TAG_string_type)
+    T(DW_TAG_set_type)
+    T(DW_TAG_variant_part)
+#undef T
+  case kTagLlvmAnnotation:
+    return "DW_TAG_LLVM_annotation";
+  case kTagGnuAnnotation:
+    return "DW_TAG_GNU_annotation";
+  default:
+    return fmt::format("DW_TAG_{:#x}", tag);
+  }
+}
+
+bool isTypeDie(int tag) {
+  switch (tag) {
+  case DW_TAG_base_type:
+  case DW_TAG_unspecified_type:
+  case DW_TAG_pointer_type:
+  case DW_TAG_reference_type:
+  case DW_TAG_rvalue_reference_type:
+  case DW_TAG_ptr_to_member_type:
+  case DW_TAG_const_type:
+  case DW_TAG_volatile_type:
+  case DW_TAG_restrict_type:
+  case DW_TAG_atomic_type:
+  case DW_TAG_immutable_type:
+  case DW_TAG_packed_type:
+  case DW_TAG_shared_type:
+  case DW_TAG_typedef:
+  case DW_TAG_structure_type:
+  case DW_TAG_union_type:
+  case DW_TAG_class_type:
+  case DW_TAG_interface_type:
+  case DW_TAG_enumeration_type:
+  case DW_TAG_array_type:
+  case DW_TAG_subroutine_type:
+  case DW_TAG_string_type:
+  case DW_TAG_set_type:
+  case DW_TAG_file_type:
+  case DW_TAG_dynamic_type:
+  case DW_TAG_coarray_type:
+    return true;
+  default:
+    return false;
+  }
+}
+
+bool isComposite(int tag) {
+  return tag == DW_TAG_structure_type || tag == DW_TAG_union_type || tag == DW_TAG_class_type ||
+         tag == DW_TAG_interface_type;
+}
+
+} // namespace d2b::dwarf
