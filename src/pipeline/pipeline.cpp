@@ -257,8 +257,7 @@ CheckReport checkBtf(const LoadedBtf &b, bool kernel) {
     fatal += v.errnoValue != 0;
   }
   r.ok = fatal == 0;
-  r.summary = r.ok ? fmt::format("{} types: no violations of the kernel's rules",
-                                 b.btf->ownCount())
+  r.summary = r.ok ? fmt::format("{} types: no violations of the kernel's rules", b.btf->ownCount())
                    : fmt::format("{} types: {} violation{} of the kernel's rules",
                                  b.btf->ownCount(), fatal, fatal == 1 ? "" : "s");
   if (!kernel)
