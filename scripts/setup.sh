@@ -15,7 +15,8 @@ build_deps=(build-essential cmake ninja-build pkg-config libdw-dev libelf-dev
   libtbb-dev libzstd-dev zlib1g-dev)
 # Test oracles: libbpf/bpftool parse and re-dedup our output, pahole is the
 # peer, clang compiles the C headers we dump, binutils reads our ELF output.
-test_deps=(bpftool libbpf-dev dwarves clang binutils gcc python3)
+# linux-source-6.1: the kernel-script test runs its BTF steps with our pahole.
+test_deps=(bpftool libbpf-dev dwarves clang binutils gcc python3 linux-source-6.1 xz-utils)
 
 install_missing() {
   local missing=()

@@ -229,6 +229,26 @@ Error validate(const State &s) {
   return Error::success();
 }
 
+Error validateOwn(const State &s) { return validateLevel(s.btf, false); }
+
+void prepareFrom(State &s, const PreparedBase::Impl &pb) {
+  s.kinds = pb.kinds;
+  s.kinds.resize(s.endId);
+  for (uint32_t id = s.startId; id < s.endId; ++id)
+    s.kinds[id] = uint8_t(kindOf(s.words(id)));
+  for (uint32_t id = 1; id < s.startId; ++id)
+    s.map[id] = id;
+  // Same ids under the same keys in the same order as prepare() adds them,
+  // so every lookup sees the same candidate lists.
+  s.exact = pb.exact;
+  s.shallow = pb.shallow;
+  s.enumAll = pb.enumAll;
+  s.enumFwd = pb.enumFwd;
+  for (uint32_t id = s.startId; id < s.endId; ++id)
+    if (s.role(id) == Role::Unique)
+      s.map[id] = id;
+}
+
 void prepare(State &s) {
   s.kinds.resize(s.endId);
   s.kinds[0] = uint8_t(Kind::Unkn);
@@ -246,14 +266,11 @@ void prepare(State &s) {
 
 } // namespace detail
 
-Expected<DedupStats> dedup(btf::Btf &btf, const DedupOptions &opts) {
+namespace {
+
+Expected<DedupStats> run(detail::State &s) {
   using namespace detail;
-  State s(btf, opts);
-  if (Error e = validate(s))
-    return e;
-  s.stats.typesIn = btf.ownCount();
-  s.stats.stringBytesIn = btf.strings().size();
-  prepare(s);
+  btf::Btf &btf = s.btf;
   dedupStrings(s);
   dedupPrims(s);
   if (Error e = dedupComposites(s))
@@ -265,6 +282,64 @@ Expected<DedupStats> dedup(btf::Btf &btf, const DedupOptions &opts) {
     return e;
   s.stats.stringBytesOut = btf.strings().size();
   return s.stats;
+}
+
+bool sameOptions(const DedupOptions &a, const DedupOptions &b) {
+  return a.rules == b.rules && a.forceHashCollisions == b.forceHashCollisions;
+}
+
+} // namespace
+
+Expected<DedupStats> dedup(btf::Btf &btf, const DedupOptions &opts) {
+  using namespace detail;
+  State s(btf, opts);
+  if (Error e = validate(s))
+    return e;
+  s.stats.typesIn = btf.ownCount();
+  s.stats.stringBytesIn = btf.strings().size();
+  prepare(s);
+  return run(s);
+}
+
+PreparedBase::PreparedBase(const btf::Btf &base, std::unique_ptr<Impl> impl)
+    : base_(&base), impl_(std::move(impl)) {}
+
+PreparedBase::~PreparedBase() = default;
+
+Expected<std::shared_ptr<const PreparedBase>> PreparedBase::create(const btf::Btf &base,
+                                                                   const DedupOptions &opts) {
+  using namespace detail;
+  // An empty split on top of the base: prepare() then does exactly the
+  // base-side work a real split would.
+  btf::Btf empty(&base);
+  State s(empty, opts);
+  if (Error e = validate(s))
+    return e;
+  prepare(s);
+  auto impl = std::make_unique<Impl>();
+  impl->opts = opts;
+  impl->endId = s.endId;
+  impl->kinds = std::move(s.kinds);
+  impl->exact = std::move(s.exact);
+  impl->shallow = std::move(s.shallow);
+  impl->enumAll = std::move(s.enumAll);
+  impl->enumFwd = std::move(s.enumFwd);
+  return std::shared_ptr<const PreparedBase>(new PreparedBase(base, std::move(impl)));
+}
+
+Expected<DedupStats> dedup(btf::Btf &btf, const DedupOptions &opts, const PreparedBase &prepared) {
+  using namespace detail;
+  if (btf.base() != &prepared.base() || btf.startId() != prepared.impl().endId)
+    return Error("dedup: the BTF's base is not the prepared base");
+  if (!sameOptions(opts, prepared.impl().opts))
+    return Error("dedup: options differ from the prepared base's");
+  State s(btf, opts);
+  if (Error e = validateOwn(s))
+    return e;
+  s.stats.typesIn = btf.ownCount();
+  s.stats.stringBytesIn = btf.strings().size();
+  prepareFrom(s, prepared.impl());
+  return run(s);
 }
 
 } // namespace d2b::dedup

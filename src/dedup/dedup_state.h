@@ -125,8 +125,13 @@ struct State {
 
 // The passes, in the order dedup() runs them.
 Error validate(const State &s);
+/// validate() of the split's own types only (the base was checked when it
+/// was prepared).
+Error validateOwn(const State &s);
 /// Maps base types to themselves and indexes them; marks VAR/DATASEC canonical.
 void prepare(State &s);
+/// prepare() from a PreparedBase: base kinds and candidate tables copied.
+void prepareFrom(State &s, const PreparedBase::Impl &pb);
 void dedupStrings(State &s);
 void dedupPrims(State &s);
 Error dedupComposites(State &s);
@@ -135,3 +140,15 @@ Error dedupRefs(State &s);
 Error compactAndRemap(State &s);
 
 } // namespace d2b::dedup::detail
+
+namespace d2b::dedup {
+
+/// What a PreparedBase keeps: State's base-side fields after prepare().
+struct PreparedBase::Impl {
+  DedupOptions opts;
+  uint32_t endId = 0; // ids below are the base's
+  std::vector<uint8_t> kinds;
+  detail::CandTable exact, shallow, enumAll, enumFwd;
+};
+
+} // namespace d2b::dedup

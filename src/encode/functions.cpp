@@ -124,7 +124,21 @@ void reportSkip(const Verdict &v, const Instance &chosen, const FuncOptions &opt
                  fmt::format("{} : skipping BTF encoding of function due to {}", name, v.reason)});
 }
 
-uint64_t emit(btf::Btf &btf, const Instance &in, const FuncOptions &opts) {
+/// kfunc tags directly after the FUNC, as pahole adds them while encoding it.
+uint64_t tagKfunc(btf::Btf &btf, uint32_t func, const std::string &name, const FuncOptions &opts) {
+  if (!opts.kfuncs)
+    return 0;
+  auto it = opts.kfuncs->find(name);
+  if (it == opts.kfuncs->end())
+    return 0;
+  btf.addDeclTag(kKfuncTag, func, -1);
+  if (!(it->second & kKfFastcall))
+    return 1;
+  btf.addDeclTag(kFastcallTag, func, -1);
+  return 2;
+}
+
+uint64_t emit(btf::Btf &btf, const Instance &in, const FuncOptions &opts, uint64_t &kfuncTags) {
   const model::FunctionRecord &rec = *in.rec;
   std::vector<btf::Param> params;
   params.reserve(rec.params.size() + 1);
@@ -135,6 +149,7 @@ uint64_t emit(btf::Btf &btf, const Instance &in, const FuncOptions &opts) {
   const uint32_t proto = btf.addFuncProto(rec.returnType, params);
   // pahole always uses static linkage (add_ref_type ignores DW_AT_external).
   const uint32_t func = btf.addFunc(in.group->key, proto, btf::FuncLinkage::Static);
+  kfuncTags += tagKfunc(btf, func, in.group->key, opts);
   if (!opts.declTags)
     return 0;
   uint64_t tags = 0;
@@ -208,7 +223,7 @@ FunctionStats addFunctions(btf::Btf &btf, std::vector<model::FunctionRecord> rec
       reportSkip(v, chosen, opts, diag);
       continue;
     }
-    st.declTags += emit(btf, chosen, opts);
+    st.declTags += emit(btf, chosen, opts, st.kfuncTags);
     ++st.emitted;
   }
   return st;

@@ -1,8 +1,8 @@
 #include "dwarf2btf/pipeline/pipeline.h"
 
+#include <cstring>
 #include <dwarf.h>
 #include <fmt/format.h>
-#include <cstring>
 #include <ostream>
 #include <sys/stat.h>
 
@@ -43,17 +43,40 @@ encode::VarOptions::Scope varScope(lower::Policy::VarScope s) {
 
 } // namespace
 
+Expected<SharedBase> prepareBase(const std::string &path) {
+  auto base = readBase(path);
+  if (!base)
+    return base.error();
+  SharedBase out;
+  out.btf = std::shared_ptr<const btf::Btf>(std::move(*base));
+  auto pb = dedup::PreparedBase::create(*out.btf);
+  if (!pb)
+    return pb.error().withContext(path);
+  out.dedup = std::move(*pb);
+  out.validate = validate::PreparedBase::create(*out.btf);
+  return out;
+}
+
 Expected<EncodedBtf> encodeFile(const std::string &input, const PipelineOptions &opts,
                                 DiagEngine &diag) {
+  // One input: indexing the base inside dedup costs the same as preparing
+  // it, so the base is only read here.
+  SharedBase base;
+  if (!opts.basePath.empty()) {
+    auto b = readBase(opts.basePath);
+    if (!b)
+      return b.error();
+    base.btf = std::shared_ptr<const btf::Btf>(std::move(*b));
+  }
+  return encodeFileWithBase(input, opts, base, diag);
+}
+
+Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const PipelineOptions &opts,
+                                        const SharedBase &base, DiagEngine &diag) {
   EncodedBtf out;
   encode::EncodeOptions eopts = opts.encode;
-  if (!opts.basePath.empty()) {
-    auto base = readBase(opts.basePath);
-    if (!base)
-      return base.error();
-    out.base = std::move(*base);
-    eopts.base = out.base.get();
-  }
+  out.base = base.btf;
+  eopts.base = out.base.get();
 
   auto types = encode::encodeTypes(input, eopts, diag);
   if (!types)
@@ -68,8 +91,16 @@ Expected<EncodedBtf> encodeFile(const std::string &input, const PipelineOptions 
     auto syms = elf::readSymbols(types->input->symbolsElf(), input);
     if (!syms)
       return syms.error();
+    encode::KfuncMap kfuncs;
+    if (policy.funcs && opts.kfuncTags) {
+      auto k = encode::collectKfuncs(types->input->symbolsElf(), input);
+      if (!k)
+        return k.error();
+      kfuncs = std::move(*k);
+    }
     if (policy.funcs) {
       encode::FuncOptions fo;
+      fo.kfuncs = opts.kfuncTags ? &kfuncs : nullptr;
       fo.consistentFunc = policy.consistentFunc;
       fo.machine = types->machine;
       fo.declTags = policy.declTags;
@@ -89,7 +120,7 @@ Expected<EncodedBtf> encodeFile(const std::string &input, const PipelineOptions 
   }
 
   if (opts.dedup) {
-    auto st = dedup::dedup(b);
+    auto st = base.dedup ? dedup::dedup(b, {}, *base.dedup) : dedup::dedup(b);
     if (!st)
       return st.error().withContext(input);
     out.dedup = *st;
@@ -97,7 +128,8 @@ Expected<EncodedBtf> encodeFile(const std::string &input, const PipelineOptions 
 
   if (opts.validate) {
     validate::ValidateOptions vopts;
-    auto violations = validate::validate(b, vopts);
+    auto violations =
+        base.validate ? validate::validate(b, vopts, *base.validate) : validate::validate(b, vopts);
     std::erase_if(violations, [](const validate::Violation &v) { return v.errnoValue == 0; });
     if (!violations.empty()) {
       std::string msg = fmt::format(
@@ -148,14 +180,16 @@ Expected<std::vector<int>> parseLanguageList(const std::string &list) {
       {"c99", {DW_LANG_C99}},
       {"c11", {DW_LANG_C11}},
       {"c17", {0x2c}},
-      {"c++", {DW_LANG_C_plus_plus, DW_LANG_C_plus_plus_03, DW_LANG_C_plus_plus_11,
-               DW_LANG_C_plus_plus_14}},
+      {"c++",
+       {DW_LANG_C_plus_plus, DW_LANG_C_plus_plus_03, DW_LANG_C_plus_plus_11,
+        DW_LANG_C_plus_plus_14}},
       {"rust", {DW_LANG_Rust}},
       {"asm", {DW_LANG_Mips_Assembler}},
       {"go", {DW_LANG_Go}},
       {"ada", {DW_LANG_Ada83, DW_LANG_Ada95}},
-      {"fortran", {DW_LANG_Fortran77, DW_LANG_Fortran90, DW_LANG_Fortran95, DW_LANG_Fortran03,
-                   DW_LANG_Fortran08}},
+      {"fortran",
+       {DW_LANG_Fortran77, DW_LANG_Fortran90, DW_LANG_Fortran95, DW_LANG_Fortran03,
+        DW_LANG_Fortran08}},
   };
   std::vector<int> out;
   size_t start = 0;
@@ -223,8 +257,7 @@ CheckReport checkBtf(const LoadedBtf &b, bool kernel) {
     fatal += v.errnoValue != 0;
   }
   r.ok = fatal == 0;
-  r.summary = r.ok ? fmt::format("{} types: no violations of the kernel's rules",
-                                 b.btf->ownCount())
+  r.summary = r.ok ? fmt::format("{} types: no violations of the kernel's rules", b.btf->ownCount())
                    : fmt::format("{} types: {} violation{} of the kernel's rules",
                                  b.btf->ownCount(), fatal, fatal == 1 ? "" : "s");
   if (!kernel)

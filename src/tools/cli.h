@@ -12,6 +12,8 @@ enum Exit : int { kOk = 0, kFailure = 1, kUsage = 2 };
 int cmdEncode(const std::vector<std::string> &args);
 int cmdDump(const std::vector<std::string> &args);
 int cmdCheck(const std::vector<std::string> &args);
+/// pahole drop-in (`dwarf2btf pahole ...` or argv[0] == "pahole").
+int cmdPahole(const std::vector<std::string> &args);
 
 /// Prints "dwarf2btf: <msg>" to stderr.
 void printError(const std::string &msg);

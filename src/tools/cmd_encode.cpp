@@ -1,10 +1,13 @@
 // `dwarf2btf encode`: DWARF -> BTF, written in place, to a new ELF or raw.
 #include <boost/program_options.hpp>
+#include <filesystem>
 #include <fmt/format.h>
 #include <iostream>
+#include <set>
 #include <thread>
 
 #include "cli.h"
+#include "dwarf2btf/pipeline/batch.h"
 #include "dwarf2btf/pipeline/pipeline.h"
 #include "dwarf2btf/support/diag.h"
 
@@ -45,32 +48,85 @@ bool isIdentifier(const std::string &s) {
   return true;
 }
 
+/// Batch mode: the base is read once, inputs are encoded in parallel
+/// (opts.encode.jobs inputs at a time, one thread each).
+int encodeMany(const std::vector<std::string> &inputs, const std::string &rawDir,
+               PipelineOptions opts, bool report, bool verbose) {
+  std::vector<BatchItem> items;
+  std::set<std::string> names;
+  for (const std::string &in : inputs) {
+    BatchItem it;
+    it.input = in;
+    if (!rawDir.empty()) {
+      std::string name = std::filesystem::path(in).filename().string();
+      if (!names.insert(name).second) {
+        printError("encode: --raw-dir: two inputs named '" + name + "' would write the same file");
+        return kUsage;
+      }
+      it.write = BatchItem::Write::Raw;
+      it.output = (std::filesystem::path(rawDir) / (name + ".btf")).string();
+    }
+    items.push_back(std::move(it));
+  }
+  SharedBase base;
+  if (!opts.basePath.empty()) {
+    auto b = prepareBase(opts.basePath);
+    if (!b) {
+      printError(b.error().message());
+      return kFailure;
+    }
+    base = std::move(*b);
+  }
+  const unsigned inputJobs = opts.encode.jobs;
+  opts.encode.jobs = 1;
+  auto outcomes = encodeBatch(items, opts, base, inputJobs);
+  int status = kOk;
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    if (report) {
+      std::cerr << items[i].input << ":\n";
+      printReport(std::cerr, *outcomes[i].diag, verbose);
+    }
+    if (outcomes[i].error) {
+      printError(outcomes[i].error.message());
+      status = kFailure;
+    }
+  }
+  return status;
+}
+
 } // namespace
 
 int cmdEncode(const std::vector<std::string> &args) {
   po::options_description desc("encode options");
-  std::string output, raw, base, vars = "percpu", langExclude, rust = "kernel";
+  std::string output, raw, rawDir, base, vars = "percpu", langExclude, rust = "kernel";
   std::string rustDataEnums, rustPrimitiveNames, rustCharName;
   unsigned jobs = 0;
   desc.add_options()("help,h", "show this help")(
       "output,o", po::value(&output), "write a new ELF with .BTF to FILE; INPUT is untouched")(
       "raw", po::value(&raw), "write raw BTF (header, types, strings) to FILE; INPUT is untouched")(
+      "raw-dir", po::value(&rawDir),
+      "write raw BTF of each INPUT to DIR/<input name>.btf; inputs untouched")(
       "jobs,j", po::value(&jobs), "worker threads (default: all cores)")(
-      "base", po::value(&base), "encode split BTF against this base BTF (ELF, raw, or /sys/kernel/btf/vmlinux)")(
+      "base", po::value(&base),
+      "encode split BTF against this base BTF (ELF, raw, or /sys/kernel/btf/vmlinux)")(
       "vars", po::value(&vars), "variables to encode: none, percpu (default), all")(
-      "no-funcs", "encode no FUNC types")(
-      "no-consistent-func", "keep functions whose prototypes conflict across CUs")(
+      "no-funcs", "encode no FUNC types")("no-consistent-func",
+                                          "keep functions whose prototypes conflict across CUs")(
       "no-float", "encode floating-point types as INT (kernels before 5.13)")(
       "no-enum64", "truncate 64-bit enums into 32-bit ENUM (kernels before 6.0)")(
       "no-decl-tags", "encode no DECL_TAG types")("no-type-tags", "encode no TYPE_TAG types")(
       "flatten-arrays", "flatten multi-dimensional arrays into one ARRAY (pahole's layout)")(
-      "lang-exclude", po::value(&langExclude), "comma-separated languages whose CUs are skipped (c, c++, rust, ...)")(
+      "lang-exclude", po::value(&langExclude),
+      "comma-separated languages whose CUs are skipped (c, c++, rust, ...)")(
       "rust", po::value(&rust), "Rust units: kernel (default), bpf-linker or exclude")(
-      "rust-data-enums", po::value(&rustDataEnums), "Rust data-carrying enums: layout or opaque (overrides the preset)")(
-      "rust-primitive-names", po::value(&rustPrimitiveNames), "Rust integer/float names: c or rust (overrides the preset)")(
+      "rust-data-enums", po::value(&rustDataEnums),
+      "Rust data-carrying enums: layout or opaque (overrides the preset)")(
+      "rust-primitive-names", po::value(&rustPrimitiveNames),
+      "Rust integer/float names: c or rust (overrides the preset)")(
       "rust-char-name", po::value(&rustCharName), "INT name for Rust's char (default rust_char)")(
       "no-dedup", "skip deduplication (for testing)")(
       "no-validate", "write BTF even if it breaks the kernel's rules")(
+      "kfunc-tags", "DECL_TAG bpf_kfunc/bpf_fastcall on kfuncs listed in .BTF_ids")(
       "report", "print counts of every recoverable problem and lossy decision")(
       "verbose,v", "with --report, list each case with its DIE offset");
   po::options_description hidden;
@@ -89,15 +145,20 @@ int cmdEncode(const std::vector<std::string> &args) {
     return kUsage;
   }
   if (vm.count("help")) {
-    std::cout << "usage: dwarf2btf encode [options] INPUT\n\n" << desc;
+    std::cout << "usage: dwarf2btf encode [options] INPUT...\n\n" << desc;
     return kOk;
   }
-  if (inputs.size() != 1) {
-    printError("encode: expected exactly one INPUT (try 'dwarf2btf encode --help')");
+  if (inputs.empty()) {
+    printError("encode: expected at least one INPUT (try 'dwarf2btf encode --help')");
     return kUsage;
   }
-  if (!output.empty() && !raw.empty()) {
-    printError("encode: -o and --raw are mutually exclusive");
+  if (int(!output.empty()) + int(!raw.empty()) + int(!rawDir.empty()) > 1) {
+    printError("encode: -o, --raw and --raw-dir are mutually exclusive");
+    return kUsage;
+  }
+  if (inputs.size() > 1 && (!output.empty() || !raw.empty())) {
+    printError("encode: -o and --raw name one output; with several INPUTs write in place or use "
+               "--raw-dir DIR");
     return kUsage;
   }
 
@@ -158,7 +219,13 @@ int cmdEncode(const std::vector<std::string> &args) {
   }
   opts.dedup = !vm.count("no-dedup");
   opts.validate = !vm.count("no-validate");
+  // --report -v lists each skipped function with its reason (pahole -V wording).
+  opts.verbose = vm.count("report") && vm.count("verbose");
   opts.basePath = base;
+  opts.kfuncTags = vm.count("kfunc-tags") > 0;
+
+  if (inputs.size() > 1 || !rawDir.empty())
+    return encodeMany(inputs, rawDir, opts, vm.count("report") > 0, vm.count("verbose") > 0);
 
   const std::string &input = inputs[0];
   DiagEngine diag;

@@ -1,6 +1,7 @@
 // dwarf2btf: DWARF to BTF converter and BTF inspector. Dispatches subcommands.
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -11,7 +12,8 @@ namespace {
 const char *kUsageText = R"(usage: dwarf2btf <command> [options] ...
 
 commands:
-  encode [options] INPUT...   convert DWARF to BTF (in place, -o FILE, or --raw FILE)
+  encode [options] INPUT...   convert DWARF to BTF (in place, -o FILE, --raw FILE, --raw-dir DIR)
+  pahole ARGS...              pahole drop-in (also when invoked as `pahole`)
   dump FILE [--format raw|c]  print BTF as bpftool does (raw) or as a C header
   check FILE [--kernel]       validate BTF against the kernel's rules (and load it)
 
@@ -23,6 +25,9 @@ commands:
 
 int main(int argc, char **argv) {
   using namespace d2b::cli;
+  // Installed as a `pahole` symlink: the whole command line is pahole's.
+  if (argc >= 1 && std::filesystem::path(argv[0]).filename() == "pahole")
+    return cmdPahole(std::vector<std::string>(argv + 1, argv + argc));
   if (argc < 2) {
     std::fputs(kUsageText, stderr);
     return kUsage;
@@ -43,6 +48,8 @@ int main(int argc, char **argv) {
     return cmdDump(rest);
   if (cmd == "check")
     return cmdCheck(rest);
+  if (cmd == "pahole")
+    return cmdPahole(rest);
   printError("unknown command '" + cmd + "' (try 'dwarf2btf --help')");
   return kUsage;
 }

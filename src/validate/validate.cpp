@@ -172,4 +172,41 @@ std::vector<Violation> validate(const btf::Btf &btf, const ValidateOptions &opts
   return out;
 }
 
+struct PreparedBase::Impl {
+  // Outermost level first; each checker has run() and is only read from now.
+  std::vector<std::unique_ptr<detail::Checker>> chain;
+};
+
+PreparedBase::PreparedBase(const btf::Btf &base, std::unique_ptr<Impl> impl)
+    : base_(&base), impl_(std::move(impl)) {}
+
+PreparedBase::~PreparedBase() = default;
+
+std::shared_ptr<const PreparedBase> PreparedBase::create(const btf::Btf &base,
+                                                         const ValidateOptions &opts) {
+  std::vector<const btf::Btf *> levels;
+  for (const btf::Btf *b = &base; b; b = b->base())
+    levels.insert(levels.begin(), b);
+  auto impl = std::make_unique<Impl>();
+  std::vector<Violation> ignored;
+  for (const btf::Btf *level : levels) {
+    const detail::Checker *below = impl->chain.empty() ? nullptr : impl->chain.back().get();
+    impl->chain.push_back(std::make_unique<detail::Checker>(*level, opts, below));
+    impl->chain.back()->run(ignored);
+  }
+  return std::shared_ptr<const PreparedBase>(new PreparedBase(base, std::move(impl)));
+}
+
+std::vector<Violation> validate(const btf::Btf &btf, const ValidateOptions &opts,
+                                const PreparedBase &prepared) {
+  if (btf.base() != &prepared.base())
+    return validate(btf, opts);
+  std::vector<Violation> out;
+  detail::Checker own(btf, opts, prepared.impl().chain.back().get());
+  own.run(out);
+  if (!opts.reportAll && out.size() > 1)
+    out.resize(1);
+  return out;
+}
+
 } // namespace d2b::validate

@@ -130,36 +130,36 @@ std::vector<Case> cases() {
   // `holder` with a FWD member matches both canonical holders; the policy is
   // that the oldest canonical wins (libbpf's choice depends on its hash
   // table layout). The FWD then stands for that holder's X.
-  c.push_back({"AmbiguousCandidatesOldestWins",
-               [](Btf &b) {
-                 uint32_t i = addIntT(b);
-                 uint32_t x1 = addStruct(b, "X", 4, {{"a", i, 0}});
-                 uint32_t u = b.addInt("unsigned int", 4, 0);
-                 uint32_t x2 = addStruct(b, "X", 4, {{"a", u, 0}});
-                 addStruct(b, "holder", 8, {{"p", b.addPtr(x1), 0}});
-                 addStruct(b, "holder", 8, {{"p", b.addPtr(x2), 0}});
-                 addStruct(b, "holder", 8, {{"p", b.addPtr(b.addFwd("X", false)), 0}});
-               },
-               {intLine(1), "[2] STRUCT 'X' size=4 vlen=1 {'a' type_id=1 bits_offset=0}",
-                "[3] INT 'unsigned int' size=4 bits_offset=0 nr_bits=32 encoding=(none)",
-                "[4] STRUCT 'X' size=4 vlen=1 {'a' type_id=3 bits_offset=0}",
-                "[5] PTR '(anon)' type_id=2",
-                "[6] STRUCT 'holder' size=8 vlen=1 {'p' type_id=5 bits_offset=0}",
-                "[7] PTR '(anon)' type_id=4",
-                "[8] STRUCT 'holder' size=8 vlen=1 {'p' type_id=7 bits_offset=0}"}});
+  c.push_back(
+      {"AmbiguousCandidatesOldestWins",
+       [](Btf &b) {
+         uint32_t i = addIntT(b);
+         uint32_t x1 = addStruct(b, "X", 4, {{"a", i, 0}});
+         uint32_t u = b.addInt("unsigned int", 4, 0);
+         uint32_t x2 = addStruct(b, "X", 4, {{"a", u, 0}});
+         addStruct(b, "holder", 8, {{"p", b.addPtr(x1), 0}});
+         addStruct(b, "holder", 8, {{"p", b.addPtr(x2), 0}});
+         addStruct(b, "holder", 8, {{"p", b.addPtr(b.addFwd("X", false)), 0}});
+       },
+       {intLine(1), "[2] STRUCT 'X' size=4 vlen=1 {'a' type_id=1 bits_offset=0}",
+        "[3] INT 'unsigned int' size=4 bits_offset=0 nr_bits=32 encoding=(none)",
+        "[4] STRUCT 'X' size=4 vlen=1 {'a' type_id=3 bits_offset=0}", "[5] PTR '(anon)' type_id=2",
+        "[6] STRUCT 'holder' size=8 vlen=1 {'p' type_id=5 bits_offset=0}",
+        "[7] PTR '(anon)' type_id=4",
+        "[8] STRUCT 'holder' size=8 vlen=1 {'p' type_id=7 bits_offset=0}"}});
 
   // An enum forward declaration with two different definitions of its name
   // takes the oldest; a struct FWD in that situation stays (see above).
-  c.push_back({"EnumFwdWithTwoDefinitionsTakesOldest",
-               [](Btf &b) {
-                 EnumValue a[] = {{"A", 1}}, bv[] = {{"B", 2}};
-                 b.addEnum("e", 4, false, a);
-                 b.addEnum("e", 4, false, bv);
-                 b.addPtr(b.addEnum("e", 4, false, {}));
-               },
-               {"[1] ENUM 'e' encoding=UNSIGNED size=4 vlen=1 {'A' val=1}",
-                "[2] ENUM 'e' encoding=UNSIGNED size=4 vlen=1 {'B' val=2}",
-                "[3] PTR '(anon)' type_id=1"}});
+  c.push_back(
+      {"EnumFwdWithTwoDefinitionsTakesOldest",
+       [](Btf &b) {
+         EnumValue a[] = {{"A", 1}}, bv[] = {{"B", 2}};
+         b.addEnum("e", 4, false, a);
+         b.addEnum("e", 4, false, bv);
+         b.addPtr(b.addEnum("e", 4, false, {}));
+       },
+       {"[1] ENUM 'e' encoding=UNSIGNED size=4 vlen=1 {'A' val=1}",
+        "[2] ENUM 'e' encoding=UNSIGNED size=4 vlen=1 {'B' val=2}", "[3] PTR '(anon)' type_id=1"}});
 
   // A union forward declaration never resolves to a struct.
   c.push_back({"UnionFwdDoesNotMatchStruct",
@@ -503,7 +503,42 @@ TEST_P(DedupCase, ProducesExpectedTypes) {
     EXPECT_EQ(typeLines(*b), tc.expected);
 }
 
+// Batch mode's prepared base (indexed once, shared) gives byte-identical
+// output, and one PreparedBase serves several splits in a row.
+class DedupSplitCase : public ::testing::TestWithParam<Case> {};
+
+std::vector<Case> splitCases() {
+  std::vector<Case> out;
+  for (Case &c : cases())
+    if (c.buildBase)
+      out.push_back(std::move(c));
+  return out;
+}
+
+TEST_P(DedupSplitCase, PreparedBaseGivesTheSameResult) {
+  const Case &tc = GetParam();
+  Btf base;
+  tc.buildBase(base);
+  DedupOptions opts;
+  opts.rules = tc.rules;
+  auto pb = dedup::PreparedBase::create(base, opts);
+  ASSERT_TRUE(pb) << pb.error().message();
+  Btf plain(&base);
+  tc.build(plain);
+  ASSERT_TRUE(dedup::dedup(plain, opts));
+  for (int round = 0; round < 2; ++round) {
+    Btf split(&base);
+    tc.build(split);
+    auto st = dedup::dedup(split, opts, **pb);
+    ASSERT_TRUE(st) << st.error().message();
+    EXPECT_EQ(split.serialize(std::endian::little), plain.serialize(std::endian::little));
+    EXPECT_EQ(typeLines(split), tc.expected);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Cases, DedupCase, ::testing::ValuesIn(cases()),
+                         [](const auto &info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(SplitCases, DedupSplitCase, ::testing::ValuesIn(splitCases()),
                          [](const auto &info) { return std::string(info.param.name); });
 
 // ---- statistics -----------------------------------------------------------
@@ -643,6 +678,31 @@ TEST(DedupErrors, BrokenBaseIsReported) {
   Btf split(&base);
   addIntT(split);
   EXPECT_EQ(dedupError(split),
+            "dedup: base type [1]: refers to type id 7, but the last type id is 1");
+}
+
+TEST(DedupErrors, PreparedBaseMismatch) {
+  Btf base, other;
+  addIntT(base);
+  addIntT(other);
+  auto pb = dedup::PreparedBase::create(base);
+  ASSERT_TRUE(pb);
+  Btf split(&other);
+  addIntT(split);
+  auto st = dedup::dedup(split, {}, **pb);
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().message(), "dedup: the BTF's base is not the prepared base");
+  Btf onBase(&base);
+  DedupOptions old;
+  old.rules = LibbpfRules::V1_1;
+  auto st2 = dedup::dedup(onBase, old, **pb);
+  ASSERT_FALSE(st2);
+  EXPECT_EQ(st2.error().message(), "dedup: options differ from the prepared base's");
+  Btf broken;
+  broken.addPtr(7);
+  auto bad = dedup::PreparedBase::create(broken);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message(),
             "dedup: base type [1]: refers to type id 7, but the last type id is 1");
 }
 

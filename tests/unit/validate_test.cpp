@@ -290,3 +290,38 @@ TEST(KernelLoad, CombineSplitConcatenatesBaseThenSplit) {
   EXPECT_EQ(be, whole.serialize(std::endian::big));
   EXPECT_EQ(kernel::combineSplit(base, std::endian::little), base.serialize(std::endian::little));
 }
+
+// Batch mode checks each split on a base prepared once: the violations must
+// be exactly those of validating the split on its own.
+TEST(Validate, PreparedBaseGivesTheSameViolations) {
+  Btf base;
+  uint32_t u = base.addInt("u32", 4, 0);                                           // 1
+  uint32_t s = base.addComposite(false, "s", 8, std::vector<Member>{{"a", u, 0}}); // 2
+  base.addTypedef("t", s);                                                         // 3
+  base.addFwd("F", false);                                                         // 4
+  auto pb = validate::PreparedBase::create(base);
+  auto lines = [](const std::vector<Violation> &v) {
+    std::vector<std::string> out;
+    for (const Violation &x : v)
+      out.push_back(x.logLine());
+    return out;
+  };
+  for (int variant = 0; variant < 3; ++variant) {
+    Btf split(&base);
+    uint32_t p = split.addPtr(3);
+    if (variant == 0) {
+      split.addComposite(false, "ok", 16, std::vector<Member>{{"p", p, 0}, {"x", 2, 64}});
+    } else if (variant == 1) {
+      split.addComposite(false, "bad", 4, std::vector<Member>{{"x", 2, 0}}); // too small
+      split.addVar("v", 4, btf::VarLinkage::Static);                         // VAR of a FWD
+    } else {
+      split.addTypedef("Bad<name>", 1);
+      split.addArray(2, 99, 1);
+    }
+    SCOPED_TRACE(variant);
+    auto plain = validate::validate(split);
+    auto prepared = validate::validate(split, {}, *pb);
+    EXPECT_EQ(lines(prepared), lines(plain));
+    EXPECT_EQ(plain.empty(), variant == 0) << describe(plain);
+  }
+}

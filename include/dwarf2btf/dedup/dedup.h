@@ -19,6 +19,7 @@
 /// of first reference (types by id, fields in field_iter.h order) — the same
 /// layout libbpf produces.
 #include <cstdint>
+#include <memory>
 
 #include "dwarf2btf/btf/btf.h"
 #include "dwarf2btf/support/expected.h"
@@ -72,5 +73,35 @@ struct DedupStats {
 /// must be discarded. Errors name the offending type id, e.g.
 /// "dedup: type [12]: invalid referenced type id 4000 (ids end at 100)".
 Expected<DedupStats> dedup(btf::Btf &btf, const DedupOptions &opts = {});
+
+/// The base-side work of split dedup — checking the base's records and
+/// indexing every base type as a canonical candidate — done once, for
+/// batch mode, where hundreds of modules are deduplicated against one
+/// vmlinux (indexing a vmlinux base costs more than deduplicating a typical
+/// module). Immutable after create(), so any number of threads may use one.
+///
+///   auto pb = PreparedBase::create(vmlinuxBtf);
+///   btf::Btf mod(&vmlinuxBtf); ...
+///   dedup(mod, {}, **pb);   // same result as dedup(mod)
+class PreparedBase {
+public:
+  struct Impl;
+  /// Errors as dedup() reports them for a bad base.
+  static Expected<std::shared_ptr<const PreparedBase>> create(const btf::Btf &base,
+                                                              const DedupOptions &opts = {});
+  ~PreparedBase();
+  const btf::Btf &base() const { return *base_; }
+  const Impl &impl() const { return *impl_; }
+
+private:
+  PreparedBase(const btf::Btf &base, std::unique_ptr<Impl> impl);
+  const btf::Btf *base_;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// dedup() of split BTF whose base is `prepared.base()`, reusing its index.
+/// The output is identical to dedup(btf, opts). `opts` must equal the
+/// options `prepared` was created with, and btf.base() must be its base.
+Expected<DedupStats> dedup(btf::Btf &btf, const DedupOptions &opts, const PreparedBase &prepared);
 
 } // namespace d2b::dedup

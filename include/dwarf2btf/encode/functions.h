@@ -28,6 +28,7 @@
 
 #include "dwarf2btf/btf/btf.h"
 #include "dwarf2btf/elf/symbols.h"
+#include "dwarf2btf/encode/kfuncs.h"
 #include "dwarf2btf/model/symbol_records.h"
 #include "dwarf2btf/support/diag.h"
 
@@ -47,6 +48,9 @@ struct FuncOptions {
   uint8_t addressSize = 8;
   /// Input file name, for diagnostics.
   std::string file;
+  /// kfuncs (name -> KF_* flags) whose FUNC gets DECL_TAG "bpf_kfunc", plus
+  /// "bpf_fastcall" with KF_FASTCALL; null: no kfunc tags.
+  const KfuncMap *kfuncs = nullptr;
 };
 
 /// What the function stage did.
@@ -59,7 +63,8 @@ struct FunctionStats {
   uint64_t functions = 0;                        // distinct names among the candidates
   uint64_t emitted = 0;                          // FUNCs added
   uint64_t skipped = 0;                          // functions skipped by a rule
-  uint64_t declTags = 0;                         // DECL_TAGs added
+  uint64_t declTags = 0;                         // DECL_TAGs added (annotations)
+  uint64_t kfuncTags = 0;                        // bpf_kfunc/bpf_fastcall DECL_TAGs added
   std::map<std::string, uint64_t> skippedByRule; // "func.skip.*" -> count
 };
 

@@ -19,6 +19,7 @@
 #include "dwarf2btf/encode/variables.h"
 #include "dwarf2btf/support/diag.h"
 #include "dwarf2btf/support/expected.h"
+#include "dwarf2btf/validate/validate.h"
 
 namespace d2b {
 
@@ -28,11 +29,14 @@ struct PipelineOptions {
   bool dedup = true;
   bool validate = true; // refuse to write BTF the kernel's rules reject
   bool verbose = false; // per-case notes (e.g. pahole-style skip lines)
+  /// DECL_TAG "bpf_kfunc" (and "bpf_fastcall") on the kfuncs listed in the
+  /// input's .BTF_ids set8 ranges (pahole's decl_tag_kfuncs).
+  bool kfuncTags = false;
 };
 
 /// Final BTF of an input, with the base it is split against (if any).
 struct EncodedBtf {
-  std::unique_ptr<btf::Btf> base; // owns the base; btf points into it
+  std::shared_ptr<const btf::Btf> base; // keeps the base alive; btf points into it
   btf::Btf btf;
   std::endian order = std::endian::little;
   encode::EncodeStats types;
@@ -50,6 +54,19 @@ struct LoadedBtf {
 
 Expected<EncodedBtf> encodeFile(const std::string &input, const PipelineOptions &opts,
                                 DiagEngine &diag);
+/// A base read once and shared read-only by many encodeFileWithBase calls
+/// (batch mode), with its dedup index built once.
+struct SharedBase {
+  std::shared_ptr<const btf::Btf> btf;                    // null: no base
+  std::shared_ptr<const dedup::PreparedBase> dedup;       // null: indexed per input
+  std::shared_ptr<const validate::PreparedBase> validate; // null: checked per input
+};
+/// Reads base BTF (ELF .BTF, raw, /sys/kernel/btf/vmlinux) and indexes it.
+Expected<SharedBase> prepareBase(const std::string &path);
+/// encodeFile against an already-read base (opts.basePath is ignored).
+/// Safe to call concurrently with one SharedBase.
+Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const PipelineOptions &opts,
+                                        const SharedBase &base, DiagEngine &diag);
 /// Writes `output` as `input` with its .BTF section replaced or added.
 Error writeElf(const std::string &input, const std::string &output, const EncodedBtf &enc);
 /// Writes the raw .BTF bytes to `path` (temporary file + rename).

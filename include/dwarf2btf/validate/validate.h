@@ -20,6 +20,7 @@
 /// running kernel's BTF needs a destructor kfunc registered for that type,
 /// which cannot be known offline.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -86,5 +87,29 @@ struct Violation {
 /// own types are checked; the base is assumed valid (its resolved sizes are
 /// still computed, because the split's checks depend on them).
 std::vector<Violation> validate(const btf::Btf &btf, const ValidateOptions &opts = {});
+
+/// The base side of validate() for split BTF — checking the base and
+/// computing its resolved sizes — done once and shared read-only by every
+/// split on that base (batch mode: hundreds of modules on one vmlinux).
+class PreparedBase {
+public:
+  struct Impl;
+  static std::shared_ptr<const PreparedBase> create(const btf::Btf &base,
+                                                    const ValidateOptions &opts = {});
+  ~PreparedBase();
+  const btf::Btf &base() const { return *base_; }
+  const Impl &impl() const { return *impl_; }
+
+private:
+  PreparedBase(const btf::Btf &base, std::unique_ptr<Impl> impl);
+  const btf::Btf *base_;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// validate() of split BTF whose base is `prepared.base()` (and which was
+/// prepared with the same `opts`): the same violations, without re-checking
+/// the base.
+std::vector<Violation> validate(const btf::Btf &btf, const ValidateOptions &opts,
+                                const PreparedBase &prepared);
 
 } // namespace d2b::validate

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Module (split) BTF for every debug .ko against one vmlinux BTF: dwarf2btf's
+# batch mode (one process, base read once, modules in parallel) against
+# pahole's one-process-per-module loop (what Makefile.modfinal runs), then a
+# (kind, name) set comparison per module (bench/btf_sets.py).
+#
+# Usage: bench/modules.sh [options]
+#   --tool PATH      dwarf2btf binary (default: build/dwarf2btf)
+#   --modules DIR    where the .ko files are (default: /usr/lib/debug/lib/modules/<newest>)
+#   --vmlinux PATH   debug vmlinux for the base (default: newest /usr/lib/debug/boot/vmlinux-*)
+#   --base FILE      use this base BTF instead of encoding vmlinux with dwarf2btf
+#   --limit N        only the first N modules (sorted by path)
+#   --jobs N         dwarf2btf batch -j (default: all cores); pahole runs one at a time
+#   --out DIR        output directory (default: bench/out/modules)
+# Both encoders use the kernel's pahole 1.24 settings: floats, Rust excluded,
+# flattened arrays, no consistent_func (pahole 1.24 has none).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+tool=$root/build/dwarf2btf modules="" vmlinux="" base="" limit=0 jobs=$(nproc) out=$root/bench/out/modules
+while [[ $# -gt 0 ]]; do
+  case $1 in
+  --tool) tool=$2; shift 2 ;;
+  --modules) modules=$2; shift 2 ;;
+  --vmlinux) vmlinux=$2; shift 2 ;;
+  --base) base=$2; shift 2 ;;
+  --limit) limit=$2; shift 2 ;;
+  --jobs) jobs=$2; shift 2 ;;
+  --out) out=$2; shift 2 ;;
+  -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
+  *) echo "modules.sh: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+done
+log() { echo "modules.sh: $*" >&2; }
+command -v pahole >/dev/null || { log "pahole missing (apt-get install dwarves)"; exit 1; }
+[[ -x $tool ]] || { log "no dwarf2btf at $tool"; exit 1; }
+[[ -n $modules ]] || modules=$(ls -1d /usr/lib/debug/lib/modules/* 2>/dev/null | sort -V | tail -1)
+[[ -d $modules ]] || { log "no module directory (install linux-image-*-dbg or pass --modules)"; exit 1; }
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+if [[ -z $base ]]; then
+  [[ -n $vmlinux ]] || vmlinux=$(ls -1 /usr/lib/debug/boot/vmlinux-* | sort -V | tail -1)
+  base=$out/vmlinux.btf
+  if [[ ! -s $base ]]; then
+    log "encoding the base from $vmlinux"
+    "$tool" encode --flatten-arrays --lang-exclude rust --raw "$base" "$vmlinux"
+  fi
+fi
+find "$modules" -name '*.ko' | sort > "$out/list"
+[[ $limit -gt 0 ]] && { head -n "$limit" "$out/list" > "$out/list.tmp"; mv "$out/list.tmp" "$out/list"; }
+n=$(wc -l < "$out/list")
+rm -rf "$out/d2b" "$out/pahole"; mkdir -p "$out/d2b" "$out/pahole"
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
+
+log "dwarf2btf batch: $n modules, -j$jobs"
+/usr/bin/time -f '%e %U %S %M' -o "$out/time.d2b" \
+  "$tool" encode -j "$jobs" --flatten-arrays --no-consistent-func --lang-exclude rust \
+  --base "$base" --raw-dir "$out/d2b" $(cat "$out/list") 2> "$out/d2b.log" || log "dwarf2btf reported errors (see d2b.log)"
+
+log "pahole loop: $n processes"
+/usr/bin/time -f '%e %U %S %M' -o "$out/time.pahole" bash -c '
+  while read -r ko; do
+    pahole -J --btf_gen_floats --lang_exclude=rust --btf_base "$1" \
+      --btf_encode_detached="$2/$(basename "$ko").btf" "$ko" >/dev/null 2>>"$2.log" || echo "FAILED $ko" >> "$2.log"
+  done < "$3"' _ "$base" "$out/pahole" "$out/list"
+load1=$(cut -d' ' -f1-3 /proc/loadavg)
+
+python3 "$root/bench/btf_sets.py" "$base" "$out/d2b" "$out/pahole" --report "$out/sets.txt" \
+  --classify "$out/list" "$tool" > "$out/sets.summary"
+read -r dw du ds dm < "$out/time.d2b"
+read -r pw pu ps pm < "$out/time.pahole"
+{
+  echo "# Module BTF: dwarf2btf batch vs pahole loop ($n modules)"
+  echo
+  echo "base: $base"
+  echo "load average before: $load0, after: $load1"
+  echo
+  echo "| | wall s | CPU s | peak RSS MB |"
+  echo "|---|---|---|---|"
+  echo "| dwarf2btf batch -j$jobs | $dw | $(echo "$du + $ds" | bc) | $((dm / 1024)) |"
+  echo "| pahole 1.24 loop | $pw | $(echo "$pu + $ps" | bc) | $((pm / 1024)) (largest process) |"
+  echo
+  echo "wall ratio dwarf2btf/pahole: $(echo "scale=3; $dw / $pw" | bc)," \
+    "CPU ratio: $(echo "scale=3; ($du + $ds) / ($pu + $ps)" | bc)"
+  echo
+  echo "## (kind, name) sets (A = dwarf2btf, B = pahole)"
+  echo
+  cat "$out/sets.summary"
+  echo
+  echo "Per-module differences: $out/sets.txt"
+} > "$out/report.md"
+cat "$out/report.md"
