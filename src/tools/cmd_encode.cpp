@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "dwarf2btf/pipeline/batch.h"
 #include "dwarf2btf/pipeline/pipeline.h"
+#include "dwarf2btf/pipeline/policy_file.h"
 #include "dwarf2btf/support/diag.h"
 
 namespace po = boost::program_options;
@@ -99,7 +100,7 @@ int encodeMany(const std::vector<std::string> &inputs, const std::string &rawDir
 int cmdEncode(const std::vector<std::string> &args) {
   po::options_description desc("encode options");
   std::string output, raw, rawDir, base, vars = "percpu", langExclude, rust = "kernel";
-  std::string rustDataEnums, rustPrimitiveNames, rustCharName;
+  std::string rustDataEnums, rustPrimitiveNames, rustCharName, policyFile;
   unsigned jobs = 0;
   desc.add_options()("help,h", "show this help")(
       "output,o", po::value(&output), "write a new ELF with .BTF to FILE; INPUT is untouched")(
@@ -124,6 +125,8 @@ int cmdEncode(const std::vector<std::string> &args) {
       "rust-primitive-names", po::value(&rustPrimitiveNames),
       "Rust integer/float names: c or rust (overrides the preset)")(
       "rust-char-name", po::value(&rustCharName), "INT name for Rust's char (default rust_char)")(
+      "policy", po::value(&policyFile),
+      "read the policy from FILE (key = value lines, Rust knobs under [rust]); flags win")(
       "no-dedup", "skip deduplication (for testing)")(
       "no-validate", "write BTF even if it breaks the kernel's rules")(
       "kfunc-tags", "DECL_TAG bpf_kfunc/bpf_fastcall on kfuncs listed in .BTF_ids")(
@@ -162,6 +165,27 @@ int cmdEncode(const std::vector<std::string> &args) {
     return kUsage;
   }
 
+  // The policy file only fills what the command line left unset.
+  PolicyFile file;
+  if (!policyFile.empty()) {
+    auto parsed = readPolicyFile(policyFile);
+    if (!parsed) {
+      printError("encode: --policy: " + parsed.error().message());
+      return kUsage;
+    }
+    file = std::move(*parsed);
+    auto fill = [&](const char *flag, std::string &dst, const std::optional<std::string> &src) {
+      if (src && (!vm.count(flag) || vm[flag].defaulted()))
+        dst = *src;
+    };
+    fill("vars", vars, file.vars);
+    fill("lang-exclude", langExclude, file.langExclude);
+    fill("rust", rust, file.rustPreset);
+    fill("rust-data-enums", rustDataEnums, file.rustDataEnums);
+    fill("rust-primitive-names", rustPrimitiveNames, file.rustPrimitiveNames);
+    fill("rust-char-name", rustCharName, file.rustCharName);
+  }
+
   PipelineOptions opts;
   opts.encode.jobs = jobs ? jobs : std::max(1u, std::thread::hardware_concurrency());
   lower::Policy &p = opts.encode.policy;
@@ -178,6 +202,19 @@ int cmdEncode(const std::vector<std::string> &args) {
   p.declTags = !vm.count("no-decl-tags");
   p.typeTags = !vm.count("no-type-tags");
   p.flattenArrays = vm.count("flatten-arrays") > 0;
+  // A --no-X flag always wins; otherwise the policy file may set X either way.
+  auto apply = [&](const char *noFlag, bool &dst, const std::optional<bool> &src) {
+    if (src && !vm.count(noFlag))
+      dst = *src;
+  };
+  apply("no-funcs", p.funcs, file.funcs);
+  apply("no-consistent-func", p.consistentFunc, file.consistentFunc);
+  apply("no-float", p.floats, file.floats);
+  apply("no-enum64", p.enum64, file.enum64);
+  apply("no-decl-tags", p.declTags, file.declTags);
+  apply("no-type-tags", p.typeTags, file.typeTags);
+  if (file.flattenArrays && !vm.count("flatten-arrays"))
+    p.flattenArrays = *file.flattenArrays;
   if (!langExclude.empty()) {
     auto langs = parseLanguageList(langExclude);
     if (!langs) {
@@ -196,7 +233,8 @@ int cmdEncode(const std::vector<std::string> &args) {
     p.langExclude.push_back(kDwLangRust);
   if (!rustDataEnums.empty()) {
     if (rustDataEnums != "layout" && rustDataEnums != "opaque") {
-      printError("encode: --rust-data-enums: expected layout or opaque, got '" + rustDataEnums + "'");
+      printError("encode: --rust-data-enums: expected layout or opaque, got '" + rustDataEnums +
+                 "'");
       return kUsage;
     }
     p.rust.dataEnums = rustDataEnums == "layout" ? lower::RustPolicy::DataEnums::Layout
@@ -210,7 +248,7 @@ int cmdEncode(const std::vector<std::string> &args) {
     }
     p.rust.cPrimitiveNames = rustPrimitiveNames == "c";
   }
-  if (vm.count("rust-char-name")) {
+  if (vm.count("rust-char-name") || file.rustCharName) {
     if (!isIdentifier(rustCharName)) {
       printError("encode: --rust-char-name: '" + rustCharName + "' is not an identifier");
       return kUsage;

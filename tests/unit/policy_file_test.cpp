@@ -1,0 +1,48 @@
+#include <gtest/gtest.h>
+
+#include "dwarf2btf/pipeline/policy_file.h"
+
+using d2b::parsePolicyText;
+
+TEST(PolicyFile, ReadsTopLevelAndRustSection) {
+  auto f = parsePolicyText("# comment\nvars = all\nflatten-arrays = yes\nfloat = false\n"
+                           "lang-exclude = c++\n[rust]\npreset = bpf-linker\n"
+                           "data-enums = opaque\nprimitive-names = rust\nchar-name = rchar\n",
+                           "p.ini");
+  ASSERT_TRUE(f) << f.error().message();
+  EXPECT_EQ(*f->vars, "all");
+  EXPECT_TRUE(*f->flattenArrays);
+  EXPECT_FALSE(*f->floats);
+  EXPECT_EQ(*f->langExclude, "c++");
+  EXPECT_EQ(*f->rustPreset, "bpf-linker");
+  EXPECT_EQ(*f->rustDataEnums, "opaque");
+  EXPECT_EQ(*f->rustPrimitiveNames, "rust");
+  EXPECT_EQ(*f->rustCharName, "rchar");
+  EXPECT_FALSE(f->funcs.has_value());
+  EXPECT_FALSE(f->enum64.has_value());
+}
+
+TEST(PolicyFile, EmptyFileSetsNothing) {
+  auto f = parsePolicyText("", "p.ini");
+  ASSERT_TRUE(f);
+  EXPECT_FALSE(f->vars || f->rustPreset || f->floats);
+}
+
+TEST(PolicyFile, UnknownKeyIsAnErrorNamingTheFile) {
+  auto f = parsePolicyText("[rust]\npresett = kernel\n", "p.ini");
+  ASSERT_FALSE(f);
+  EXPECT_EQ(f.error().message(), "p.ini: unrecognised option 'rust.presett'");
+}
+
+TEST(PolicyFile, BadBooleanIsAnError) {
+  auto f = parsePolicyText("float = maybe\n", "p.ini");
+  ASSERT_FALSE(f);
+  EXPECT_NE(f.error().message().find("p.ini: "), std::string::npos);
+  EXPECT_NE(f.error().message().find("float"), std::string::npos) << f.error().message();
+}
+
+TEST(PolicyFile, MissingFileIsAnError) {
+  auto f = d2b::readPolicyFile("/nonexistent/policy.ini");
+  ASSERT_FALSE(f);
+  EXPECT_EQ(f.error().message(), "/nonexistent/policy.ini: cannot open");
+}
