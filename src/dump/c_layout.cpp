@@ -36,9 +36,27 @@ constexpr uint32_t kMaxNesting = 1000;
 
 uint64_t alignUp(uint64_t v, uint64_t a) { return a > 1 ? (v + a - 1) / a * a : v; }
 
+/// Gaps wider than this are one named char array instead of a run of
+/// `long: 64;` lines: a struct of 4 GiB (or a corrupt member offset) would
+/// otherwise print hundreds of millions of lines.
+constexpr uint64_t kMaxBitfieldPadBits = 64 * 1024 * 8;
+
 /// Unnamed bitfields covering bits [from, to), each inside a unit of its own
 /// type so the compiler puts it exactly there.
 void appendPadding(std::vector<Item> &items, uint64_t from, uint64_t to, uint32_t ptrSize) {
+  if (to > from && to - from > kMaxBitfieldPadBits) {
+    // Bitfields up to the next byte, then one array of whole bytes; the
+    // array has alignment 1, so it lands exactly where the bitfields end.
+    const uint64_t byteFrom = (from + 7) / 8 * 8;
+    appendPadding(items, from, byteFrom, ptrSize);
+    const uint64_t bytes = (to - byteFrom) / 8;
+    Item gap;
+    gap.what = Item::What::Gap;
+    gap.member = uint32_t(byteFrom / 8);
+    gap.bits = uint32_t(bytes);
+    items.push_back(std::move(gap));
+    from = byteFrom + bytes * 8;
+  }
   while (from < to) {
     uint64_t w;
     const char *type;

@@ -32,10 +32,10 @@ struct Field {
 /// wrapping several (a union of members that share an offset, a struct that
 /// moves a union member away from offset 0).
 struct Item {
-  enum class What : uint8_t { Member, Pad, NamedPad, Group, Skipped };
+  enum class What : uint8_t { Member, Pad, NamedPad, Gap, Group, Skipped };
   What what = What::Member;
-  uint32_t member = 0;           // Member, Skipped
-  uint32_t bits = 0;             // Member: bitfield width (0: plain); Pad: width; NamedPad: bytes
+  uint32_t member = 0; // Member, Skipped; Gap: byte offset (names the array)
+  uint32_t bits = 0;   // Member: bitfield width (0: plain); Pad: width; NamedPad, Gap: bytes
   const char *padType = nullptr; // Pad: "long", "int", "short", "char"
   bool groupIsUnion = false;     // Group
   bool groupPacked = false;      // Group

@@ -248,6 +248,9 @@ void Writer::itemsTo(fmt::memory_buffer &out, const std::vector<Item> &items, ui
     case Item::What::NamedPad:
       fmt::format_to(fmt::appender(out), "char __d2b_pad[{}];\n", it.bits);
       break;
+    case Item::What::Gap:
+      fmt::format_to(fmt::appender(out), "char __d2b_gap_{}[{}];\n", it.member, it.bits);
+      break;
     case Item::What::Group:
       put(out, it.groupIsUnion ? "union {\n" : "struct {\n");
       itemsTo(out, it.children, owner, names, indent + 1);
