@@ -478,8 +478,12 @@ Error Model::analyze() {
     if (kindOf(id) != Kind::Int)
       continue;
     std::string_view n = btf_.name(id);
-    if (n == "long int" || n == "long unsigned int" || n == "long" || n == "unsigned long") {
-      ptr_size_ = btf_.type(id).size();
+    // Only a plausible `long` decides: a corrupt size 0 would make pointers
+    // align to 0 (a division by zero in the layout).
+    const uint32_t size = btf_.type(id).size();
+    if ((n == "long int" || n == "long unsigned int" || n == "long" || n == "unsigned long") &&
+        (size == 4 || size == 8)) {
+      ptr_size_ = size;
       break;
     }
   }

@@ -6,6 +6,7 @@
 // `.<name>.tmp-<pid>-XXXXXX` and the next write of the same file removes it.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -74,6 +75,13 @@ TEST_P(FaultInjection, InPlaceEncodeLeavesInputIntact) {
       break;
     }
     ++fired;
+    if (r.status == 0 && call == "fsync") {
+      // The directory's fsync after the rename is best effort: the file is
+      // already complete and in place, so the run succeeds.
+      EXPECT_TRUE(readFile(input) == done) << "success reported but the output is not complete";
+      EXPECT_EQ(listDir(dir.dir().string()), (std::vector<std::string>{"fired", "in.exe"}));
+      continue;
+    }
     EXPECT_EQ(r.status, 1) << describe(r);
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
     EXPECT_EQ(r.err.rfind("dwarf2btf: " + input + ": ", 0), 0) << r.err;
@@ -98,9 +106,15 @@ pid_t killedRun(const std::string &input, std::chrono::microseconds delay) {
     execl(t.c_str(), t.c_str(), "encode", input.c_str(), static_cast<char *>(nullptr));
     _exit(127);
   }
-  std::this_thread::sleep_for(delay);
-  kill(pid, SIGKILL);
+  // Poll so that a run that ends before `delay` is reaped at once.
+  const auto until = std::chrono::steady_clock::now() + delay;
   int status = 0;
+  while (std::chrono::steady_clock::now() < until) {
+    if (waitpid(pid, &status, WNOHANG) == pid)
+      return pid;
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  kill(pid, SIGKILL);
   waitpid(pid, &status, 0);
   return pid;
 }
@@ -122,7 +136,7 @@ TEST(KillDuringEncode, InputIsOldOrNewAndTempsAreReclaimed) {
   std::mt19937 rng(12345);
   std::uniform_int_distribution<int64_t> pick(0, runTime.count() * 6 / 5);
   int sawOld = 0, sawNew = 0, sawTemp = 0;
-  for (int i = 0; i < 150; ++i) {
+  for (int i = 0; i < 40; ++i) {
     SCOPED_TRACE("iteration " + std::to_string(i));
     fs::remove(input);
     fs::copy_file(fixture(), input);

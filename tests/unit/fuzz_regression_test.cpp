@@ -2,6 +2,7 @@
 // code the fuzzer ran, and pins the specific fixes with exact expectations.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +17,7 @@ namespace d2b {
 namespace {
 
 namespace fs = std::filesystem;
+using test::testdata;
 
 std::vector<uint8_t> bytesOf(const fs::path &p) {
   std::ifstream in(p, std::ios::binary);
