@@ -79,5 +79,18 @@ TEST(FuzzRegression, LargeValidGapIsOneArray) {
       << out.str();
 }
 
+/// fuzz_encode: libdwfl failed without an error text; the diagnostic is now
+/// one clean line naming the file.
+TEST(FuzzRegression, DwflFailureWithoutErrorText) {
+  const std::string path = testdata("fuzz/encode/rel-dwfl-null-error.o");
+  PipelineOptions opts;
+  opts.encode.jobs = 1;
+  DiagEngine diag;
+  auto r = encodeFile(path, opts, diag);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message(),
+            path + ": no DWARF debug information (.debug_info): no usable DWARF sections");
+}
+
 } // namespace
 } // namespace d2b
