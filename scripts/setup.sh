@@ -37,6 +37,30 @@ build() {
   ninja -C "$BUILD_DIR" -j "$JOBS"
 }
 
+# Integration tests run again under ASan+UBSan: the ones that feed the tool
+# malformed, killed or failing inputs, and the main end-to-end paths.
+asan_integration=(bad_input bad_input_messages bad_dwarf crash_safety extended_sections cli_contract encode_e2e dump determinism)
+
+# The unit tests and asan_integration built with -DD2B_SANITIZE=ON (gcc) in
+# build-asan/; any sanitizer report fails the run.
+sanitized_tests() {
+  local dir=${ASAN_BUILD_DIR:-build-asan} targets=(dwarf2btf) t
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DD2B_SANITIZE=ON >/dev/null
+  for t in tests/unit/*_test.cpp; do targets+=("unit_$(basename "$t" .cpp)"); done
+  for t in "${asan_integration[@]}"; do targets+=("integration_${t}_test"); done
+  ninja -C "$dir" -j "$JOBS" "${targets[@]}"
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=134
+  export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=134
+  # ctest would rediscover every test program; run only what was built.
+  local failed=0
+  for t in "${targets[@]:1}"; do
+    echo "== asan: $t"
+    "$dir/tests/$t" --gtest_brief=1 || failed=1
+  done
+  unset ASAN_OPTIONS UBSAN_OPTIONS
+  ((failed == 0)) || { echo "setup: sanitizer suite failed" >&2; exit 1; }
+}
+
 case "$mode" in
 demo)
   install_missing "${build_deps[@]}"
@@ -54,8 +78,15 @@ demo)
   ;;
 test)
   install_missing "${build_deps[@]}" "${test_deps[@]}"
+  # clang-22 builds the libFuzzer targets; it is not in Debian 12 itself, so
+  # it is installed only where an apt source offers it (apt.llvm.org).
+  if ! command -v clang++-22 >/dev/null && apt-cache policy clang-22 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+    install_missing clang-22
+  fi
   build
   ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS"
+  sanitized_tests
+  scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
   ;;
 build)
   install_missing "${build_deps[@]}"

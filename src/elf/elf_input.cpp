@@ -58,6 +58,14 @@ void DwarfHandle::reset() {
 
 namespace {
 
+/// libdwfl's last error. dwfl_errmsg() returns NULL when the failure came
+/// from libdw without a libdw error set (seen with corrupt .debug_* section
+/// headers), and fmt throws on a null string.
+const char *dwflError() {
+  const char *m = dwfl_errmsg(-1);
+  return m ? m : "no usable DWARF sections";
+}
+
 // Separate debuginfo files are not looked up: the input must carry its own
 // DWARF, as it does for pahole.
 int noDebuginfo(Dwfl_Module *, void **, const char *, Dwarf_Addr, const char *, const char *,
@@ -152,13 +160,13 @@ Expected<DwarfHandle> ElfInput::openDwarf() const {
   if (elf_type_ == ET_REL) {
     h.dwfl_ = dwfl_begin(&kOfflineCallbacks);
     if (!h.dwfl_)
-      return Error(fmt::format("{}: libdwfl: {}", path_, dwfl_errmsg(-1)));
+      return Error(fmt::format("{}: libdwfl: {}", path_, dwflError()));
     dwfl_report_begin(h.dwfl_);
     int fd = h.fd_;
     h.fd_ = -1; // libdwfl owns it from here on
     Dwfl_Module *mod = dwfl_report_offline(h.dwfl_, path_.c_str(), path_.c_str(), fd);
     if (!mod)
-      return Error(fmt::format("{}: libdwfl: {}", path_, dwfl_errmsg(-1)));
+      return Error(fmt::format("{}: libdwfl: {}", path_, dwflError()));
     dwfl_report_end(h.dwfl_, nullptr, nullptr);
     Dwarf_Addr bias = 0;
     h.dwarf_ = dwfl_module_getdwarf(mod, &bias);
@@ -166,7 +174,7 @@ Expected<DwarfHandle> ElfInput::openDwarf() const {
     h.elf_ = dwfl_module_getelf(mod, &ebias);
     if (!h.dwarf_)
       return Error(
-          fmt::format("{}: no DWARF debug information (.debug_info): {}", path_, dwfl_errmsg(-1)));
+          fmt::format("{}: no DWARF debug information (.debug_info): {}", path_, dwflError()));
     return h;
   }
   h.elf_ = elf_begin(h.fd_, ELF_C_READ_MMAP, nullptr);

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <csignal>
 #include <fcntl.h>
 #include <filesystem>
 #include <fmt/format.h>
+#include <string_view>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,6 +29,34 @@ std::string resolveDestination(const std::string &path) {
 std::string directoryOf(const std::string &path) {
   std::string dir = fs::path(path).parent_path().string();
   return dir.empty() ? "." : dir;
+}
+
+/// Temporaries are named `.<name>.tmp-<pid>-XXXXXX`: a process killed by
+/// SIGKILL (or a power cut) cannot remove its own, so the next write of the
+/// same destination removes those whose writer no longer exists. A live
+/// writer's file is never touched; a reused pid only means a stale file
+/// survives one more run. Errors are ignored: this is housekeeping.
+void removeStaleTemps(const std::string &dir, const std::string &prefix, FileOps &ops) {
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0)
+      continue;
+    std::string_view rest = std::string_view(name).substr(prefix.size());
+    const size_t dash = rest.find('-');
+    if (dash == 0 || dash == std::string_view::npos || rest.size() - dash - 1 != 6)
+      continue;
+    pid_t pid = 0;
+    bool digits = true;
+    for (char c : rest.substr(0, dash)) {
+      digits = digits && c >= '0' && c <= '9' && pid < 100000000;
+      pid = pid * 10 + (c - '0');
+    }
+    if (!digits || pid <= 0)
+      continue;
+    if (::kill(pid, 0) != 0 && errno == ESRCH)
+      ops.unlink(it->path().c_str());
+  }
 }
 
 } // namespace
@@ -51,11 +81,13 @@ Expected<AtomicFile> AtomicFile::create(const std::string &path, FileOps &ops) {
   std::string dir = directoryOf(dest);
   // Hidden, and short enough that the suffix never pushes it past NAME_MAX.
   std::string base = fs::path(dest).filename().string().substr(0, 200);
-  std::string temp = dir + "/." + base + ".tmp-XXXXXX";
+  const std::string prefix = "." + base + ".tmp-";
+  std::string temp = fmt::format("{}/{}{}-XXXXXX", dir, prefix, ::getpid());
   int fd = ops.createTemp(temp.data());
   if (fd < 0)
     return Error(
         fmt::format("{}: cannot create temporary file in {}: {}", path, dir, errnoText(errno)));
+  removeStaleTemps(dir, prefix, ops);
   return AtomicFile(ops, path, std::move(dest), std::move(temp), fd);
 }
 

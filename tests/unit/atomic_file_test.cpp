@@ -90,7 +90,7 @@ TEST(AtomicFile, FailedRenameKeepsOldFileAndRemovesTemporary) {
   EXPECT_TRUE(std::regex_match(
       e.message(),
       std::regex(regexQuote(path + ": cannot rename temporary file " + t.path(".raw.btf.tmp-")) +
-                 "[A-Za-z0-9]{6}: Invalid cross-device link")))
+                 "[0-9]+-[A-Za-z0-9]{6}: Invalid cross-device link")))
       << e.message();
   EXPECT_EQ(readFile(path), "old");
   EXPECT_EQ(listDir(t.dir()), std::vector<std::string>{"raw.btf"});
@@ -105,7 +105,7 @@ TEST(AtomicFile, FailedWriteNamesTheTemporary) {
   EXPECT_TRUE(std::regex_match(
       e.message(),
       std::regex(regexQuote(path + ": cannot write temporary file " + t.path(".raw.btf.tmp-")) +
-                 "[A-Za-z0-9]{6}: No space left on device")))
+                 "[0-9]+-[A-Za-z0-9]{6}: No space left on device")))
       << e.message();
   EXPECT_TRUE(listDir(t.dir()).empty());
 }

@@ -661,7 +661,7 @@ TEST(SectionWriterInPlace, FailedRenameLeavesInputUntouched) {
   EXPECT_TRUE(std::regex_match(
       e.message(),
       std::regex(regexQuote(path + ": cannot rename temporary file " + t.path(".obj.o.tmp-")) +
-                 "[A-Za-z0-9]{6}: Invalid cross-device link")))
+                 "[0-9]+-[A-Za-z0-9]{6}: Invalid cross-device link")))
       << e.message();
   EXPECT_EQ(readFile(path), original);
   EXPECT_EQ(listDir(t.dir()), std::vector<std::string>{"obj.o"});

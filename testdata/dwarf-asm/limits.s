@@ -1,0 +1,39 @@
+# Hand-written DWARF 4 at the limits (assembled by tests/integration/dwarf_limits_test.cpp
+# with `gcc -c`): an unknown tag (0x5555), an unknown attribute (0x3f00, form data1),
+# an unknown language (0x7777), an array bound above 2^32 and a struct of 70,000 members.
+	.section .debug_abbrev,"",@progbits
+.Labbrev:
+	.uleb128 1, 0x11; .byte 1; .uleb128 0x03, 0x08, 0x13, 0x05; .byte 0, 0
+	.uleb128 2, 0x24; .byte 0; .uleb128 0x03, 0x08, 0x0b, 0x0b, 0x3e, 0x0b, 0x3f00, 0x0b; .byte 0, 0
+	.uleb128 3, 0x5555; .byte 0; .uleb128 0x03, 0x08; .byte 0, 0
+	.uleb128 4, 0x13; .byte 1; .uleb128 0x03, 0x08, 0x0b, 0x06; .byte 0, 0
+	.uleb128 5, 0x0d; .byte 0; .uleb128 0x03, 0x08, 0x49, 0x13, 0x38, 0x06; .byte 0, 0
+	.uleb128 6, 0x01; .byte 1; .uleb128 0x49, 0x13; .byte 0, 0
+	.uleb128 7, 0x21; .byte 0; .uleb128 0x49, 0x13, 0x2f, 0x07; .byte 0, 0
+	.uleb128 8, 0x16; .byte 0; .uleb128 0x03, 0x08, 0x49, 0x13; .byte 0, 0
+	.byte 0
+
+	.section .debug_info,"",@progbits
+.Lcu:
+	.long .Lend - .Lstart
+.Lstart:
+	.value 4
+	.long .Labbrev
+	.byte 8
+	.uleb128 1; .string "limits.c"; .value 0x7777
+.Lint:	.uleb128 2; .string "int"; .byte 4, 5, 1
+	.uleb128 3; .string "mystery"
+.Larr:	.uleb128 6; .long .Lint - .Lcu
+	.uleb128 7; .long .Lint - .Lcu; .quad 0x100000000
+	.byte 0
+	.uleb128 8; .string "huge_arr"; .long .Larr - .Lcu
+.Lwide:	.uleb128 4; .string "wide"; .long 280000
+	.set off, 0
+	.rept 70000
+	.uleb128 5; .string "m"; .long .Lint - .Lcu; .long off
+	.set off, off + 4
+	.endr
+	.byte 0
+	.uleb128 8; .string "wide_t"; .long .Lwide - .Lcu
+	.byte 0
+.Lend:
