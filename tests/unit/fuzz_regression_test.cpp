@@ -62,7 +62,7 @@ TEST(FuzzRegression, HugeMemberGapIsOneArrayInCDump) {
   ASSERT_FALSE(dump::dumpC(parsed->btf, out));
   const std::string c = out.str();
   EXPECT_LT(c.size(), 200000u);
-  EXPECT_NE(c.find("char __d2b_gap_"), std::string::npos);
+  EXPECT_NE(c.find("char __d2b_pad"), std::string::npos);
 }
 
 /// A valid 1 MiB struct with one int at its end: bitfield padding would be
@@ -75,7 +75,7 @@ TEST(FuzzRegression, LargeValidGapIsOneArray) {
   b.addComposite(false, "big", 1u << 20, ms);
   std::ostringstream out;
   ASSERT_FALSE(dump::dumpC(b, out));
-  EXPECT_NE(out.str().find("\tint a;\n\tchar __d2b_gap_4[1048568];\n\tint z;\n"), std::string::npos)
+  EXPECT_NE(out.str().find("\tint a;\n\tchar __d2b_pad2_0[1048568];\n\tint z;\n"), std::string::npos)
       << out.str();
 }
 
