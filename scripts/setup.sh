@@ -86,7 +86,11 @@ test)
   build
   ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS"
   sanitized_tests
-  scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
+  # A short random fuzz run can find a new input at any time; it reports
+  # (inputs kept in build-fuzz/crashes/) without turning CI red. Committed
+  # crash inputs are replayed by the test suite above, which does gate.
+  scripts/fuzz.sh "${FUZZ_SECONDS:-60}" ||
+    echo "fuzz: new crash inputs found (build-fuzz/crashes/): commit them to testdata/fuzz/ with a fix"
   ;;
 build)
   install_missing "${build_deps[@]}"

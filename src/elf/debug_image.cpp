@@ -70,6 +70,14 @@ void putField(uint8_t *p, uint64_t v, int bytes, bool big) {
 
 Error decompress(const Section &s, const uint8_t *src, std::vector<uint8_t> &out,
                  const std::string &path) {
+  // The header's size is input data: a corrupt one must not make us allocate
+  // gigabytes (or throw length_error). Deflate cannot expand more than
+  // ~1032:1; a zstd frame states its content size, which must agree.
+  if (s.chType == kCompressZlib ? s.chSize > s.payloadSize * 1040 + 4096
+                                : ZSTD_getFrameContentSize(src, s.payloadSize) != s.chSize)
+    return Error(fmt::format("{}: {}: compression header claims {} bytes, which the {} bytes of "
+                             "compressed data cannot hold",
+                             path, s.name, s.chSize, s.payloadSize));
   const size_t at = out.size();
   out.resize(at + s.chSize);
   if (s.chType == kCompressZlib) {
