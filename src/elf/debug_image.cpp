@@ -306,7 +306,8 @@ Expected<DecompressedImage> buildDecompressedImage(int fd, const std::string &pa
     for (const Section &r : sections) {
       if ((r.type != SHT_RELA && r.type != SHT_REL) || !startOf.count(r.info))
         continue;
-      if (!r.entsize || !inFile(r.offset, r.size))
+      // An entry must at least hold r_offset and r_info.
+      if (r.entsize < 2u * (is64 ? 8u : 4u) || !inFile(r.offset, r.size))
         return fail(Error(fmt::format("{}: {}: bad relocation section", path, r.name)));
       if (!relFirst) {
         relFirst = &r;
@@ -341,6 +342,8 @@ Expected<DecompressedImage> buildDecompressedImage(int fd, const std::string &pa
   // Section header fields: (offset, width) for 64- and 32-bit classes.
   const uint64_t shoff = eh.e_shoff;
   const uint16_t shentsize = eh.e_shentsize;
+  if (!patches.empty() && shentsize < (is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr)))
+    return fail(Error(fmt::format("{}: section header entry size {} is too small", path, shentsize)));
   for (const Patch &p : patches) {
     const uint64_t at = shoff + uint64_t(p.index) * shentsize;
     if (!inFile(at, shentsize))

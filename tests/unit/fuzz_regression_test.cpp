@@ -92,5 +92,17 @@ TEST(FuzzRegression, DwflFailureWithoutErrorText) {
             path + ": no DWARF debug information (.debug_info): no usable DWARF sections");
 }
 
+/// fuzz_encode: e_shentsize 0 on a file whose debug sections need rewriting
+/// (undefined behaviour writing into a 0-byte header copy); now a clean error.
+TEST(FuzzRegression, ZeroSectionHeaderEntrySize) {
+  const std::string path = testdata("fuzz/encode/zero-shentsize.o");
+  PipelineOptions opts;
+  opts.encode.jobs = 1;
+  DiagEngine diag;
+  auto r = encodeFile(path, opts, diag);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message(), path + ": section header entry size 0 is too small");
+}
+
 } // namespace
 } // namespace d2b
