@@ -16,8 +16,7 @@ bool isKnownTag(int tag) {
   // DWARF 5 ends at DW_TAG_immutable_type (0x4b); the vendor tags are those
   // libdw names (MIPS loop, the GNU template/call-site tags) and the BTF
   // annotation tags of clang and gcc.
-  return in(unsigned(tag), DW_TAG_array_type, DW_TAG_immutable_type) ||
-         tag == DW_TAG_MIPS_loop ||
+  return in(unsigned(tag), DW_TAG_array_type, DW_TAG_immutable_type) || tag == DW_TAG_MIPS_loop ||
          in(unsigned(tag), DW_TAG_format_label, DW_TAG_GNU_call_site_parameter) ||
          tag == kTagLlvmAnnotation || tag == kTagGnuAnnotation;
 }

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include "builder.h"
-#include "dwarf_codes.h"
 #include "dwarf2btf/encode/param_location.h"
+#include "dwarf_codes.h"
 
 namespace d2b::dwarf {
 
@@ -122,8 +122,7 @@ void UnitBuilder::declTagsOf(Dwarf_Die &die, std::vector<std::string> &out) {
   });
 }
 
-void UnitBuilder::warn(Dwarf_Die &die, const char *rule, std::string message,
-                       Severity severity) {
+void UnitBuilder::warn(Dwarf_Die &die, const char *rule, std::string message, Severity severity) {
   // A DIE of another unit (reached through ref_addr or a type signature) is
   // also walked by its own unit, which reports it; saying it once per
   // referencing unit would only repeat the same line.
