@@ -72,13 +72,22 @@ void Writer::declarationTo(fmt::memory_buffer &out, uint32_t id, std::string inn
   const Btf &btf = m_.btf();
   std::string quals; // qualifiers of the base type, written before it
   std::string tags;  // type tags of the base type, written after it
+  // The first non-modifier below the current run of modifiers: the same for
+  // every modifier of a run, so found once per run — looking it up at each
+  // one would make a long const/volatile chain quadratic.
+  constexpr uint32_t kUnknown = UINT32_MAX;
+  uint32_t modsEnd = kUnknown;
   for (uint32_t guard = 0; id && guard <= btf.endId(); ++guard) {
     const btf::TypeView t = btf.type(id);
     const Kind k = t.kind();
+    if (k != Kind::Const && k != Kind::Volatile && k != Kind::Restrict && k != Kind::TypeTag &&
+        k != Kind::Ptr)
+      modsEnd = kUnknown;
     switch (k) {
     case Kind::Ptr: {
       inner.insert(0, "*");
-      const Kind next = m_.kindOf(m_.skipMods(t.type()));
+      modsEnd = m_.skipMods(t.type());
+      const Kind next = m_.kindOf(modsEnd);
       if (next == Kind::Array || next == Kind::FuncProto)
         inner = "(" + inner + ")";
       id = t.type();
@@ -92,7 +101,9 @@ void Writer::declarationTo(fmt::memory_buffer &out, uint32_t id, std::string inn
                                : k == Kind::Volatile ? "volatile"
                                : k == Kind::Restrict ? "restrict"
                                                      : typeTag(id);
-      const Kind next = m_.kindOf(m_.skipMods(t.type()));
+      if (modsEnd == kUnknown)
+        modsEnd = m_.skipMods(t.type());
+      const Kind next = m_.kindOf(modsEnd);
       if (next == Kind::Array && k != Kind::TypeTag && elementHas(t.type(), k)) {
         // GCC qualifies an array whose elements are qualified (GCC bug 8354);
         // in C the qualifier of an array is its elements', so say it once.

@@ -28,7 +28,8 @@ public:
   model::NodeId typeOf(Dwarf_Die &die, unsigned at = DW_AT_type, bool integrate = false);
   /// Appends the btf_decl_tag values annotating `die` to `out`.
   void declTagsOf(Dwarf_Die &die, std::vector<std::string> &out);
-  void warn(Dwarf_Die &die, const char *rule, std::string message);
+  void warn(Dwarf_Die &die, const char *rule, std::string message,
+            Severity severity = Severity::Warning);
   Error dwarfError(Dwarf_Die *die, const char *what);
 
 private:
@@ -42,6 +43,8 @@ private:
   uint64_t keyOf(Dwarf_Die &die);
   Error walk(Dwarf_Die &unitDie);
   Error visit(Dwarf_Die &die, Scope scope, bool &descend, Scope &childScope);
+  void checkCodes(Dwarf_Die &die, int tag);
+  Error walkError(Dwarf_Die &die, const char *what);
   Error fillPending();
   void fill(model::NodeId id, Dwarf_Die die);
   void fillBase(model::TypeNode &n, Dwarf_Die &die);
@@ -69,6 +72,10 @@ private:
   std::vector<Dwarf_Die> dies_; // DIE of each node, parallel to the graph
   std::unordered_map<uint64_t, model::NodeId> byKey_;
   std::unordered_map<Dwarf_CU *, UnitFacts> units_;
+  // Per abbreviation of this unit: the unknown tag/attributes of its DIEs,
+  // already listed once (at its first DIE) and counted for every later one.
+  std::unordered_map<Dwarf_Abbrev *, std::vector<std::pair<const char *, std::string>>>
+      unknownCodes_;
   std::unordered_set<uint64_t> classScoped_; // keys of member/variable DIEs inside composites
   // Subprograms and variables are read after the walk, so the types they
   // reference get nodes in DIE order rather than at first use.

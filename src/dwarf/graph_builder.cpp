@@ -4,6 +4,7 @@
 
 #include "builder.h"
 #include "dwarf2btf/encode/param_location.h"
+#include "dwarf_codes.h"
 
 namespace d2b::dwarf {
 
@@ -121,14 +122,14 @@ void UnitBuilder::declTagsOf(Dwarf_Die &die, std::vector<std::string> &out) {
   });
 }
 
-void UnitBuilder::warn(Dwarf_Die &die, const char *rule, std::string message) {
+void UnitBuilder::warn(Dwarf_Die &die, const char *rule, std::string message, Severity severity) {
   // A DIE of another unit (reached through ref_addr or a type signature) is
   // also walked by its own unit, which reports it; saying it once per
   // referencing unit would only repeat the same line.
   if (die.cu != cu_)
     return;
   Diagnostic d;
-  d.severity = Severity::Warning;
+  d.severity = severity;
   d.rule = rule;
   d.where.file = in_.file;
   d.where.section = factsOf(die.cu).typesSection ? ".debug_types" : ".debug_info";
@@ -188,13 +189,13 @@ Error UnitBuilder::walk(Dwarf_Die &unitDie) {
     Dwarf_Die sib;
     rc = dwarf_siblingof(&f.die, &sib);
     if (rc < 0)
-      return dwarfError(&f.die, "cannot read sibling");
+      return walkError(f.die, "cannot read sibling");
     if (rc == 0)
       stack.push_back({sib, f.scope});
     if (descend && dwarf_haschildren(&f.die)) {
       rc = dwarf_child(&f.die, &c);
       if (rc < 0)
-        return dwarfError(&f.die, "cannot read children");
+        return walkError(f.die, "cannot read children");
       if (rc == 0)
         stack.push_back({c, childScope});
     }
@@ -206,6 +207,7 @@ Error UnitBuilder::visit(Dwarf_Die &die, Scope scope, bool &descend, Scope &chil
   const int tag = dwarf_tag(&die);
   if (tag < 0)
     return dwarfError(&die, "cannot read DIE tag");
+  checkCodes(die, tag);
   if (isTypeDie(tag)) {
     nodeFor(die);
     if (isComposite(tag)) {
@@ -246,6 +248,63 @@ Error UnitBuilder::visit(Dwarf_Die &die, Scope scope, bool &descend, Scope &chil
   default:
     return Error::success();
   }
+}
+
+void UnitBuilder::checkCodes(Dwarf_Die &die, int tag) {
+  // Tags and attribute codes belong to the abbreviation, so each one is
+  // examined once; the first DIE using it is listed, later ones counted.
+  Dwarf_Abbrev *abbrev = die.abbrev;
+  if (!abbrev)
+    return;
+  auto [it, fresh] = unknownCodes_.try_emplace(abbrev);
+  if (!fresh) {
+    for (const auto &[rule, message] : it->second)
+      if (die.cu == cu_)
+        diag_.count(rule);
+    return;
+  }
+  auto &found = it->second;
+  if (!isKnownTag(tag))
+    found.emplace_back("dwarf.unknown-tag",
+                       fmt::format("unknown tag {:#x} skipped with its children", tag));
+  size_t n = 0;
+  if (dwarf_getattrcnt(abbrev, &n) == 0)
+    for (size_t i = 0; i < n; ++i) {
+      unsigned name = 0, form = 0;
+      if (dwarf_getabbrevattr(abbrev, i, &name, &form, nullptr) == 0 && !isKnownAttribute(name))
+        found.emplace_back("dwarf.unknown-attribute",
+                           fmt::format("unknown attribute {:#x} (form {:#x}) skipped", name, form));
+    }
+  for (const auto &[rule, message] : found)
+    warn(die, rule, message, Severity::Note);
+}
+
+Error UnitBuilder::walkError(Dwarf_Die &die, const char *what) {
+  // libdw cannot step over an attribute whose form it does not know (the
+  // form decides the size), so name the culprit instead of "invalid DWARF".
+  Dwarf_Die cu;
+  if (!dwarf_diecu(&die, &cu, nullptr, nullptr))
+    return dwarfError(&die, what);
+  Dwarf_Off off = 0;
+  for (int guard = 0; guard < (1 << 20); ++guard) {
+    size_t len = 0;
+    Dwarf_Abbrev *a = dwarf_getabbrev(&cu, off, &len);
+    if (!a || a == DWARF_END_ABBREV || len == 0)
+      break;
+    size_t n = 0;
+    if (dwarf_getattrcnt(a, &n) == 0)
+      for (size_t i = 0; i < n; ++i) {
+        unsigned name = 0, form = 0;
+        if (dwarf_getabbrevattr(a, i, &name, &form, nullptr) == 0 && !isKnownForm(form))
+          return Error(fmt::format(
+              "{}: {}+{:#x}: {}: abbreviation {} ({}) gives attribute {:#x} the unknown form "
+              "{:#x}, whose size libdw cannot know, so the unit cannot be read past it",
+              in_.file, in_.unit->sectionName(), dwarf_dieoffset(&die), what,
+              dwarf_getabbrevcode(a), tagName(int(dwarf_getabbrevtag(a))), name, form));
+      }
+    off += len;
+  }
+  return dwarfError(&die, what);
 }
 
 Error buildUnitGraph(const UnitInput &in, UnitGraph &out, DiagEngine &diag) {

@@ -4,6 +4,9 @@
 #include <dwarf.h>
 #include <fmt/format.h>
 #include <gelf.h>
+#include <set>
+
+#include "dwarf_codes.h"
 
 namespace d2b::dwarf {
 
@@ -83,6 +86,23 @@ Expected<std::vector<UnitRef>> listUnits(Dwarf *dw, const std::string &file) {
   if (Error e = scan(dw, true, out, file))
     return e;
   return out;
+}
+
+void reportUnknownLanguages(const std::vector<UnitRef> &units, const std::string &file,
+                            DiagEngine &diag) {
+  std::set<uint16_t> seen;
+  for (const UnitRef &u : units) {
+    if (u.language == 0 || isKnownLanguage(u.language) || !seen.insert(u.language).second)
+      continue;
+    Diagnostic d;
+    d.severity = Severity::Warning;
+    d.rule = "dwarf.unknown-language";
+    d.where.file = file;
+    d.where.section = u.sectionName();
+    d.where.die_offset = u.dieOffset;
+    d.message = fmt::format("unknown DW_AT_language {:#x}; its units are lowered as C", u.language);
+    diag.report(std::move(d));
+  }
 }
 
 Expected<Dwarf_Die> unitDie(Dwarf *dw, const UnitRef &u, const std::string &file) {

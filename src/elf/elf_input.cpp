@@ -4,6 +4,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <elfutils/libdw.h>
@@ -80,6 +81,58 @@ const Dwfl_Callbacks kOfflineCallbacks = {
     .debuginfo_path = nullptr,
 };
 
+/// A file that starts like ELF but ends inside its own header. libelf only
+/// says "not ELF" for those, which hides that the file was cut short.
+Error truncatedHeader(int fd, uint64_t fileSize, const std::string &path) {
+  unsigned char id[EI_NIDENT] = {};
+  const ssize_t n = pread(fd, id, sizeof id, 0);
+  if (n < SELFMAG || std::memcmp(id, ELFMAG, SELFMAG) != 0)
+    return Error::success();
+  const bool known = n > EI_CLASS && (id[EI_CLASS] == ELFCLASS32 || id[EI_CLASS] == ELFCLASS64);
+  if (n > EI_CLASS && !known)
+    return Error::success(); // a bad class is not truncation
+  const uint64_t need =
+      known && id[EI_CLASS] == ELFCLASS64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
+  if (fileSize >= need)
+    return Error::success();
+  return Error(fmt::format("{}: truncated: the ELF header needs {}{} bytes, the file has {}", path,
+                           known ? "" : "at least ", need, fileSize));
+}
+
+/// The section header table or a section's contents reaching past the end
+/// of the file: the file was cut short (or a size/offset field is corrupt).
+/// Checked before anything else reads the file, so the message says that
+/// rather than "no .debug_info section" or libelf's "invalid section header".
+Error truncatedSections(Elf *e, const GElf_Ehdr &eh, uint64_t fileSize, const std::string &path) {
+  if (eh.e_shoff == 0)
+    return Error::success();
+  size_t shnum = eh.e_shnum;
+  if (shnum == 0 && elf_getshdrnum(e, &shnum) != 0)
+    shnum = 1; // extended numbering: section 0 holds the count
+  const uint64_t tableEnd = eh.e_shoff + uint64_t(shnum) * eh.e_shentsize;
+  if (eh.e_shoff > fileSize || tableEnd > fileSize)
+    return Error(fmt::format("{}: truncated: the section header table [{:#x}, {:#x}) extends past "
+                             "the end of the file ({} bytes)",
+                             path, eh.e_shoff, tableEnd, fileSize));
+  size_t shstrndx = 0;
+  const bool names = elf_getshdrstrndx(e, &shstrndx) == 0;
+  for (Elf_Scn *scn = elf_nextscn(e, nullptr); scn; scn = elf_nextscn(e, scn)) {
+    GElf_Shdr sh;
+    if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS || sh.sh_size == 0)
+      continue;
+    const uint64_t end = sh.sh_offset + sh.sh_size;
+    if (sh.sh_offset <= fileSize && end >= sh.sh_offset && end <= fileSize)
+      continue;
+    const char *name = names ? elf_strptr(e, shstrndx, sh.sh_name) : nullptr;
+    const std::string what =
+        name && *name ? std::string(name) : fmt::format("#{}", elf_ndxscn(scn));
+    return Error(fmt::format("{}: truncated or corrupt: section {} [{:#x}, {:#x}) extends past "
+                             "the end of the file ({} bytes)",
+                             path, what, sh.sh_offset, end, fileSize));
+  }
+  return Error::success();
+}
+
 } // namespace
 
 ElfInput::~ElfInput() {
@@ -98,6 +151,12 @@ Expected<std::shared_ptr<ElfInput>> ElfInput::open(const std::string &path) {
   if (in->fd_ < 0)
     return Error(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
 
+  struct stat st;
+  if (fstat(in->fd_, &st) != 0)
+    return Error(fmt::format("{}: cannot stat: {}", path, std::strerror(errno)));
+  const uint64_t fileSize = uint64_t(st.st_size);
+  if (Error err = truncatedHeader(in->fd_, fileSize, path))
+    return err;
   Elf *e = elf_begin(in->fd_, ELF_C_READ_MMAP, nullptr);
   if (!e || elf_kind(e) != ELF_K_ELF) {
     if (e)
@@ -114,6 +173,13 @@ Expected<std::shared_ptr<ElfInput>> ElfInput::open(const std::string &path) {
   in->machine_ = eh.e_machine;
   in->elf_class_ = eh.e_ident[EI_CLASS];
   in->order_ = eh.e_ident[EI_DATA] == ELFDATA2MSB ? std::endian::big : std::endian::little;
+  // Only regular files (memfds included) have a size to compare against.
+  if (S_ISREG(st.st_mode)) {
+    if (Error err = truncatedSections(e, eh, fileSize, path)) {
+      elf_end(e);
+      return err;
+    }
+  }
   // Say plainly when there is no DWARF at all, rather than relaying whichever
   // of libdw's or libdwfl's wordings the open path would produce.
   bool hasInfo = false;

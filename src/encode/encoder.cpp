@@ -73,6 +73,7 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
   const std::vector<dwarf::UnitRef> &units = *listed;
   if (units.empty())
     return Error(fmt::format("{}: no DWARF debug information (.debug_info has no units)", path));
+  dwarf::reportUnknownLanguages(units, path, diag);
 
   TypesResult res;
   if (opts.base)

@@ -31,6 +31,44 @@ uint32_t clampU32(const LowerState &s, NodeId n, uint64_t v, const char *what) {
   return UINT32_MAX;
 }
 
+// The byte size the kernel will resolve for node `id` (0 when unknown), or
+// UINT64_MAX when it exceeds 64 bits. Bounded: a corrupt chain may loop.
+uint64_t btfByteSize(const model::TypeGraph &g, NodeId id) {
+  uint64_t factor = 1;
+  for (int depth = 0; depth < 64; ++depth) {
+    const TypeNode &n = g.node(id);
+    uint64_t size = 0;
+    switch (n.kind) {
+    case NodeKind::Void:
+    case NodeKind::Subroutine:
+      return 0;
+    case NodeKind::Pointer:
+      size = 8; // the kernel's pointer size
+      break;
+    case NodeKind::Base:
+      size = n.encoding() == BaseEncoding::Float && validFloatSize(n.byteSize)
+                 ? n.byteSize
+                 : cIntShape(n).byteSize;
+      break;
+    case NodeKind::Composite:
+    case NodeKind::Enum:
+      size = n.byteSize;
+      break;
+    case NodeKind::Qualifier:
+    case NodeKind::Typedef:
+      id = n.type;
+      continue;
+    case NodeKind::Array:
+      for (const model::ArrayDim &d : g.dims(n))
+        factor = d.count && factor > UINT64_MAX / d.count ? UINT64_MAX : factor * d.count;
+      id = n.type;
+      continue;
+    }
+    return size && factor > UINT64_MAX / size ? UINT64_MAX : size * factor;
+  }
+  return 0;
+}
+
 void emitBase(LowerState &s, NodeId id, const TypeNode &n) {
   const BaseEncoding enc = n.encoding();
   if (enc == BaseEncoding::Float && s.policy.floats) {
@@ -134,6 +172,24 @@ void emitEnum(LowerState &s, NodeId id, const TypeNode &n) {
   s.btf.addEnum(n.name, size, n.isSigned, out, s.policy.enum64);
 }
 
+// The element count an ARRAY of `count` elements of `elemSize` bytes gets:
+// the kernel rejects arrays of 4 GiB or more, and any other count would
+// misstate the size, so such an array becomes zero-length — its container
+// keeps its own size and member offsets, so the enclosing layout is intact.
+uint32_t arrayCount(const LowerState &s, NodeId id, uint64_t count, uint64_t elemSize) {
+  const bool tooBig = count > UINT32_MAX || (elemSize && count > UINT32_MAX / elemSize);
+  if (!tooBig)
+    return uint32_t(count);
+  s.report(id, "c.array-too-large",
+           elemSize ? fmt::format("array of {} elements of {} bytes is 4 GiB or more, which BTF "
+                                  "cannot describe; encoded as a zero-length array",
+                                  count, elemSize)
+                    : fmt::format("array of {} elements does not fit in 32 bits; encoded as a "
+                                  "zero-length array",
+                                  count));
+  return 0;
+}
+
 void emitArray(LowerState &s, NodeId id, const TypeNode &n, uint32_t firstId) {
   const uint32_t elem = s.targetOf(id);
   auto dims = s.graph.dims(n);
@@ -141,17 +197,26 @@ void emitArray(LowerState &s, NodeId id, const TypeNode &n, uint32_t firstId) {
     s.btf.addArray(elem, s.indexType, 0);
     return;
   }
+  const uint64_t elemSize = s.cutEdge[id] ? 0 : btfByteSize(s.graph, n.type);
   if (s.policy.flattenArrays) {
     uint64_t total = 1;
     for (const model::ArrayDim &d : dims)
       total = d.count && total > UINT64_MAX / d.count ? UINT64_MAX : total * d.count;
-    s.btf.addArray(elem, s.indexType, clampU32(s, id, total, "element count"));
+    s.btf.addArray(elem, s.indexType, arrayCount(s, id, total, elemSize));
     return;
+  }
+  // Innermost dimension first when sizing: once one level is zero-length
+  // the levels around it are small again.
+  std::vector<uint32_t> counts(dims.size());
+  uint64_t size = elemSize;
+  for (size_t i = dims.size(); i-- > 0;) {
+    counts[i] = arrayCount(s, id, dims[i].count, size);
+    size = uint64_t(counts[i]) * size;
   }
   // Outermost dimension first, each ARRAY's element being the next one.
   for (size_t i = 0; i < dims.size(); ++i) {
     uint32_t inner = i + 1 == dims.size() ? elem : firstId + uint32_t(i) + 1;
-    s.btf.addArray(inner, s.indexType, clampU32(s, id, dims[i].count, "element count"));
+    s.btf.addArray(inner, s.indexType, counts[i]);
   }
 }
 

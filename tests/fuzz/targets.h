@@ -16,6 +16,7 @@
 #include "dwarf2btf/dump/dump_c.h"
 #include "dwarf2btf/dump/dump_raw.h"
 #include "dwarf2btf/pipeline/pipeline.h"
+#include "dwarf2btf/pipeline/policy_file.h"
 #include "dwarf2btf/validate/validate.h"
 
 namespace d2b::fuzz {
@@ -87,6 +88,25 @@ inline int dedupOne(const uint8_t *data, size_t size) {
     return 0;
   if (!validate::validate(b).empty())
     __builtin_trap();
+  return 0;
+}
+
+/// Arbitrary text as an `encode --policy` file. Parsing must give a policy
+/// or an error naming the file — never throw past the parser or crash — and
+/// a lang-exclude value goes on through the language-list parser, as the
+/// CLI does.
+inline int policyOne(const uint8_t *data, size_t size) {
+  const std::string text(reinterpret_cast<const char *>(data), size);
+  auto parsed = parsePolicyText(text, "fuzz.policy");
+  if (!parsed) {
+    if (parsed.error().message().rfind("fuzz.policy: ", 0) != 0)
+      __builtin_trap(); // every error names the file
+    return 0;
+  }
+  if (parsed->langExclude) {
+    auto langs = parseLanguageList(*parsed->langExclude);
+    (void)langs;
+  }
   return 0;
 }
 

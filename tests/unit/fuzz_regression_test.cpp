@@ -51,6 +51,35 @@ void replay(const std::string &target, int (*one)(const uint8_t *, size_t)) {
 TEST(FuzzRegression, EncodeInputs) { replay("encode", fuzz::encodeOne); }
 TEST(FuzzRegression, BtfInputs) { replay("btf", fuzz::btfOne); }
 TEST(FuzzRegression, DedupInputs) { replay("dedup", fuzz::dedupOne); }
+TEST(FuzzRegression, PolicyInputs) {
+  ASSERT_FALSE(inputs("policy").empty()); // the seeds at least
+  replay("policy", fuzz::policyOne);
+}
+
+/// fuzz_policy's invariant, pinned on the seeds: good files parse, bad ones
+/// are one error naming the file.
+TEST(FuzzRegression, PolicySeedsParseOrNameTheFile) {
+  auto text = [](const char *name) {
+    const auto b = bytesOf(testdata(std::string("fuzz/policy/") + name));
+    return std::string(b.begin(), b.end());
+  };
+  auto full = parsePolicyText(text("seed-full.policy"), "p");
+  ASSERT_TRUE(full) << full.error().message();
+  EXPECT_EQ(full->vars, "all");
+  EXPECT_EQ(full->rustCharName, "rust_char");
+  auto bools = parsePolicyText(text("seed-booleans.policy"), "p");
+  ASSERT_TRUE(bools) << bools.error().message();
+  EXPECT_EQ(bools->funcs, false);
+  EXPECT_EQ(bools->enum64, true);
+  auto langs = parseLanguageList(*bools->langExclude);
+  ASSERT_TRUE(langs) << langs.error().message();
+  auto unknown = parsePolicyText(text("seed-unknown-key.policy"), "p");
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().message(), "p: unrecognised option 'bogus'");
+  auto repeated = parsePolicyText(text("seed-repeated-key.policy"), "p");
+  ASSERT_FALSE(repeated);
+  EXPECT_EQ(repeated.error().message(), "p: option 'vars' cannot be specified more than once");
+}
 
 /// fuzz_btf: a member 400 MiB into a struct used to be padded with one
 /// `long: 64;` per 8 bytes; now the gap is one named array.
@@ -75,7 +104,8 @@ TEST(FuzzRegression, LargeValidGapIsOneArray) {
   b.addComposite(false, "big", 1u << 20, ms);
   std::ostringstream out;
   ASSERT_FALSE(dump::dumpC(b, out));
-  EXPECT_NE(out.str().find("\tint a;\n\tchar __d2b_pad2_0[1048568];\n\tint z;\n"), std::string::npos)
+  EXPECT_NE(out.str().find("\tint a;\n\tchar __d2b_pad2_0[1048568];\n\tint z;\n"),
+            std::string::npos)
       << out.str();
 }
 

@@ -11,6 +11,7 @@
 
 #include <elfutils/libdw.h>
 
+#include "dwarf2btf/support/diag.h"
 #include "dwarf2btf/support/expected.h"
 
 namespace d2b::dwarf {
@@ -28,6 +29,11 @@ struct UnitRef {
 
 /// Lists every unit, .debug_info first, in section order.
 Expected<std::vector<UnitRef>> listUnits(Dwarf *dw, const std::string &file);
+
+/// One warning (rule dwarf.unknown-language) per DW_AT_language value the
+/// tool does not know, at the first unit using it: such units are lowered as C.
+void reportUnknownLanguages(const std::vector<UnitRef> &units, const std::string &file,
+                            DiagEngine &diag);
 
 /// The unit DIE of `u` in handle `dw`.
 Expected<Dwarf_Die> unitDie(Dwarf *dw, const UnitRef &u, const std::string &file);
