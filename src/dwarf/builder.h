@@ -9,6 +9,7 @@
 #include "die_util.h"
 #include "dwarf2btf/dwarf/graph_builder.h"
 #include "dwarf2btf/encode/call_abi.h"
+#include "offset_map.h"
 
 namespace d2b::dwarf {
 
@@ -67,9 +68,12 @@ private:
   encode::CallAbi abi_;         // for reading parameter locations as pahole does
   bool producerClang_ = false;  // the unit's DW_AT_producer names clang
   std::vector<Dwarf_Die> dies_; // DIE of each node, parallel to the graph
-  std::unordered_map<uint64_t, model::NodeId> byKey_;
+  OffsetMap byKey_;             // keyOf(die) -> node
   std::unordered_map<Dwarf_CU *, UnitFacts> units_;
-  std::unordered_set<uint64_t> classScoped_; // keys of member/variable DIEs inside composites
+  // The last unit factsOf answered for (almost always this unit's own).
+  Dwarf_CU *lastCu_ = nullptr;
+  const UnitFacts *lastFacts_ = nullptr;
+  std::unordered_set<uint64_t> classScoped_; // keys of variable DIEs inside composites
   // Subprograms and variables are read after the walk, so the types they
   // reference get nodes in DIE order rather than at first use.
   std::vector<Dwarf_Die> functionDies_;
