@@ -27,6 +27,8 @@ public:
   /// The node DW_AT_type (or `at`) of `die` refers to; void when absent or
   /// dangling (dangling is reported).
   model::NodeId typeOf(Dwarf_Die &die, unsigned at = DW_AT_type, bool integrate = false);
+  /// typeOf for an attribute already read from `die`.
+  model::NodeId typeOfAttr(Dwarf_Die &die, Dwarf_Attribute &a);
   /// Appends the btf_decl_tag values annotating `die` to `out`.
   void declTagsOf(Dwarf_Die &die, std::vector<std::string> &out);
   void warn(Dwarf_Die &die, const char *rule, std::string message);
@@ -51,7 +53,7 @@ private:
   void fillArray(model::TypeNode &n, Dwarf_Die &die);
   void fillSubroutine(model::TypeNode &n, Dwarf_Die &die);
   void fillPointer(model::TypeNode &n, Dwarf_Die &die);
-  bool memberOffset(Dwarf_Die &member, model::MemberNode &m);
+  bool memberOffset(DieAttrs &member, model::MemberNode &m);
   void readVariantPart(Dwarf_Die &part, std::vector<model::MemberNode> &out, bool &hasDiscr);
   bool rustFunctionNames(model::FunctionRecord &r);
   bool enumIsSigned(Dwarf_Die &die);

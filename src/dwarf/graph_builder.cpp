@@ -93,6 +93,10 @@ NodeId UnitBuilder::typeOf(Dwarf_Die &die, unsigned at, bool integrate) {
   Dwarf_Attribute a;
   if (!(integrate ? dwarf_attr_integrate(&die, at, &a) : dwarf_attr(&die, at, &a)))
     return model::kVoidNode;
+  return typeOfAttr(die, a);
+}
+
+NodeId UnitBuilder::typeOfAttr(Dwarf_Die &die, Dwarf_Attribute &a) {
   Dwarf_Die target;
   if (!dwarf_formref_die(&a, &target)) {
     // libdw's own message for this depends on which check failed first, so
