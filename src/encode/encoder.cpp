@@ -103,12 +103,19 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
   // Units are handed out in order from a counter (not split into ranges), so
   // finished fragments can be appended as soon as their predecessors are,
   // keeping only about `jobs` unmerged fragments alive at once.
+  // The unit headers were read through the primary handle; its view of
+  // .debug_info is not needed again.
+  in->primary().releaseDebugInfo();
   auto worker = [&] {
     std::optional<elf::DwarfHandle> handle;
     for (;;) {
       const size_t i = nextUnit.fetch_add(1);
       if (i >= units.size() || failed.load())
         return;
+      // Units come in increasing order, so this handle is done with
+      // everything before unit i (see releaseDebugInfo).
+      if (handle && !units[i].typesSection)
+        handle->releaseDebugInfo(units[i].headerOffset);
       Slot &slot = slots[i];
       if (opts.policy.excludes(units[i].language)) {
         slot.skipped = true;
