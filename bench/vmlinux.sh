@@ -144,6 +144,31 @@ done
 # third reference (built by the distribution's pahole).
 if bpftool btf dump file "$input" >"$out/shipped.dump.txt" 2>/dev/null; then :; else rm -f "$out/shipped.dump.txt"; fi
 
+# Dump speed: dwarf2btf dump against bpftool on dwarf2btf's output, raw and
+# C formats, alternating, each run to /dev/null (median of --reps runs).
+dumps=$out/dump.tsv
+echo -e "dumper\tformat\trep\tseconds\tpeak_rss_kib\tcpu_seconds\tstatus" >"$dumps"
+if [[ -s $out/dwarf2btf.btf && -x $tool ]]; then
+  dumped=$scratch/dump.btf
+  cp "$out/dwarf2btf.btf" "$dumped"
+  for rep in $(seq 1 "$reps"); do
+    for fmt in raw c; do
+      bt=(bpftool btf dump file "$dumped")
+      ours=("$tool" dump "$dumped")
+      [[ $fmt == c ]] && bt+=(format c) && ours+=(--format c)
+      order="dwarf2btf bpftool"
+      ((rep % 2 == 0)) && order="bpftool dwarf2btf"
+      for which in $order; do
+        if [[ $which == dwarf2btf ]]; then cmd=("${ours[@]}"); else cmd=("${bt[@]}"); fi
+        status=0
+        "$TIME" -f '%e %M %U %S' -o "$scratch/time" "${cmd[@]}" >/dev/null 2>"$scratch/dump.stderr" || status=$?
+        read -r secs rss cpu < <(tail -1 "$scratch/time" | awk '{print $1, $2, $3 + $4}')
+        echo -e "$which\t$fmt\t$rep\t$secs\t$rss\t$cpu\t$status" >>"$dumps"
+      done
+    done
+  done
+fi
+
 kernel_verdict() { # btf
   [[ -s $1 && -x $tool ]] || { echo "not run"; return; }
   local v
@@ -214,6 +239,22 @@ p("")
 p(f"{ncpu} CPUs; load average (1/5/15 min) before: {load_before}, after: {load_after} "
   "(wall times are only comparable on an otherwise idle machine)")
 p("")
+
+drows = list(csv.DictReader(open(os.path.join(out, "dump.tsv")), delimiter="\t"))
+if drows:
+    def dmed(which, fmt, field):
+        vals = [float(r[field]) for r in drows
+                if r["dumper"] == which and r["format"] == fmt and r["status"] == "0"]
+        return statistics.median(vals) if vals else None
+    p("## Dump speed (dwarf2btf's output; medians, output to /dev/null)")
+    p("")
+    p("| format | dwarf2btf wall s | bpftool wall s | dwarf2btf CPU s | bpftool CPU s | wall ratio | CPU ratio |")
+    p("|---|---|---|---|---|---|---|")
+    for fmt in ("raw", "c"):
+        ow, bw = dmed("dwarf2btf", fmt, "seconds"), dmed("bpftool", fmt, "seconds")
+        oc, bc = dmed("dwarf2btf", fmt, "cpu_seconds"), dmed("bpftool", fmt, "cpu_seconds")
+        p(f"| {fmt} | {ow} | {bw} | {oc} | {bc} | {ratio(ow, bw)} | {ratio(oc, bc)} |")
+    p("")
 
 dumps = {w: load(w) for w in ("dwarf2btf", "pahole", "shipped")}
 present = [w for w in ("dwarf2btf", "pahole", "shipped") if dumps[w] is not None]

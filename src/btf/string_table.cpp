@@ -5,44 +5,26 @@
 
 namespace d2b::btf {
 
-StringTable::StringTable(uint32_t firstOffset)
-    : first_(firstOffset), ctx_(std::make_unique<Ctx>(Ctx{this})),
-      index_(16, Hash{ctx_.get()}, Eq{ctx_.get()}) {
-  if (first_ == 0) {
-    data_.push_back('\0');
-    index_.insert(0);
-  }
-}
+namespace {
+constexpr size_t kInitialSlots = 64;
+} // namespace
 
-StringTable::StringTable(const StringTable &o)
-    : first_(o.first_), ctx_(std::make_unique<Ctx>(Ctx{this})), data_(o.data_),
-      index_(16, Hash{ctx_.get()}, Eq{ctx_.get()}) {
-  rebuildIndex();
-}
+StringTable::StringTable(uint32_t firstOffset) : first_(firstOffset) { resetEmpty(); }
 
-StringTable &StringTable::operator=(const StringTable &o) {
-  if (this != &o) {
-    first_ = o.first_;
-    data_ = o.data_;
-    rebuildIndex();
-  }
-  return *this;
-}
+StringTable::StringTable(const StringTable &o) = default;
+StringTable &StringTable::operator=(const StringTable &o) = default;
 
 StringTable::StringTable(StringTable &&o) noexcept
-    : first_(o.first_), ctx_(std::move(o.ctx_)), data_(std::move(o.data_)),
-      index_(std::move(o.index_)) {
-  ctx_->t = this;
+    : first_(o.first_), data_(std::move(o.data_)), slots_(std::move(o.slots_)), used_(o.used_) {
   o.resetEmpty();
 }
 
 StringTable &StringTable::operator=(StringTable &&o) noexcept {
   if (this != &o) {
     first_ = o.first_;
-    ctx_ = std::move(o.ctx_);
-    ctx_->t = this;
     data_ = std::move(o.data_);
-    index_ = std::move(o.index_);
+    slots_ = std::move(o.slots_);
+    used_ = o.used_;
     o.resetEmpty();
   }
   return *this;
@@ -50,22 +32,18 @@ StringTable &StringTable::operator=(StringTable &&o) noexcept {
 
 void StringTable::resetEmpty() {
   // A moved-from table is left empty but usable, like a new one.
-  ctx_ = std::make_unique<Ctx>(Ctx{this});
   data_.clear();
-  index_ = Index(16, Hash{ctx_.get()}, Eq{ctx_.get()});
+  slots_.assign(kInitialSlots, Slot{});
+  used_ = 0;
   if (first_ == 0) {
     data_.push_back('\0');
-    index_.insert(0);
+    insertAt(probe({}, hashOf({})), 0, hashOf({}));
   }
 }
 
-void StringTable::rebuildIndex() {
-  index_ = Index(16, Hash{ctx_.get()}, Eq{ctx_.get()});
-  index_.reserve(data_.size() / 16 + 1);
-  for (uint32_t off = 0; off < data_.size();) {
-    index_.insert(off);
-    off += uint32_t(strnlen(data_.data() + off, data_.size() - off)) + 1;
-  }
+uint32_t StringTable::hashOf(std::string_view s) {
+  const uint64_t h = XXH3_64bits(s.data(), s.size());
+  return uint32_t(h ^ (h >> 32));
 }
 
 std::string_view StringTable::local(uint32_t off) const {
@@ -73,29 +51,61 @@ std::string_view StringTable::local(uint32_t off) const {
   return std::string_view(p, strnlen(p, data_.size() - off));
 }
 
-size_t StringTable::Hash::operator()(uint32_t off) const { return (*this)(c->t->local(off)); }
-size_t StringTable::Hash::operator()(std::string_view s) const {
-  return XXH3_64bits(s.data(), s.size());
+size_t StringTable::probe(std::string_view s, uint32_t hash) const {
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    const Slot &slot = slots_[i];
+    if (slot.local == kEmpty)
+      return i;
+    if (slot.hash != hash)
+      continue;
+    // Equal to the stored string means: the same bytes, then its NUL. A view
+    // holding a NUL itself never equals a stored (NUL-terminated) string.
+    const size_t avail = data_.size() - slot.local;
+    const char *p = data_.data() + slot.local;
+    if (s.size() < avail && p[s.size()] == '\0' && std::memcmp(p, s.data(), s.size()) == 0 &&
+        std::memchr(s.data(), '\0', s.size()) == nullptr)
+      return i;
+  }
 }
-bool StringTable::Eq::operator()(uint32_t a, uint32_t b) const {
-  return a == b || c->t->local(a) == c->t->local(b);
+
+void StringTable::insertAt(size_t at, uint32_t local, uint32_t hash) {
+  slots_[at] = Slot{local, hash};
+  if (++used_ * 2 > slots_.size())
+    grow();
 }
-bool StringTable::Eq::operator()(std::string_view a, uint32_t b) const {
-  return a == c->t->local(b);
-}
-bool StringTable::Eq::operator()(uint32_t a, std::string_view b) const {
-  return c->t->local(a) == b;
+
+void StringTable::grow() {
+  std::vector<Slot> old(slots_.size() * 2, Slot{});
+  old.swap(slots_);
+  const size_t mask = slots_.size() - 1;
+  // Stored offsets are distinct strings, so each only needs an empty slot.
+  for (const Slot &s : old) {
+    if (s.local == kEmpty)
+      continue;
+    size_t i = s.hash & mask;
+    while (slots_[i].local != kEmpty)
+      i = (i + 1) & mask;
+    slots_[i] = s;
+  }
 }
 
 uint32_t StringTable::add(std::string_view s) {
   if (s.empty() && first_ != 0)
     return 0;
-  if (auto it = index_.find(s); it != index_.end())
-    return first_ + *it;
-  uint32_t off = uint32_t(data_.size());
+  const uint32_t h = hashOf(s);
+  const size_t at = probe(s, h);
+  if (slots_[at].local != kEmpty)
+    return first_ + slots_[at].local;
+  const uint32_t off = uint32_t(data_.size());
   data_.insert(data_.end(), s.begin(), s.end());
   data_.push_back('\0');
-  index_.insert(off);
+  // Indexed under its stored form: a view holding a NUL is stored cut short.
+  const std::string_view stored = local(off);
+  if (stored.size() == s.size())
+    insertAt(at, off, h);
+  else if (size_t at2 = probe(stored, hashOf(stored)); slots_[at2].local == kEmpty)
+    insertAt(at2, off, hashOf(stored));
   return first_ + off;
 }
 
@@ -108,18 +118,21 @@ void StringTable::appendRaw(std::string_view bytes) {
   data_.insert(data_.end(), bytes.begin(), bytes.end());
   if (!bytes.empty() && bytes.back() != '\0')
     data_.push_back('\0');
-  index_.reserve(index_.size() + bytes.size() / 16 + 1);
   for (size_t off = start; off < data_.size();) {
-    index_.insert(uint32_t(off)); // keeps the first offset of duplicates
-    off += strnlen(data_.data() + off, data_.size() - off) + 1;
+    const std::string_view s = local(uint32_t(off));
+    const uint32_t h = hashOf(s);
+    const size_t at = probe(s, h);
+    if (slots_[at].local == kEmpty) // keeps the first offset of duplicates
+      insertAt(at, uint32_t(off), h);
+    off += s.size() + 1;
   }
 }
 
 uint32_t StringTable::find(std::string_view s) const {
   if (s.empty() && first_ != 0)
     return 0;
-  auto it = index_.find(s);
-  return it == index_.end() ? UINT32_MAX : first_ + *it;
+  const Slot &slot = slots_[probe(s, hashOf(s))];
+  return slot.local == kEmpty ? UINT32_MAX : first_ + slot.local;
 }
 
 std::string_view StringTable::at(uint32_t off) const { return local(off - first_); }

@@ -9,6 +9,7 @@
 #include "die_util.h"
 #include "dwarf2btf/dwarf/graph_builder.h"
 #include "dwarf2btf/encode/call_abi.h"
+#include "offset_map.h"
 
 namespace d2b::dwarf {
 
@@ -26,6 +27,8 @@ public:
   /// The node DW_AT_type (or `at`) of `die` refers to; void when absent or
   /// dangling (dangling is reported).
   model::NodeId typeOf(Dwarf_Die &die, unsigned at = DW_AT_type, bool integrate = false);
+  /// typeOf for an attribute already read from `die`.
+  model::NodeId typeOfAttr(Dwarf_Die &die, Dwarf_Attribute &a);
   /// Appends the btf_decl_tag values annotating `die` to `out`.
   void declTagsOf(Dwarf_Die &die, std::vector<std::string> &out);
   void warn(Dwarf_Die &die, const char *rule, std::string message,
@@ -53,7 +56,7 @@ private:
   void fillArray(model::TypeNode &n, Dwarf_Die &die);
   void fillSubroutine(model::TypeNode &n, Dwarf_Die &die);
   void fillPointer(model::TypeNode &n, Dwarf_Die &die);
-  bool memberOffset(Dwarf_Die &member, model::MemberNode &m);
+  bool memberOffset(DieAttrs &member, model::MemberNode &m);
   void readVariantPart(Dwarf_Die &part, std::vector<model::MemberNode> &out, bool &hasDiscr);
   bool rustFunctionNames(model::FunctionRecord &r);
   bool enumIsSigned(Dwarf_Die &die);
@@ -70,13 +73,16 @@ private:
   encode::CallAbi abi_;         // for reading parameter locations as pahole does
   bool producerClang_ = false;  // the unit's DW_AT_producer names clang
   std::vector<Dwarf_Die> dies_; // DIE of each node, parallel to the graph
-  std::unordered_map<uint64_t, model::NodeId> byKey_;
+  OffsetMap byKey_;             // keyOf(die) -> node
   std::unordered_map<Dwarf_CU *, UnitFacts> units_;
   // Per abbreviation of this unit: the unknown tag/attributes of its DIEs,
   // already listed once (at its first DIE) and counted for every later one.
   std::unordered_map<Dwarf_Abbrev *, std::vector<std::pair<const char *, std::string>>>
       unknownCodes_;
-  std::unordered_set<uint64_t> classScoped_; // keys of member/variable DIEs inside composites
+  // The last unit factsOf answered for (almost always this unit's own).
+  Dwarf_CU *lastCu_ = nullptr;
+  const UnitFacts *lastFacts_ = nullptr;
+  std::unordered_set<uint64_t> classScoped_; // keys of variable DIEs inside composites
   // Subprograms and variables are read after the walk, so the types they
   // reference get nodes in DIE order rather than at first use.
   std::vector<Dwarf_Die> functionDies_;

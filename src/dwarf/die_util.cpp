@@ -22,6 +22,70 @@ bool typeRef(Dwarf_Die &die, Dwarf_Die &out, bool integrate) {
   return true;
 }
 
+DieAttrs::DieAttrs(Dwarf_Die &die) : die_(die) {
+  complete_ = dwarf_getattrs(&die, &DieAttrs::collect, this, 0) == 1;
+}
+
+int DieAttrs::slotOf(unsigned at) {
+  for (int i = 0; i < kCount; ++i)
+    if (kTracked[i] == at)
+      return i;
+  return -1;
+}
+
+int DieAttrs::collect(Dwarf_Attribute *a, void *self) {
+  auto *d = static_cast<DieAttrs *>(self);
+  const int slot = slotOf(dwarf_whatattr(a));
+  if (slot >= 0 && !(d->present_ & (1u << slot))) {
+    d->present_ |= 1u << slot;
+    d->attrs_[slot] = *a;
+  }
+  return DWARF_CB_OK;
+}
+
+bool DieAttrs::get(unsigned at, Dwarf_Attribute *out) {
+  const int slot = slotOf(at);
+  if (!complete_ || slot < 0)
+    return dwarf_attr(&die_, at, out) != nullptr;
+  if (!(present_ & (1u << slot)))
+    return false;
+  *out = attrs_[slot];
+  return true;
+}
+
+bool DieAttrs::has(unsigned at) {
+  Dwarf_Attribute a;
+  return get(at, &a);
+}
+
+std::optional<uint64_t> DieAttrs::udata(unsigned at) {
+  Dwarf_Attribute a;
+  Dwarf_Word v;
+  if (!get(at, &a) || dwarf_formudata(&a, &v) != 0)
+    return std::nullopt;
+  return v;
+}
+
+bool DieAttrs::flag(unsigned at) {
+  Dwarf_Attribute a;
+  bool v = false;
+  if (!get(at, &a) || dwarf_formflag(&a, &v) != 0)
+    return false;
+  return v;
+}
+
+std::string_view DieAttrs::name() {
+  Dwarf_Attribute a;
+  if (get(DW_AT_name, &a)) {
+    const char *n = dwarf_formstring(&a);
+    return n ? std::string_view(n) : std::string_view();
+  }
+  // Absent here: dwarf_diename would look through the origin chain.
+  if (!complete_ || has(DW_AT_abstract_origin) || has(DW_AT_specification))
+    return dieName(&die_);
+  return {};
+}
+
 std::optional<uint64_t> typeByteSize(Dwarf_Die die) {
   uint64_t factor = 1;                       // product of the array dimensions crossed so far
   for (int depth = 0; depth < 32; ++depth) { // bounded: a corrupt chain may loop

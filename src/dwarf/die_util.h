@@ -56,6 +56,46 @@ inline std::string_view attrStringIntegrate(Dwarf_Die *d, unsigned at) {
   return s ? std::string_view(s) : std::string_view();
 }
 
+/// The attributes of one DIE, read in one pass (dwarf_getattrs) instead of
+/// one scan of the attribute list per dwarf_attr call: a struct member costs
+/// about eight lookups, most of them for absent attributes, which scan the
+/// whole list. Answers are those dwarf_attr would give: the first attribute
+/// with the code; codes outside kTracked, and any DIE whose list cannot be
+/// read in full, go to dwarf_attr itself.
+class DieAttrs {
+public:
+  explicit DieAttrs(Dwarf_Die &die);
+  /// Like dwarf_attr(die, at, out) != nullptr.
+  bool get(unsigned at, Dwarf_Attribute *out);
+  bool has(unsigned at);
+  std::optional<uint64_t> udata(unsigned at);
+  bool flag(unsigned at);
+  /// Like dieName(&die) (dwarf_diename follows origins when the name is absent).
+  std::string_view name();
+  Dwarf_Die &die() { return die_; }
+
+private:
+  static constexpr unsigned kTracked[] = {DW_AT_name,
+                                          DW_AT_type,
+                                          DW_AT_bit_size,
+                                          DW_AT_data_bit_offset,
+                                          DW_AT_data_member_location,
+                                          DW_AT_bit_offset,
+                                          DW_AT_byte_size,
+                                          DW_AT_external,
+                                          DW_AT_declaration,
+                                          DW_AT_abstract_origin,
+                                          DW_AT_specification,
+                                          kAtGnuAnnotation};
+  static constexpr int kCount = int(sizeof(kTracked) / sizeof(kTracked[0]));
+  static int slotOf(unsigned at);
+  static int collect(Dwarf_Attribute *a, void *self);
+  Dwarf_Die &die_;
+  bool complete_ = false; // every attribute was read
+  uint32_t present_ = 0;  // bit i: kTracked[i] seen
+  Dwarf_Attribute attrs_[kCount];
+};
+
 /// Width in bytes of a fixed-size constant form, 0 for other forms.
 inline int constFormWidth(unsigned form) {
   switch (form) {

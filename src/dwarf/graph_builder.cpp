@@ -28,9 +28,14 @@ bool formRefOffset(Dwarf_Attribute *a, Dwarf_Off *off) {
 // ---- unit facts, keys, nodes -------------------------------------------------
 
 const UnitBuilder::UnitFacts &UnitBuilder::factsOf(Dwarf_CU *cu) {
+  if (cu == lastCu_)
+    return *lastFacts_;
   auto it = units_.find(cu);
-  if (it != units_.end())
+  if (it != units_.end()) {
+    lastCu_ = cu;
+    lastFacts_ = &it->second; // map nodes do not move
     return it->second;
+  }
   UnitFacts f;
   Dwarf_Half version = 0;
   uint8_t unitType = 0;
@@ -52,9 +57,8 @@ uint64_t UnitBuilder::keyOf(Dwarf_Die &die) {
 
 NodeId UnitBuilder::nodeFor(Dwarf_Die &die) {
   const uint64_t key = keyOf(die);
-  auto it = byKey_.find(key);
-  if (it != byKey_.end())
-    return it->second;
+  if (const uint32_t *known = byKey_.find(key))
+    return *known;
   const int tag = dwarf_tag(&die);
   // A skeleton declaration standing for a type-unit type (clang's
   // DW_AT_signature) is that type.
@@ -90,6 +94,10 @@ NodeId UnitBuilder::typeOf(Dwarf_Die &die, unsigned at, bool integrate) {
   Dwarf_Attribute a;
   if (!(integrate ? dwarf_attr_integrate(&die, at, &a) : dwarf_attr(&die, at, &a)))
     return model::kVoidNode;
+  return typeOfAttr(die, a);
+}
+
+NodeId UnitBuilder::typeOfAttr(Dwarf_Die &die, Dwarf_Attribute &a) {
   Dwarf_Die target;
   if (!dwarf_formref_die(&a, &target)) {
     // libdw's own message for this depends on which check failed first, so
@@ -241,10 +249,8 @@ Error UnitBuilder::visit(Dwarf_Die &die, Scope scope, bool &descend, Scope &chil
     else if (scope == Scope::Composite)
       classScoped_.insert(keyOf(die));
     return Error::success();
-  case DW_TAG_member:
-    if (scope == Scope::Composite)
-      classScoped_.insert(keyOf(die));
-    return Error::success();
+  // DW_TAG_member needs no entry in classScoped_: records.cpp treats every
+  // member as class-scoped by its tag.
   default:
     return Error::success();
   }

@@ -150,14 +150,15 @@ void UnitBuilder::fillPointer(TypeNode &n, Dwarf_Die &die) {
   });
 }
 
-bool UnitBuilder::memberOffset(Dwarf_Die &member, model::MemberNode &m) {
-  if (auto dbo = attrUdata(&member, DW_AT_data_bit_offset)) {
+bool UnitBuilder::memberOffset(DieAttrs &attrs, model::MemberNode &m) {
+  Dwarf_Die &member = attrs.die();
+  if (auto dbo = attrs.udata(DW_AT_data_bit_offset)) {
     m.bitOffset = *dbo;
     return true;
   }
   uint64_t byteOff = 0;
   Dwarf_Attribute a;
-  if (dwarf_attr(&member, DW_AT_data_member_location, &a)) {
+  if (attrs.get(DW_AT_data_member_location, &a)) {
     Dwarf_Word v;
     const unsigned form = dwarf_whatform(&a);
     if (form == DW_FORM_exprloc || form == DW_FORM_block1 || form == DW_FORM_block2 ||
@@ -182,11 +183,11 @@ bool UnitBuilder::memberOffset(Dwarf_Die &member, model::MemberNode &m) {
   }
   m.bitOffset = byteOff * 8;
   Dwarf_Attribute bo;
-  if (m.bitSize && dwarf_attr(&member, DW_AT_bit_offset, &bo)) {
+  if (m.bitSize && attrs.get(DW_AT_bit_offset, &bo)) {
     // DWARF 2/3 bitfields: DW_AT_bit_offset counts from the most significant
     // bit of a storage unit of DW_AT_byte_size bytes at the member location.
     std::optional<int64_t> bitOff = attrConstSigned(&bo, true);
-    uint64_t storage = attrUdata(&member, DW_AT_byte_size).value_or(0);
+    uint64_t storage = attrs.udata(DW_AT_byte_size).value_or(0);
     if (!storage) {
       Dwarf_Die t;
       if (typeRef(member, t))
@@ -256,18 +257,22 @@ void UnitBuilder::fillComposite(TypeNode &n, Dwarf_Die &die) {
       }
       if (ct != DW_TAG_member && ct != DW_TAG_inheritance)
         continue;
+      DieAttrs attrs(c);
       // Static data members are declarations, not storage.
-      if (ct == DW_TAG_member && (attrFlag(&c, DW_AT_external) || attrFlag(&c, DW_AT_declaration)))
+      if (ct == DW_TAG_member && (attrs.flag(DW_AT_external) || attrs.flag(DW_AT_declaration)))
         continue;
       Pending p;
-      p.m.name = ct == DW_TAG_inheritance ? std::string_view() : dieName(&c);
-      p.m.type = typeOf(c);
-      p.m.bitSize = uint32_t(attrUdata(&c, DW_AT_bit_size).value_or(0));
-      memberOffset(c, p.m);
-      forEachAnnotation(c, [&](model::TagKind k, std::string_view v) {
-        if (k == model::TagKind::DeclTag)
-          p.tags.push_back({k, v});
-      });
+      p.m.name = ct == DW_TAG_inheritance ? std::string_view() : attrs.name();
+      Dwarf_Attribute ta;
+      p.m.type = attrs.get(DW_AT_type, &ta) ? typeOfAttr(c, ta) : model::kVoidNode;
+      p.m.bitSize = uint32_t(attrs.udata(DW_AT_bit_size).value_or(0));
+      memberOffset(attrs, p.m);
+      // Annotations are children or a DW_AT_GNU_annotation chain.
+      if (dwarf_haschildren(&c) || attrs.has(kAtGnuAnnotation))
+        forEachAnnotation(c, [&](model::TagKind k, std::string_view v) {
+          if (k == model::TagKind::DeclTag)
+            p.tags.push_back({k, v});
+        });
       members.push_back(std::move(p));
     } while (dwarf_siblingof(&c, &c) == 0);
   }
@@ -316,7 +321,8 @@ void UnitBuilder::readVariantPart(Dwarf_Die &part, std::vector<model::MemberNode
     if (ct == DW_TAG_member && dwarf_dieoffset(&c) == discrOff) {
       model::MemberNode m;
       m.type = typeOf(c);
-      memberOffset(c, m);
+      DieAttrs attrs(c);
+      memberOffset(attrs, m);
       out.insert(out.begin(), m);
       hasDiscr = true;
     } else if (ct == DW_TAG_variant) {
@@ -329,7 +335,8 @@ void UnitBuilder::readVariantPart(Dwarf_Die &part, std::vector<model::MemberNode
         model::MemberNode m;
         m.name = dieName(&v);
         m.type = typeOf(v);
-        memberOffset(v, m);
+        DieAttrs attrs(v);
+        memberOffset(attrs, m);
         variants.push_back(m);
       } while (dwarf_siblingof(&v, &v) == 0);
     }

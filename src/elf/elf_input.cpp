@@ -1,6 +1,8 @@
 #include "dwarf2btf/elf/elf_input.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -10,6 +12,7 @@
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <gelf.h>
+#include <sys/mman.h>
 
 #include "debug_image.h"
 
@@ -18,7 +21,10 @@ namespace d2b::elf {
 // ---- DwarfHandle ----------------------------------------------------------
 
 DwarfHandle::DwarfHandle(DwarfHandle &&o) noexcept
-    : dwfl_(o.dwfl_), elf_(o.elf_), dwarf_(o.dwarf_), fd_(o.fd_) {
+    : dwfl_(o.dwfl_), elf_(o.elf_), dwarf_(o.dwarf_), fd_(o.fd_), info_(o.info_),
+      infoSize_(o.infoSize_) {
+  o.info_ = nullptr;
+  o.infoSize_ = 0;
   o.dwfl_ = nullptr;
   o.elf_ = nullptr;
   o.dwarf_ = nullptr;
@@ -32,6 +38,8 @@ DwarfHandle &DwarfHandle::operator=(DwarfHandle &&o) noexcept {
     std::swap(elf_, o.elf_);
     std::swap(dwarf_, o.dwarf_);
     std::swap(fd_, o.fd_);
+    std::swap(info_, o.info_);
+    std::swap(infoSize_, o.infoSize_);
   }
   return *this;
 }
@@ -53,6 +61,73 @@ void DwarfHandle::reset() {
   elf_ = nullptr;
   dwarf_ = nullptr;
   fd_ = -1;
+  info_ = nullptr;
+  infoSize_ = 0;
+}
+
+namespace {
+
+// True when [p, p+n) lies in one read-only, private mapping of a file (per
+// /proc/self/maps). libelf falls back to reading into the heap when mmap
+// fails; dropping heap pages would zero them, so anything else is refused.
+bool isReadOnlyFileMapping(const char *p, size_t n) {
+  FILE *maps = std::fopen("/proc/self/maps", "re");
+  if (!maps)
+    return false;
+  const uintptr_t lo = uintptr_t(p), hi = uintptr_t(p) + n;
+  bool ok = false;
+  char line[512];
+  while (std::fgets(line, sizeof line, maps)) {
+    unsigned long start = 0, end = 0, inode = 0;
+    char perms[8] = {};
+    if (std::sscanf(line, "%lx-%lx %7s %*s %*s %lu", &start, &end, perms, &inode) != 4)
+      continue;
+    if (start <= lo && hi <= end) {
+      ok = std::strcmp(perms, "r--p") == 0 && inode != 0;
+      break;
+    }
+  }
+  std::fclose(maps);
+  return ok;
+}
+
+} // namespace
+
+void DwarfHandle::findDebugInfo() {
+  // Only for handles made by elf_begin(ELF_C_READ_MMAP), whose mapping is
+  // PROT_READ and MAP_PRIVATE: nothing in it was written, so dropped pages
+  // come back unchanged. Section data that libelf copied or converted lies
+  // outside the raw file and is left alone.
+  size_t rawSize = 0;
+  const char *raw = dwfl_ || !elf_ ? nullptr : elf_rawfile(elf_, &rawSize);
+  size_t shstrndx = 0;
+  if (!raw || elf_getshdrstrndx(elf_, &shstrndx) != 0)
+    return;
+  for (Elf_Scn *scn = elf_nextscn(elf_, nullptr); scn; scn = elf_nextscn(elf_, scn)) {
+    GElf_Shdr sh;
+    const char *name = gelf_getshdr(scn, &sh) ? elf_strptr(elf_, shstrndx, sh.sh_name) : nullptr;
+    if (!name || std::strcmp(name, ".debug_info") != 0)
+      continue;
+    Elf_Data *d = elf_rawdata(scn, nullptr);
+    const char *buf = d ? static_cast<const char *>(d->d_buf) : nullptr;
+    if (buf && buf >= raw && d->d_size <= rawSize && buf - raw <= ptrdiff_t(rawSize - d->d_size) &&
+        isReadOnlyFileMapping(buf, d->d_size)) {
+      info_ = buf;
+      infoSize_ = d->d_size;
+    }
+    return;
+  }
+}
+
+void DwarfHandle::releaseDebugInfo(uint64_t end) const {
+  if (!info_)
+    return;
+  const uintptr_t page = uintptr_t(sysconf(_SC_PAGESIZE));
+  // Whole pages only: the first may hold bytes of the section before.
+  const uintptr_t from = (uintptr_t(info_) + page - 1) & ~(page - 1);
+  const uintptr_t to = (uintptr_t(info_) + std::min(end, infoSize_)) & ~(page - 1);
+  if (to > from)
+    madvise(reinterpret_cast<void *>(from), to - from, MADV_DONTNEED);
 }
 
 // ---- ElfInput -------------------------------------------------------------
@@ -250,6 +325,7 @@ Expected<DwarfHandle> ElfInput::openDwarf() const {
   if (!h.dwarf_)
     return Error(
         fmt::format("{}: no DWARF debug information (.debug_info): {}", path_, dwarf_errmsg(-1)));
+  h.findDebugInfo();
   return h;
 }
 

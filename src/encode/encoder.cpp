@@ -12,6 +12,7 @@
 #include "dwarf2btf/dwarf/graph_builder.h"
 #include "dwarf2btf/dwarf/units.h"
 #include "dwarf2btf/lower/lowering.h"
+#include "dwarf2btf/support/phase_times.h"
 #include "fragment_merge.h"
 
 namespace d2b::encode {
@@ -24,10 +25,11 @@ struct Slot {
   Error error;
   bool done = false;
   bool skipped = false;
+  double walkCpu = 0, lowerCpu = 0; // thread CPU seconds
 };
 
 Error lowerUnit(const elf::ElfInput &in, Dwarf *dw, const dwarf::UnitRef &unit, uint32_t index,
-                const EncodeOptions &opts, DiagEngine &diag, Fragment &frag) {
+                const EncodeOptions &opts, DiagEngine &diag, Fragment &frag, Slot &slot) {
   dwarf::UnitInput ui;
   ui.dwarf = dw;
   ui.unit = &unit;
@@ -38,9 +40,11 @@ Error lowerUnit(const elf::ElfInput &in, Dwarf *dw, const dwarf::UnitRef &unit, 
   ui.addressSize = uint8_t(in.addressSize());
   ui.collectFunctions = opts.policy.funcs && !unit.typeUnit;
   ui.collectVariables = opts.policy.vars != lower::Policy::VarScope::None && !unit.typeUnit;
+  const double t0 = threadCpuSeconds();
   dwarf::UnitGraph ug;
   if (Error e = dwarf::buildUnitGraph(ui, ug, diag))
     return e;
+  const double t1 = threadCpuSeconds();
   lower::LoweredUnit lu = lower::lowerGraph(ug.graph, opts.policy, {in.path()}, diag);
   // Records name graph nodes until here; from now on fragment BTF ids.
   for (model::FunctionRecord &f : ug.functions) {
@@ -56,6 +60,8 @@ Error lowerUnit(const elf::ElfInput &in, Dwarf *dw, const dwarf::UnitRef &unit, 
   frag.dies = ug.dies;
   frag.nodes = ug.graph.size() - 1;
   frag.foreignTypes = ug.foreignTypes;
+  slot.walkCpu = t1 - t0;
+  slot.lowerCpu = threadCpuSeconds() - t1;
   return Error::success();
 }
 
@@ -92,17 +98,25 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
   std::atomic<bool> failed{false};
   std::mutex mergeMu;
   size_t nextMerge = 0; // guarded by mergeMu
+  double mergeCpu = 0;  // guarded by mergeMu
   FragmentMerger merger(res.btf);
 
   // Units are handed out in order from a counter (not split into ranges), so
   // finished fragments can be appended as soon as their predecessors are,
   // keeping only about `jobs` unmerged fragments alive at once.
+  // The unit headers were read through the primary handle; its view of
+  // .debug_info is not needed again.
+  in->primary().releaseDebugInfo();
   auto worker = [&] {
     std::optional<elf::DwarfHandle> handle;
     for (;;) {
       const size_t i = nextUnit.fetch_add(1);
       if (i >= units.size() || failed.load())
         return;
+      // Units come in increasing order, so this handle is done with
+      // everything before unit i (see releaseDebugInfo).
+      if (handle && !units[i].typesSection)
+        handle->releaseDebugInfo(units[i].headerOffset);
       Slot &slot = slots[i];
       if (opts.policy.excludes(units[i].language)) {
         slot.skipped = true;
@@ -117,12 +131,13 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
         }
         if (handle)
           slot.error =
-              lowerUnit(*in, handle->dwarf(), units[i], uint32_t(i), opts, diag, slot.frag);
+              lowerUnit(*in, handle->dwarf(), units[i], uint32_t(i), opts, diag, slot.frag, slot);
       }
       if (slot.error)
         failed.store(true);
       std::lock_guard lock(mergeMu);
       slot.done = true;
+      const double m0 = threadCpuSeconds();
       while (nextMerge < slots.size() && slots[nextMerge].done) {
         Slot &s = slots[nextMerge];
         if (!s.error && !s.skipped)
@@ -131,6 +146,7 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
           s.frag = Fragment();
         ++nextMerge;
       }
+      mergeCpu += threadCpuSeconds() - m0;
     }
   };
   if (jobs <= 1) {
@@ -148,7 +164,10 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
       continue;
     }
     (units[i].typeUnit ? res.stats.typeUnits : res.stats.cus) += 1;
+    res.stats.walkCpu += slots[i].walkCpu;
+    res.stats.lowerCpu += slots[i].lowerCpu;
   }
+  res.stats.mergeCpu = mergeCpu;
   const FragmentMerger::Totals &t = merger.totals();
   res.stats.dies = t.dies;
   res.stats.graphNodes = t.nodes;

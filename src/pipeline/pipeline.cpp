@@ -78,9 +78,15 @@ Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const Pipeline
   out.base = base.btf;
   eopts.base = out.base.get();
 
+  PhaseClock typesClock;
   auto types = encode::encodeTypes(input, eopts, diag);
   if (!types)
     return types.error();
+  out.phases.add("types (walk+lower+merge)", typesClock);
+  // Inside the types phase, on all workers; their sum is about its CPU.
+  out.phases.add("  walk", 0, types->stats.walkCpu);
+  out.phases.add("  lower", 0, types->stats.lowerCpu);
+  out.phases.add("  merge", 0, types->stats.mergeCpu);
   out.order = types->order;
   out.types = types->stats;
   btf::Btf &b = types->btf;
@@ -88,6 +94,7 @@ Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const Pipeline
   const lower::Policy &policy = eopts.policy;
   const bool needSymbols = policy.funcs || policy.vars != lower::Policy::VarScope::None;
   if (needSymbols) {
+    PhaseClock symClock;
     auto syms = elf::readSymbols(types->input->symbolsElf(), input);
     if (!syms)
       return syms.error();
@@ -117,16 +124,20 @@ Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const Pipeline
       vo.file = input;
       out.vars = encode::addVariables(b, std::move(types->variables), *syms, vo, diag);
     }
+    out.phases.add("funcs+vars", symClock);
   }
 
   if (opts.dedup) {
+    PhaseClock dedupClock;
     auto st = base.dedup ? dedup::dedup(b, {}, *base.dedup) : dedup::dedup(b);
     if (!st)
       return st.error().withContext(input);
     out.dedup = *st;
+    out.phases.add("dedup", dedupClock);
   }
 
   if (opts.validate) {
+    PhaseClock validateClock;
     validate::ValidateOptions vopts;
     auto violations =
         base.validate ? validate::validate(b, vopts, *base.validate) : validate::validate(b, vopts);
@@ -138,6 +149,7 @@ Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const Pipeline
           input, violations.size(), violations.size() == 1 ? "" : "s", violations[0].logLine());
       return Error(msg);
     }
+    out.phases.add("validate", validateClock);
   }
   out.btf = std::move(b);
   return out;
@@ -153,6 +165,16 @@ Error writeRaw(const std::string &path, const EncodedBtf &enc) {
   // 0644 like the files the compiler writes; pahole's detached output is 0640
   // but nothing in a build depends on that.
   return writeFileAtomic(path, bytes, 0644);
+}
+
+void printPhases(std::ostream &out, const PhaseTimes &t) {
+  for (const PhaseTime &p : t.phases) {
+    // Sub-phases run inside their parent on every worker: only CPU applies.
+    if (p.name.starts_with(' '))
+      out << fmt::format("timing: {:<26} {:>8} {:7.3f} s cpu\n", p.name, "", p.cpu);
+    else
+      out << fmt::format("timing: {:<26} {:7.3f} s wall {:7.3f} s cpu\n", p.name, p.wall, p.cpu);
+  }
 }
 
 void printReport(std::ostream &out, const DiagEngine &diag, bool verbose) {

@@ -274,11 +274,16 @@ int cmdEncode(const std::vector<std::string> &args) {
     printError(result.error().message());
     return kFailure;
   }
+  PhaseClock writeClock;
   Error err = raw.empty() ? writeElf(input, output.empty() ? input : output, *result)
                           : writeRaw(raw, *result);
   if (err) {
     printError(err.message());
     return kFailure;
+  }
+  if (vm.count("report") && vm.count("verbose")) {
+    result->phases.add("write", writeClock);
+    printPhases(std::cerr, result->phases);
   }
   return kOk;
 }

@@ -1,4 +1,6 @@
 #include <gtest/gtest.h>
+#include <string>
+#include <vector>
 
 #include "dwarf2btf/btf/btf.h"
 
@@ -32,6 +34,48 @@ TEST(StringTable, CopiedTableKeepsIndex) {
   EXPECT_EQ(copy.add("one"), 1u);
   StringTable moved = std::move(copy);
   EXPECT_EQ(moved.find("one"), 1u);
+}
+
+TEST(StringTable, ManyStringsSurviveGrowthAndKeepOffsets) {
+  // Far past the initial slot count, so the index grows several times.
+  StringTable st;
+  std::vector<uint32_t> offs;
+  for (int i = 0; i < 20000; ++i)
+    offs.push_back(st.add("s" + std::to_string(i)));
+  for (int i = 0; i < 20000; ++i) {
+    ASSERT_EQ(st.add("s" + std::to_string(i)), offs[i]) << i;
+    ASSERT_EQ(st.at(offs[i]), "s" + std::to_string(i));
+  }
+  EXPECT_EQ(st.find("s20000"), UINT32_MAX);
+}
+
+TEST(StringTable, RawSectionKeepsFirstOffsetOfDuplicates) {
+  StringTable st;
+  st.appendRaw(std::string_view("\0ab\0cd\0ab\0", 10));
+  EXPECT_EQ(st.find("ab"), 1u);
+  EXPECT_EQ(st.find("cd"), 4u);
+  EXPECT_EQ(st.add("ab"), 1u);
+  EXPECT_EQ(st.size(), 10u);
+}
+
+TEST(StringTable, ViewWithNulIsStoredCutShortAndNeverMatches) {
+  StringTable st;
+  const std::string_view withNul("ab\0c", 4);
+  const uint32_t a = st.add(withNul);
+  EXPECT_EQ(st.at(a), "ab");
+  EXPECT_EQ(st.find("ab"), a); // indexed under what it stores
+  EXPECT_EQ(st.find(withNul), UINT32_MAX);
+  EXPECT_NE(st.add(withNul), a); // as before: such a view is appended again
+  EXPECT_EQ(st.add("ab"), a);
+}
+
+TEST(StringTable, MovedFromTableIsEmptyAndUsable) {
+  StringTable st(50);
+  st.add("x");
+  StringTable other = std::move(st);
+  EXPECT_EQ(st.size(), 0u);
+  EXPECT_EQ(st.add("y"), 50u);
+  EXPECT_EQ(other.find("x"), 50u);
 }
 
 TEST(Btf, AddTypesAssignsSequentialIds) {

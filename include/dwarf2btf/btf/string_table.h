@@ -1,14 +1,12 @@
 #pragma once
 /// Interned BTF string section. Offset 0 is always "". add() is O(1)
-/// amortized (hash set of offsets keyed by the bytes they point at).
+/// amortized (open-addressing set of offsets keyed by the bytes they point at).
 ///
 ///   StringTable st;            // or StringTable(base_size) for split BTF
 ///   uint32_t off = st.add("task_struct");
 ///   std::string_view s = st.at(off);
 #include <cstdint>
-#include <memory>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 namespace d2b::btf {
@@ -44,36 +42,28 @@ public:
   const std::vector<char> &bytes() const { return data_; }
 
 private:
-  // The index's functors reach the table through a heap-allocated Ctx, so a
-  // move hands the index over as is (re-pointing Ctx) instead of rehashing
-  // every string: moving the string table of vmlinux BTF costs nothing.
-  struct Ctx {
-    const StringTable *t;
+  // Open addressing with linear probing over a power-of-two array: one XXH3
+  // per lookup, and a probe reads 8 contiguous bytes instead of chasing
+  // list nodes. The stored 32-bit hash rejects almost every mismatch without
+  // touching the string bytes, and lets the table grow without re-hashing.
+  struct Slot {
+    uint32_t local = kEmpty; // offset into data_, or kEmpty
+    uint32_t hash = 0;
   };
-  struct Hash {
-    using is_transparent = void;
-    const Ctx *c;
-    size_t operator()(uint32_t local) const;
-    size_t operator()(std::string_view s) const;
-  };
-  struct Eq {
-    using is_transparent = void;
-    const Ctx *c;
-    // By content, so that inserting the offset of a duplicate string (raw
-    // sections may repeat strings) keeps the first offset only.
-    bool operator()(uint32_t a, uint32_t b) const;
-    bool operator()(std::string_view a, uint32_t b) const;
-    bool operator()(uint32_t a, std::string_view b) const;
-  };
-  using Index = std::unordered_set<uint32_t, Hash, Eq>;
+  static constexpr uint32_t kEmpty = UINT32_MAX;
+  static uint32_t hashOf(std::string_view s);
   std::string_view local(uint32_t local) const;
-  void rebuildIndex();
+  /// The slot holding `s`, or the empty slot where it would go.
+  size_t probe(std::string_view s, uint32_t hash) const;
+  /// Records `local` (whose string hashes to `hash`) at empty slot `at`.
+  void insertAt(size_t at, uint32_t local, uint32_t hash);
+  void grow();
   void resetEmpty();
 
   uint32_t first_;
-  std::unique_ptr<Ctx> ctx_;
   std::vector<char> data_;
-  Index index_;
+  std::vector<Slot> slots_; // size is a power of two, at most half full
+  size_t used_ = 0;
 };
 
 } // namespace d2b::btf

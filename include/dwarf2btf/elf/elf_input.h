@@ -42,14 +42,24 @@ public:
   /// The ELF the DWARF was read from; for ET_REL its section headers hold
   /// the addresses the debug info was relocated against.
   Elf *elf() const { return elf_; }
+  /// Gives the pages of .debug_info below section offset `end` back to the
+  /// kernel (madvise MADV_DONTNEED) when they are a read-only file mapping:
+  /// a walk in unit order never returns to them, and if it does (a reference
+  /// into an earlier unit) they are read again from the page cache. Keeps
+  /// peak RSS from growing with every handle's copy of the section. No-op
+  /// for libdwfl (ET_REL) handles, whose relocated sections are private.
+  void releaseDebugInfo(uint64_t end = UINT64_MAX) const;
 
 private:
   friend class ElfInput;
   void reset();
+  void findDebugInfo();
   Dwfl *dwfl_ = nullptr; // owns elf_/dwarf_ when set
   Elf *elf_ = nullptr;
   Dwarf *dwarf_ = nullptr;
   int fd_ = -1;
+  const char *info_ = nullptr; // .debug_info inside a read-only mapping, or null
+  uint64_t infoSize_ = 0;
 };
 
 /// Facts about the input file and a factory of DWARF handles.

@@ -44,6 +44,10 @@ struct EncodeStats {
   uint64_t functions = 0;    // function records
   uint64_t variables = 0;    // variable records
   unsigned decompressedSections = 0;
+  // Thread CPU seconds summed over all workers (encode --report -v).
+  double walkCpu = 0;  // DWARF walk and graph building
+  double lowerCpu = 0; // lowering graphs to per-unit BTF
+  double mergeCpu = 0; // appending unit BTF to the result
 };
 
 struct TypesResult {

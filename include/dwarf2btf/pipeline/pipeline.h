@@ -19,6 +19,7 @@
 #include "dwarf2btf/encode/variables.h"
 #include "dwarf2btf/support/diag.h"
 #include "dwarf2btf/support/expected.h"
+#include "dwarf2btf/support/phase_times.h"
 #include "dwarf2btf/validate/validate.h"
 
 namespace d2b {
@@ -43,6 +44,8 @@ struct EncodedBtf {
   encode::FunctionStats funcs;
   encode::VariableStats vars;
   dedup::DedupStats dedup;
+  /// Where the time went (encode --report -v prints it).
+  PhaseTimes phases;
 };
 
 /// BTF read from a file (ELF .BTF, raw, /sys/kernel/btf/*), with its base.
@@ -72,6 +75,8 @@ Error writeElf(const std::string &input, const std::string &output, const Encode
 /// Writes the raw .BTF bytes to `path` (temporary file + rename).
 Error writeRaw(const std::string &path, const EncodedBtf &enc);
 /// Counts per rule (and, verbose, every diagnostic), for `encode --report`.
+/// Prints one "timing:" line per phase (wall and CPU seconds), for --report -v.
+void printPhases(std::ostream &out, const PhaseTimes &t);
 void printReport(std::ostream &out, const DiagEngine &diag, bool verbose);
 /// "c,rust" → DW_LANG codes (each name covers the language's variants).
 Expected<std::vector<int>> parseLanguageList(const std::string &list);
