@@ -93,6 +93,15 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
   unsigned jobs = opts.jobs ? opts.jobs : std::max(1u, std::thread::hardware_concurrency());
   jobs = std::min<unsigned>(jobs, unsigned(units.size()));
 
+  // Reserve the merged result up front: vmlinux's units give 0.83 bytes of
+  // BTF words and one type per ~46 bytes of .debug_info, so 1.25 bytes and
+  // one type per 24 bytes leave headroom (growing past it only copies).
+  uint64_t unitBytes = 0;
+  for (size_t i = 0; i + 1 < units.size(); ++i)
+    if (units[i + 1].typesSection == units[i].typesSection)
+      unitBytes += units[i + 1].headerOffset - units[i].headerOffset;
+  res.btf.reserve(size_t(unitBytes * 5 / 16), size_t(unitBytes / 24));
+
   std::vector<Slot> slots(units.size());
   std::atomic<size_t> nextUnit{0};
   std::atomic<bool> failed{false};
@@ -109,10 +118,18 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
   in->primary().releaseDebugInfo();
   auto worker = [&] {
     std::optional<elf::DwarfHandle> handle;
+    size_t handleUnits = 0; // units read through `handle`
     for (;;) {
       const size_t i = nextUnit.fetch_add(1);
       if (i >= units.size() || failed.load())
         return;
+      // libdw keeps every unit's abbreviations and lookup trees until
+      // dwarf_end; a fresh handle now and then bounds that to a few units.
+      if (handle && handle->cheapToReopen() && opts.unitsPerHandle &&
+          ++handleUnits > opts.unitsPerHandle) {
+        handle.reset();
+        handleUnits = 1;
+      }
       // Units come in increasing order, so this handle is done with
       // everything before unit i (see releaseDebugInfo).
       if (handle && !units[i].typesSection)

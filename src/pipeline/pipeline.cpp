@@ -3,6 +3,7 @@
 #include <cstring>
 #include <dwarf.h>
 #include <fmt/format.h>
+#include <malloc.h>
 #include <ostream>
 #include <sys/stat.h>
 
@@ -127,6 +128,10 @@ Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const Pipeline
     out.phases.add("funcs+vars", symClock);
   }
 
+  // The per-unit graphs and fragments the workers freed sit in glibc's
+  // per-thread arenas; hand them back before dedup allocates its own state,
+  // or peak RSS counts both.
+  malloc_trim(0);
   if (opts.dedup) {
     PhaseClock dedupClock;
     auto st = base.dedup ? dedup::dedup(b, {}, *base.dedup) : dedup::dedup(b);

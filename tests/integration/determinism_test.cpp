@@ -26,11 +26,8 @@ TEST_P(Determinism, SameBytesForAnyJobCountAndRun) {
     const char *args;
     const char *out;
   };
-  const Run runs[] = {{"-j 1", "j1.btf"},
-                      {"-j 2", "j2.btf"},
-                      {"-j 8", "j8.btf"},
-                      {"-j 8", "j8-again.btf"},
-                      {"", "default.btf"}};
+  const Run runs[] = {{"-j 1", "j1.btf"},       {"-j 2", "j2.btf"},   {"-j 8", "j8.btf"},
+                      {"-j 8", "j8-again.btf"}, {"-j 16", "j16.btf"}, {"", "default.btf"}};
   std::string reference;
   for (const Run &r : runs) {
     Encoded e = encodeRaw(GetParam(), dir, r.args, r.out);

@@ -352,9 +352,14 @@ TEST(EncodeTypes, OutputIsIdenticalForAnyNumberOfJobs) {
   ASSERT_TRUE(
       compile(fmt::format("gcc -g -O2 {} {} -o {}", srcs, dir.path("main.c"), dir.path("multi"))));
   std::string ref;
-  for (unsigned jobs : {1u, 2u, 8u}) {
+  // unitsPerHandle 1 and 2: workers replace their DWARF handle between units.
+  const std::pair<unsigned, unsigned> runs[] = {{1, 128}, {2, 128}, {8, 128}, {16, 128},
+                                                {1, 1},   {2, 1},   {2, 2},   {16, 1}};
+  for (auto [jobs, perHandle] : runs) {
+    SCOPED_TRACE(fmt::format("jobs={} unitsPerHandle={}", jobs, perHandle));
     encode::EncodeOptions o;
     o.jobs = jobs;
+    o.unitsPerHandle = perHandle;
     DiagEngine diag;
     auto r = encode::encodeTypes(dir.path("multi"), o, diag);
     ASSERT_TRUE(r) << r.error().message();

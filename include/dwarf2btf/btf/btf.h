@@ -109,6 +109,14 @@ public:
   uint32_t addDatasec(std::string_view name, uint32_t byteSize, std::span<const SecVar> vars);
   uint32_t addDeclTag(std::string_view value, uint32_t type, int32_t componentIdx);
 
+  /// Reserves room for `words` more type words and `types` more types, so a
+  /// large result is not copied while it grows (the copy briefly holds both
+  /// buffers; reserved pages that are never written cost no memory).
+  void reserve(size_t words, size_t types) {
+    words_.reserve(words_.size() + words);
+    offsets_.reserve(offsets_.size() + types);
+  }
+
   /// Raw storage, for passes (dedup, remap) that rebuild the type list.
   const std::vector<uint32_t> &words() const { return words_; }
   const std::vector<uint32_t> &offsets() const { return offsets_; }

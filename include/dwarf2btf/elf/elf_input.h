@@ -49,6 +49,9 @@ public:
   /// peak RSS from growing with every handle's copy of the section. No-op
   /// for libdwfl (ET_REL) handles, whose relocated sections are private.
   void releaseDebugInfo(uint64_t end = UINT64_MAX) const;
+  /// True when opening another handle is cheap (no libdwfl relocation), so
+  /// a worker may replace its handle to drop libdw's per-unit caches.
+  bool cheapToReopen() const { return dwfl_ == nullptr; }
 
 private:
   friend class ElfInput;

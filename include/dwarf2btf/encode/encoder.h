@@ -31,6 +31,10 @@ struct EncodeOptions {
   unsigned jobs = 0; // 0 = all cores
   lower::Policy policy;
   const btf::Btf *base = nullptr; // split BTF on top of this base (must outlive the result)
+  /// Units a worker reads through one DWARF handle before it opens a fresh
+  /// one, which bounds libdw's per-unit caches (0: never). Output does not
+  /// depend on it; ET_REL handles, costly to reopen, are always kept.
+  unsigned unitsPerHandle = 128;
 };
 
 struct EncodeStats {
