@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <map>
 #include <optional>
+#include <set>
 #include <tuple>
 
 #include "dwarf2btf/encode/func_analysis.h"
@@ -148,9 +149,10 @@ bool isIdentifier(std::string_view n) {
 
 // FUNC names. Rust functions named by leaf (btfName) can share it
 // (`new` of two impls): the one whose symbol is the leaf (#[no_mangle], what
-// libbpf and aya look programs up by) keeps it, else the first by symbol;
-// the others are named by their symbol (sanitized if it is not an
-// identifier). Decided on the sorted list, so the same for every -j.
+// libbpf and aya look programs up by) keeps it, else the first by symbol,
+// unless a function named by symbol (C in a mixed object) has it; the others
+// are named by their symbol (sanitized if it is not an identifier). Decided
+// on the sorted list, so the same for every -j.
 std::vector<std::string> funcNames(const std::vector<const Instance *> &chosen,
                                    const FuncOptions &opts, DiagEngine &diag) {
   std::vector<std::string> names(chosen.size());
@@ -161,8 +163,15 @@ std::vector<std::string> funcNames(const std::vector<const Instance *> &chosen,
     else
       byLeaf[chosen[i]->rec->btfName].push_back(i);
   }
+  // Names given by symbol (C functions of a mixed object) are never taken
+  // over by a Rust leaf name.
+  std::set<std::string_view> bySymbol;
+  for (size_t i = 0; i < chosen.size(); ++i)
+    if (chosen[i]->rec->btfName.empty())
+      bySymbol.insert(names[i]);
   for (const auto &[leaf, idx] : byLeaf) {
-    size_t keeper = idx[0];
+    constexpr size_t kNone = SIZE_MAX;
+    size_t keeper = bySymbol.count(leaf) ? kNone : idx[0];
     for (size_t i : idx)
       if (chosen[i]->group->key == leaf) {
         keeper = i;
@@ -179,9 +188,11 @@ std::vector<std::string> funcNames(const std::vector<const Instance *> &chosen,
         diag.count(kRuleLeafClash);
         continue;
       }
-      diag.report(Diagnostic{Severity::Note, kRuleLeafClash, locationOf(*chosen[i]->rec, opts),
-                             fmt::format("leaf name '{}' is taken by '{}'; FUNC named '{}'", leaf,
-                                         chosen[keeper]->group->key, names[i])});
+      const std::string_view owner =
+          keeper == kNone ? leaf : std::string_view(chosen[keeper]->group->key);
+      diag.report(Diagnostic{
+          Severity::Note, kRuleLeafClash, locationOf(*chosen[i]->rec, opts),
+          fmt::format("leaf name '{}' is taken by '{}'; FUNC named '{}'", leaf, owner, names[i])});
     }
   }
   return names;

@@ -417,6 +417,44 @@ TEST(RustFuncNames, LeafClashKeepsTheNoMangleFunctionAndRenamesTheOthers) {
   EXPECT_EQ(again.btf, again4.btf);
 }
 
+// A C function and a Rust function with the same leaf name in one object:
+// the C one keeps it, the Rust one is named by its symbol.
+TEST(RustFuncNames, LeafNeverTakesACFunctionsName) {
+  if (!haveProgram("rustc") || !haveProgram("gcc"))
+    GTEST_SKIP() << "rustc or gcc not installed";
+  TempDir dir;
+  writeFile(dir.path("c.c"), "__attribute__((noinline)) int helper(int x) { return x * 2; }\n"
+                             "int c_entry(int x) { return helper(x); }\n");
+  writeFile(dir.path("r.rs"),
+            "#![no_std]\n#[panic_handler] fn p(_: &core::panic::PanicInfo) -> ! { loop {} }\n"
+            "#[inline(never)] pub fn helper(x: u32) -> u32 { x + 1 }\n"
+            "#[no_mangle] pub extern \"C\" fn r_entry(x: u32) -> u32 { helper(x) }\n");
+  RunResult cc = run("gcc -g -O1 -c -o " + quote(dir.path("c.o")) + " " + quote(dir.path("c.c")));
+  ASSERT_EQ(cc.status, 0) << cc.err;
+  RunResult rc = run("rustc --edition 2021 --crate-type=lib --emit=obj -C debuginfo=2 -C "
+                     "panic=abort -C opt-level=1 -C symbol-mangling-version=v0 -o " +
+                     quote(dir.path("r.o")) + " " + quote(dir.path("r.rs")));
+  ASSERT_EQ(rc.status, 0) << rc.err;
+  RunResult ld = run("ld -r -o " + quote(dir.path("m.o")) + " " + quote(dir.path("c.o")) + " " +
+                     quote(dir.path("r.o")));
+  ASSERT_EQ(ld.status, 0) << ld.err;
+  Encoded e = encodeRaw(dir.path("m.o"), dir, "--rust-func-names=leaf --report -v");
+  ASSERT_EQ(e.run.status, 0) << describe(e.run);
+  std::vector<std::string> funcs;
+  for (const DumpType &t : parseDump(dumpOf(e)))
+    if (t.kind == "FUNC")
+      funcs.push_back(t.name);
+  EXPECT_EQ(std::count(funcs.begin(), funcs.end(), "helper"), 1) << describe(e.run);
+  EXPECT_EQ(std::count_if(funcs.begin(), funcs.end(),
+                          [](const std::string &n) { return n.rfind("_RNv", 0) == 0; }),
+            1)
+      << describe(e.run);
+  EXPECT_NE(
+      (e.run.out + e.run.err).find("leaf name 'helper' is taken by 'helper'; FUNC named '_RNv"),
+      std::string::npos)
+      << e.run.err;
+}
+
 TEST(RustCli, FuncNamesAndQualifyValuesAreChecked) {
   const std::string f = quote(testdata("bin/rust/mixed.rustc.dwarf4.O0.o"));
   RunResult a = runTool("encode --rust-func-names=short --raw /dev/null " + f);
