@@ -105,6 +105,22 @@ TEST_P(RustLayoutRoundTrip, EveryMemberOffsetMatchesTheDwarf) {
 INSTANTIATE_TEST_SUITE_P(Fixtures, RustLayoutRoundTrip, ::testing::ValuesIn(rustFixtures()),
                          [](const auto &info) { return paramName(info.param); });
 
+// Without qualification layouts::S, a::S and b::S share one C name: all three
+// are listed as unchecked with that reason rather than checked against the
+// wrong layout.
+TEST(RustLayoutRoundTripUnqualified, ClashesAreListedNotChecked) {
+  if (clangForChecks().empty())
+    GTEST_SKIP() << "no clang";
+  RoundTrip rt = roundTrip(testdata("bin/rust/layouts.rustc.dwarf4.O0.o"),
+                           "--rust-qualify-clashes=off", false);
+  EXPECT_EQ(rt.status, 0) << rt.output.substr(0, 4000);
+  size_t clashes = 0;
+  for (const std::string &u : rt.program.unchecked)
+    clashes += u.find(" S: 3 different layouts share the C name 'S'") != std::string::npos;
+  EXPECT_EQ(clashes, 3u);
+  EXPECT_EQ(rt.program.unchecked.size(), 4u); // and c_void
+}
+
 // The checker itself can fail: a wrong expected offset is caught.
 TEST(RustLayoutCheck, AWrongOffsetFails) {
   if (clangForChecks().empty())
