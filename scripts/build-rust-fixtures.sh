@@ -15,6 +15,11 @@
 # To keep testdata small, each crate is built at (O0, DWARF 4) and
 # (O2, DWARF 5); `layouts` and `enums` also at (O2, DWARF 4).
 #
+# `variant_members.llvm-ir.dwarf4.o` comes from hand-written LLVM IR
+# (testdata/src/rust/variant_members.ll, compiled with clang-22): a Rust unit
+# whose struct has ordinary members beside a DW_TAG_variant_part, which
+# rustc itself does not emit.
+#
 # Usage: scripts/build-rust-fixtures.sh
 set -euo pipefail
 
@@ -49,12 +54,17 @@ build() { # crate opt dwarf
     | sed "s#$root=\.#<repo>=.#g" >>"$manifest"
 }
 
-for crate in layouts enums funcs boxed mixed; do
+for crate in layouts enums funcs boxed mixed wide; do
   build "$crate" 0 4
   build "$crate" 2 5
 done
 build layouts 2 4
 build enums 2 4
+
+CLANG_IR=${CLANG_IR:-clang-22}
+"$CLANG_IR" -c -g -gdwarf-4 -x ir "$src/variant_members.ll" -o "$out/variant_members.llvm-ir.dwarf4.o"
+echo "variant_members.llvm-ir.dwarf4.o | testdata/src/rust/variant_members.ll |" \
+  "$("$CLANG_IR" --version | head -n1): -c -g -gdwarf-4 -x ir" >>"$manifest"
 
 # Mixed C + Rust: one relocatable object holding a C CU and a Rust CU.
 "$RUSTC" "${common[@]}" -C opt-level=2 -C dwarf-version=4 "$src/mixed.rs" -o "$tmp/mixed_rs.o"

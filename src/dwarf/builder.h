@@ -53,6 +53,8 @@ private:
   void fillBase(model::TypeNode &n, Dwarf_Die &die);
   void fillComposite(model::TypeNode &n, Dwarf_Die &die);
   void fillEnum(model::TypeNode &n, Dwarf_Die &die);
+  /// A block-form constant of up to 16 bytes: the low 64 bits, the high 64 in `high`.
+  std::optional<int64_t> wideConst(Dwarf_Attribute &a, uint64_t &high);
   void fillArray(model::TypeNode &n, Dwarf_Die &die);
   void fillSubroutine(model::TypeNode &n, Dwarf_Die &die);
   void fillPointer(model::TypeNode &n, Dwarf_Die &die);

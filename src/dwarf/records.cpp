@@ -6,6 +6,7 @@
 
 #include "builder.h"
 #include "dwarf2btf/encode/param_location.h"
+#include "dwarf2btf/lower/rust_names.h"
 
 namespace d2b::dwarf {
 
@@ -213,8 +214,13 @@ bool UnitBuilder::rustFunctionNames(model::FunctionRecord &r) {
   // A Rust function is known to the ELF by its symbol: the (legacy or v0)
   // mangled name unless #[no_mangle]. Legacy names of closures and generic
   // impls hold '$' or '.', which no BTF name may contain: those functions
-  // get no FUNC.
-  if (!r.linkageName.empty()) {
+  // get no FUNC, unless the FUNC is named by its sanitized leaf name (the
+  // symbol still finds the function).
+  if (in_.rustLeafFuncNames) {
+    r.btfName = lower::rust::sanitizeName(r.name);
+    if (!r.linkageName.empty())
+      r.name = r.linkageName;
+  } else if (!r.linkageName.empty()) {
     const bool valid = std::all_of(r.linkageName.begin(), r.linkageName.end(), [](char ch) {
       return (ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
              ch == '_';

@@ -376,6 +376,24 @@ bool UnitBuilder::enumIsSigned(Dwarf_Die &die) {
   return false;
 }
 
+std::optional<int64_t> UnitBuilder::wideConst(Dwarf_Attribute &a, uint64_t &high) {
+  // rustc writes u128/i128 enumerators as 16-byte blocks in the target's
+  // byte order.
+  Dwarf_Block b;
+  if (dwarf_formblock(&a, &b) != 0 || b.length == 0 || b.length > 16)
+    return std::nullopt;
+  uint8_t bytes[16] = {};
+  for (size_t i = 0; i < b.length; ++i)
+    bytes[in_.order == std::endian::little ? i : b.length - 1 - i] = b.data[i];
+  uint64_t low = 0;
+  high = 0;
+  for (int i = 7; i >= 0; --i) {
+    low = low << 8 | bytes[i];
+    high = high << 8 | bytes[i + 8];
+  }
+  return int64_t(low);
+}
+
 void UnitBuilder::fillEnum(TypeNode &n, Dwarf_Die &die) {
   n.kind = NodeKind::Enum;
   n.declaration = attrFlag(&die, DW_AT_declaration);
@@ -394,13 +412,17 @@ void UnitBuilder::fillEnum(TypeNode &n, Dwarf_Die &die) {
         continue;
       Dwarf_Attribute a;
       std::optional<int64_t> v;
-      if (dwarf_attr(&c, DW_AT_const_value, &a))
+      uint64_t high = 0;
+      if (dwarf_attr(&c, DW_AT_const_value, &a)) {
         // Fixed-size forms hold unsigned values (gcc writes 225 as data1 0xe1
         // even in a signed enum); negative values come as sdata.
         v = attrConstSigned(&a, false);
+        if (!v)
+          v = wideConst(a, high);
+      }
       if (!v)
         warn(c, "dwarf.bad-enumerator", "enumerator without a constant value; using 0");
-      g_.addEnumerator({dieName(&c), uint64_t(v.value_or(0))});
+      g_.addEnumerator({dieName(&c), uint64_t(v.value_or(0)), high});
       ++n.count;
     } while (dwarf_siblingof(&c, &c) == 0);
   }

@@ -1,6 +1,7 @@
 #include "dwarf2btf/encode/encoder.h"
 
 #include <atomic>
+#include <dwarf.h>
 #include <fmt/format.h>
 #include <mutex>
 #include <optional>
@@ -14,6 +15,7 @@
 #include "dwarf2btf/lower/lowering.h"
 #include "dwarf2btf/support/phase_times.h"
 #include "fragment_merge.h"
+#include "rust_scopes.h"
 
 namespace d2b::encode {
 
@@ -40,12 +42,19 @@ Error lowerUnit(const elf::ElfInput &in, Dwarf *dw, const dwarf::UnitRef &unit, 
   ui.addressSize = uint8_t(in.addressSize());
   ui.collectFunctions = opts.policy.funcs && !unit.typeUnit;
   ui.collectVariables = opts.policy.vars != lower::Policy::VarScope::None && !unit.typeUnit;
+  ui.rustLeafFuncNames = opts.policy.rust.funcNames == lower::RustPolicy::FuncNames::Leaf;
   const double t0 = threadCpuSeconds();
   dwarf::UnitGraph ug;
   if (Error e = dwarf::buildUnitGraph(ui, ug, diag))
     return e;
   const double t1 = threadCpuSeconds();
-  lower::LoweredUnit lu = lower::lowerGraph(ug.graph, opts.policy, {in.path()}, diag);
+  lower::LowerContext ctx{in.path()};
+  std::unordered_map<model::NodeId, std::string> rustPaths;
+  if (unit.language == DW_LANG_Rust && opts.policy.rust.qualifyClashes) {
+    rustPaths = rustClashPaths(dw, unit, ug.graph);
+    ctx.rustPaths = &rustPaths;
+  }
+  lower::LoweredUnit lu = lower::lowerGraph(ug.graph, opts.policy, ctx, diag);
   // Records name graph nodes until here; from now on fragment BTF ids.
   for (model::FunctionRecord &f : ug.functions) {
     f.returnType = lu.nodeIds[f.returnType];

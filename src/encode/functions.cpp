@@ -9,10 +9,13 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <map>
 #include <optional>
+#include <set>
 #include <tuple>
 
 #include "dwarf2btf/encode/func_analysis.h"
+#include "dwarf2btf/lower/rust_names.h"
 
 namespace d2b::encode {
 
@@ -138,7 +141,65 @@ uint64_t tagKfunc(btf::Btf &btf, uint32_t func, const std::string &name, const F
   return 2;
 }
 
-uint64_t emit(btf::Btf &btf, const Instance &in, const FuncOptions &opts, uint64_t &kfuncTags) {
+bool isIdentifier(std::string_view n) {
+  return !n.empty() && !(n[0] >= '0' && n[0] <= '9') && std::all_of(n.begin(), n.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+  });
+}
+
+// FUNC names. Rust functions named by leaf (btfName) can share it
+// (`new` of two impls): the one whose symbol is the leaf (#[no_mangle], what
+// libbpf and aya look programs up by) keeps it, else the first by symbol,
+// unless a function named by symbol (C in a mixed object) has it; the others
+// are named by their symbol (sanitized if it is not an identifier). Decided
+// on the sorted list, so the same for every -j.
+std::vector<std::string> funcNames(const std::vector<const Instance *> &chosen,
+                                   const FuncOptions &opts, DiagEngine &diag) {
+  std::vector<std::string> names(chosen.size());
+  std::map<std::string_view, std::vector<size_t>> byLeaf;
+  for (size_t i = 0; i < chosen.size(); ++i) {
+    if (chosen[i]->rec->btfName.empty())
+      names[i] = chosen[i]->group->key;
+    else
+      byLeaf[chosen[i]->rec->btfName].push_back(i);
+  }
+  // Names given by symbol (C functions of a mixed object) are never taken
+  // over by a Rust leaf name.
+  std::set<std::string_view> bySymbol;
+  for (size_t i = 0; i < chosen.size(); ++i)
+    if (chosen[i]->rec->btfName.empty())
+      bySymbol.insert(names[i]);
+  for (const auto &[leaf, idx] : byLeaf) {
+    constexpr size_t kNone = SIZE_MAX;
+    size_t keeper = bySymbol.count(leaf) ? kNone : idx[0];
+    for (size_t i : idx)
+      if (chosen[i]->group->key == leaf) {
+        keeper = i;
+        break;
+      }
+    for (size_t i : idx) {
+      if (i == keeper) {
+        names[i] = std::string(leaf);
+        continue;
+      }
+      const std::string &sym = chosen[i]->group->key;
+      names[i] = isIdentifier(sym) ? sym : lower::rust::sanitizeName(sym);
+      if (!opts.verbose) {
+        diag.count(kRuleLeafClash);
+        continue;
+      }
+      const std::string_view owner =
+          keeper == kNone ? leaf : std::string_view(chosen[keeper]->group->key);
+      diag.report(Diagnostic{
+          Severity::Note, kRuleLeafClash, locationOf(*chosen[i]->rec, opts),
+          fmt::format("leaf name '{}' is taken by '{}'; FUNC named '{}'", leaf, owner, names[i])});
+    }
+  }
+  return names;
+}
+
+uint64_t emit(btf::Btf &btf, const Instance &in, const std::string &name, const FuncOptions &opts,
+              uint64_t &kfuncTags) {
   const model::FunctionRecord &rec = *in.rec;
   std::vector<btf::Param> params;
   params.reserve(rec.params.size() + 1);
@@ -148,7 +209,7 @@ uint64_t emit(btf::Btf &btf, const Instance &in, const FuncOptions &opts, uint64
     params.push_back(btf::Param{"", 0});
   const uint32_t proto = btf.addFuncProto(rec.returnType, params);
   // pahole always uses static linkage (add_ref_type ignores DW_AT_external).
-  const uint32_t func = btf.addFunc(in.group->key, proto, btf::FuncLinkage::Static);
+  const uint32_t func = btf.addFunc(name, proto, btf::FuncLinkage::Static);
   kfuncTags += tagKfunc(btf, func, in.group->key, opts);
   if (!opts.declTags)
     return 0;
@@ -210,6 +271,7 @@ FunctionStats addFunctions(btf::Btf &btf, std::vector<model::FunctionRecord> rec
   }
   st.instances = instances.size();
 
+  std::vector<const Instance *> chosenOnes;
   for (size_t i = 0, j; i < instances.size(); i = j) {
     for (j = i + 1; j < instances.size() && instances[j].group == instances[i].group; ++j) {
     }
@@ -223,7 +285,11 @@ FunctionStats addFunctions(btf::Btf &btf, std::vector<model::FunctionRecord> rec
       reportSkip(v, chosen, opts, diag);
       continue;
     }
-    st.declTags += emit(btf, chosen, opts, st.kfuncTags);
+    chosenOnes.push_back(&chosen);
+  }
+  const std::vector<std::string> names = funcNames(chosenOnes, opts, diag);
+  for (size_t i = 0; i < chosenOnes.size(); ++i) {
+    st.declTags += emit(btf, *chosenOnes[i], names[i], opts, st.kfuncTags);
     ++st.emitted;
   }
   return st;

@@ -126,10 +126,13 @@ bool floatMisaligned(const TypeNode &t, uint64_t bitOffset) {
 struct DataEnumPlan {
   const char *opaqueRule = nullptr;
   std::string why;
+  std::vector<model::MemberNode> common; // ordinary members beside the variant part, sorted
+  std::vector<std::string_view> dropped; // ... of them zero-sized
   bool discr = false;
   model::MemberNode discrMember;
   std::vector<model::MemberNode> variants;
-  uint32_t extra() const { return discr ? 2 : 1; } // types emitted before the STRUCT
+  // Types emitted before the STRUCT: [common] [E__discr] union.
+  uint32_t extra() const { return (common.empty() ? 0 : 1) + (discr ? 1 : 0) + 1; }
 };
 
 DataEnumPlan planDataEnum(const TypeGraph &g, const TypeNode &n, const Policy &p) {
@@ -142,10 +145,31 @@ DataEnumPlan planDataEnum(const TypeGraph &g, const TypeNode &n, const Policy &p
   if (p.rust.dataEnums == RustPolicy::DataEnums::Opaque)
     return opaque("rust.opaque.data-enum",
                   "data-carrying enum encoded as an opaque struct of its size (policy)");
-  if (n.count != 0)
-    return opaque("rust.opaque.data-enum-members",
-                  "data-carrying enum with members beside its variant part; encoded as an "
-                  "opaque struct");
+  // Ordinary members beside the variant part (coroutine-like layouts) go
+  // into an anonymous struct that is the union's first arm, so they keep
+  // their offsets and C reads them as e->member.
+  for (const model::MemberNode &m : g.members(n)) {
+    if (lowersToVoid(g, m.type) || isRustZeroSized(g, m.type)) {
+      plan.dropped.push_back(m.name);
+      continue;
+    }
+    const TypeNode &t = stripped(g, m.type);
+    if (t.kind == NodeKind::Void ||
+        ((t.kind == NodeKind::Composite || t.kind == NodeKind::Enum) && t.declaration) ||
+        m.bitSize != 0 || m.bitOffset > UINT32_MAX || (p.floats && floatMisaligned(t, m.bitOffset)))
+      return opaque("rust.opaque.data-enum-members",
+                    fmt::format("member '{}' beside the variant part is unsized, a bitfield, out "
+                                "of reach or a misaligned float; encoded as an opaque struct",
+                                m.name));
+    plan.common.push_back(m);
+  }
+  std::stable_sort(plan.common.begin(), plan.common.end(),
+                   [](const model::MemberNode &a, const model::MemberNode &b) {
+                     return a.bitOffset < b.bitOffset;
+                   });
+  if (plan.common.size() > btf::kMaxVlen)
+    return opaque("rust.opaque.too-many-members",
+                  "too many members beside the variant part; encoded as an opaque struct");
   auto vm = g.variantMembers(n);
   size_t i = 0;
   if (n.hasDiscr && !vm.empty()) {
@@ -168,7 +192,7 @@ DataEnumPlan planDataEnum(const TypeGraph &g, const TypeNode &n, const Policy &p
           fmt::format("variant '{}' is not at offset 0; encoded as an opaque struct", m.name));
     plan.variants.push_back(m);
   }
-  if (plan.variants.size() + 1 > btf::kMaxVlen)
+  if (plan.variants.size() + 2 > btf::kMaxVlen)
     return opaque("rust.opaque.too-many-variants",
                   "too many variants for one BTF union; encoded as an opaque struct");
   return plan;
@@ -257,10 +281,24 @@ std::string joinName(const std::string &base, std::string_view suffix) {
   return base + (!base.empty() && base.back() == '_' ? "_" : "__") + std::string(suffix);
 }
 
+// The name a node is known by: its leaf DW_AT_name, or its full scope path
+// when that name clashes in the unit (--rust-qualify-clashes).
+std::string_view rustName(const LowerState &s, NodeId id) {
+  if (s.ctx.rustPaths)
+    if (auto it = s.ctx.rustPaths->find(id); it != s.ctx.rustPaths->end())
+      return it->second;
+  return s.graph.node(id).name;
+}
+
 // A type/enumerator/member name the kernel accepts, reporting a change.
 std::string typeName(LowerState &s, NodeId id, std::string_view name) {
   if (name.empty())
     return {};
+  if (name.data() != s.graph.node(id).name.data() && name != s.graph.node(id).name)
+    s.report(id, "rust.qualify.clash",
+             fmt::format("'{}' shares its name with another type of the unit; named by its path "
+                         "'{}'",
+                         s.graph.node(id).name, name));
   std::string out = rust::sanitizeName(name, s.policy.rust.maxNameLen);
   if (out != name) {
     s.report(id, "rust.rename.type", fmt::format("'{}' named '{}'", name, out));
@@ -328,6 +366,23 @@ void emitDataEnum(LowerState &s, NodeId id, const TypeNode &n, const std::string
   const uint32_t size = uint32_t(std::min<uint64_t>(n.byteSize, UINT32_MAX));
   std::vector<std::string> names;
   std::vector<btf::Member> arms;
+  uint32_t next = firstId;
+  if (!plan.common.empty()) {
+    for (std::string_view z : plan.dropped)
+      s.report(id, "rust.drop.zst-member", fmt::format("zero-sized member '{}' dropped", z));
+    std::vector<std::string> cn;
+    for (const model::MemberNode &m : plan.common)
+      cn.push_back(fieldName(s, id, m.name, "rust.rename.member"));
+    std::vector<btf::Member> cm;
+    for (size_t i = 0; i < plan.common.size(); ++i)
+      cm.push_back({cn[i], s.ids[plan.common[i].type], uint32_t(plan.common[i].bitOffset), 0});
+    s.btf.addComposite(false, "", size, cm);
+    arms.push_back({"", next++, 0, 0});
+    s.report(id, "rust.data-enum-members",
+             fmt::format("{} member(s) beside the variant part kept in an anonymous struct "
+                         "(the union's first arm)",
+                         plan.common.size()));
+  }
   if (plan.discr) {
     const btf::Member value{"value", s.ids[plan.discrMember.type],
                             uint32_t(plan.discrMember.bitOffset), 0};
@@ -350,7 +405,7 @@ void emitDataEnum(LowerState &s, NodeId id, const TypeNode &n, const std::string
   }
   size_t k = 0;
   if (plan.discr)
-    arms.push_back({names[k++], firstId, 0, 0});
+    arms.push_back({names[k++], next++, 0, 0});
   for (const model::MemberNode &m : plan.variants)
     arms.push_back({names[k++], s.ids[m.type], 0, 0});
   const uint32_t unionId = s.btf.addComposite(true, "", size, arms);
@@ -362,11 +417,11 @@ void emitDataEnum(LowerState &s, NodeId id, const TypeNode &n, const std::string
 // A variant struct's name: its enum's, `__`, its own (`Option_3C_u8_3E___Some`).
 std::string variantName(LowerState &s, NodeId id, const TypeNode &n) {
   const NodeId owner = s.variantOwner.empty() ? model::kVoidNode : s.variantOwner[id];
-  std::string_view enumName = owner ? s.graph.node(owner).name : std::string_view();
+  std::string_view enumName = owner ? rustName(s, owner) : std::string_view();
   // bpf-linker keeps the leaf names; so does its preset.
   if (enumName.empty() || n.name.empty() ||
       s.policy.rust.dataEnums == RustPolicy::DataEnums::Opaque)
-    return typeName(s, id, n.name);
+    return typeName(s, id, rustName(s, id));
   std::string full = std::string(enumName) + "::" + std::string(n.name);
   std::string out = joinName(rust::sanitizeName(enumName, s.policy.rust.maxNameLen),
                              rust::sanitizeName(n.name, s.policy.rust.maxNameLen));
@@ -426,18 +481,64 @@ void emitComposite(LowerState &s, NodeId id, const TypeNode &n, uint32_t firstId
   s.btf.addComposite(isUnion, name, size, out);
 }
 
+// Whether a 16-byte enumerator's value is representable in 64 bits under
+// the enum's signedness.
+bool fits64(const model::EnumeratorNode &e, bool isSigned) {
+  if (!isSigned)
+    return e.high == 0;
+  return e.high == (int64_t(e.value) < 0 ? ~uint64_t(0) : 0);
+}
+
+bool anyFits64(const TypeGraph &g, const TypeNode &n) {
+  const auto values = g.enumerators(n);
+  return std::any_of(values.begin(), values.end(),
+                     [&](const model::EnumeratorNode &e) { return fits64(e, n.isSigned); });
+}
+
+// A u128/i128 enum (no BTF enum is wider than 8 bytes): INT of 128 bits,
+// TYPEDEF E to it (what members and variables use: right size, integer
+// semantics), and ENUM64 E__values holding the enumerators whose values fit
+// in 64 bits; the others are left out and reported.
+void emitEnum128(LowerState &s, NodeId id, const TypeNode &n, const std::string &name) {
+  const std::string tdName = name.empty() ? std::string("rust_enum128") : name;
+  const uint32_t intId =
+      s.btf.addInt(intName(s.policy, 16, n.isSigned), 16, n.isSigned ? btf::kIntSigned : 0);
+  s.btf.addTypedef(tdName, intId);
+  const auto values = s.graph.enumerators(n);
+  std::vector<std::string> names;
+  std::vector<size_t> kept;
+  for (size_t i = 0; i < values.size() && kept.size() < btf::kMaxVlen; ++i) {
+    const model::EnumeratorNode &e = values[i];
+    if (fits64(e, n.isSigned)) {
+      kept.push_back(i);
+      names.push_back(fieldName(s, id, e.name, "rust.rename.enumerator"));
+      continue;
+    }
+    s.report(id, "rust.enum128.value-dropped",
+             fmt::format("enumerator '{}' = {:#x}{:016x} does not fit in 64 bits; left out of "
+                         "'{}'",
+                         e.name, e.high, e.value, joinName(tdName, "values")));
+  }
+  s.report(id, "rust.enum128-as-int",
+           fmt::format("16-byte enum encoded as a 128-bit INT behind typedef '{}'; {} of {} "
+                       "enumerators in ENUM64 '{}'",
+                       tdName, kept.size(), values.size(), joinName(tdName, "values")));
+  if (kept.empty())
+    return;
+  std::vector<btf::EnumValue> out;
+  for (size_t i = 0; i < kept.size(); ++i)
+    out.push_back({names[i], values[kept[i]].value});
+  s.btf.addEnum(joinName(tdName, "values"), 8, n.isSigned, out, s.policy.enum64);
+}
+
 void emitEnum(LowerState &s, NodeId id, const TypeNode &n) {
-  const std::string name = typeName(s, id, n.name);
+  const std::string name = typeName(s, id, rustName(s, id));
   if (n.declaration) {
     s.btf.addEnum(name, n.byteSize ? uint32_t(n.byteSize) : 4, false, {}, s.policy.enum64);
     return;
   }
   if (n.byteSize == 16) {
-    s.report(id, "rust.enum128-as-int",
-             "16-byte enum encoded as a 128-bit INT behind a typedef; enumerators dropped");
-    const uint32_t intId =
-        s.btf.addInt(intName(s.policy, 16, n.isSigned), 16, n.isSigned ? btf::kIntSigned : 0);
-    s.btf.addTypedef(name.empty() ? std::string("rust_enum128") : name, intId);
+    emitEnum128(s, id, n, name);
     return;
   }
   if (n.byteSize != 1 && n.byteSize != 2 && n.byteSize != 4 && n.byteSize != 8) {
@@ -537,8 +638,12 @@ NodeLayout RustLowering::layout(const TypeGraph &g, NodeId id, const Policy &p) 
       l.alias = true;
       return l;
     }
-    l.count = n.byteSize == 16 && !n.declaration ? 2 : 1;
-    l.entry = l.count - 1;
+    if (n.byteSize == 16 && !n.declaration) {
+      l.count = anyFits64(g, n) ? 3 : 2; // INT, TYPEDEF (entry), [ENUM64 E__values]
+      l.entry = 1;
+      return l;
+    }
+    l.count = 1;
     return l;
   case NodeKind::Array:
     if (lowersToVoid(g, n.type)) {

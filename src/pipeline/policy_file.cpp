@@ -25,7 +25,8 @@ Expected<PolicyFile> parsePolicyText(const std::string &text, const std::string 
       "enum64", po::value<bool>())("decl-tags", po::value<bool>())("type-tags", po::value<bool>())(
       "flatten-arrays", po::value<bool>())("rust.preset", po::value<std::string>())(
       "rust.data-enums", po::value<std::string>())(
-      "rust.primitive-names", po::value<std::string>())("rust.char-name", po::value<std::string>());
+      "rust.primitive-names", po::value<std::string>())("rust.char-name", po::value<std::string>())(
+      "rust.func-names", po::value<std::string>())("rust.qualify-clashes", po::value<bool>());
   // Boost.Program_options 1.74 loops forever formatting an error whose option
   // name or value contains one of its own placeholders (`%original_token%`);
   // no key or value of ours contains '%', so refuse it before Boost sees it.
@@ -57,6 +58,8 @@ Expected<PolicyFile> parsePolicyText(const std::string &text, const std::string 
   take(vm, "rust.data-enums", f.rustDataEnums);
   take(vm, "rust.primitive-names", f.rustPrimitiveNames);
   take(vm, "rust.char-name", f.rustCharName);
+  take(vm, "rust.func-names", f.rustFuncNames);
+  take(vm, "rust.qualify-clashes", f.rustQualifyClashes);
   return f;
 }
 

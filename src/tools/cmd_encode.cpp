@@ -100,7 +100,8 @@ int encodeMany(const std::vector<std::string> &inputs, const std::string &rawDir
 int cmdEncode(const std::vector<std::string> &args) {
   po::options_description desc("encode options");
   std::string output, raw, rawDir, base, vars = "percpu", langExclude, rust = "kernel";
-  std::string rustDataEnums, rustPrimitiveNames, rustCharName, policyFile;
+  std::string rustDataEnums, rustPrimitiveNames, rustCharName, rustFuncNames, rustQualify,
+      policyFile;
   unsigned jobs = 0;
   desc.add_options()("help,h", "show this help")(
       "output,o", po::value(&output), "write a new ELF with .BTF to FILE; INPUT is untouched")(
@@ -125,6 +126,10 @@ int cmdEncode(const std::vector<std::string> &args) {
       "rust-primitive-names", po::value(&rustPrimitiveNames),
       "Rust integer/float names: c or rust (overrides the preset)")(
       "rust-char-name", po::value(&rustCharName), "INT name for Rust's char (default rust_char)")(
+      "rust-func-names", po::value(&rustFuncNames),
+      "Rust FUNC names: linkage (ELF symbol) or leaf (sanitized name) (overrides the preset)")(
+      "rust-qualify-clashes", po::value(&rustQualify),
+      "on/off: name Rust types that share a name in a unit by their module path")(
       "policy", po::value(&policyFile),
       "read the policy from FILE (key = value lines, Rust knobs under [rust]); flags win")(
       "no-dedup", "skip deduplication (for testing)")(
@@ -184,6 +189,9 @@ int cmdEncode(const std::vector<std::string> &args) {
     fill("rust-data-enums", rustDataEnums, file.rustDataEnums);
     fill("rust-primitive-names", rustPrimitiveNames, file.rustPrimitiveNames);
     fill("rust-char-name", rustCharName, file.rustCharName);
+    fill("rust-func-names", rustFuncNames, file.rustFuncNames);
+    if (file.rustQualifyClashes && !vm.count("rust-qualify-clashes"))
+      rustQualify = *file.rustQualifyClashes ? "on" : "off";
   }
 
   PipelineOptions opts;
@@ -254,6 +262,22 @@ int cmdEncode(const std::vector<std::string> &args) {
       return kUsage;
     }
     p.rust.charName = rustCharName;
+  }
+  if (!rustFuncNames.empty()) {
+    if (rustFuncNames != "linkage" && rustFuncNames != "leaf") {
+      printError("encode: --rust-func-names: expected linkage or leaf, got '" + rustFuncNames +
+                 "'");
+      return kUsage;
+    }
+    p.rust.funcNames = rustFuncNames == "leaf" ? lower::RustPolicy::FuncNames::Leaf
+                                               : lower::RustPolicy::FuncNames::Linkage;
+  }
+  if (!rustQualify.empty()) {
+    if (rustQualify != "on" && rustQualify != "off") {
+      printError("encode: --rust-qualify-clashes: expected on or off, got '" + rustQualify + "'");
+      return kUsage;
+    }
+    p.rust.qualifyClashes = rustQualify == "on";
   }
   opts.dedup = !vm.count("no-dedup");
   opts.validate = !vm.count("no-validate");

@@ -257,3 +257,229 @@ TEST(RustCli, BadPresetIsAUsageError) {
 }
 
 } // namespace
+
+namespace {
+
+std::string dumpOf(const Encoded &e) {
+  RunResult d = runTool("dump " + quote(e.btfPath));
+  EXPECT_EQ(d.status, 0) << describe(d);
+  return d.out;
+}
+
+// u128/i128 enums (testdata/src/rust/wide.rs): TYPEDEF to a 128-bit INT,
+// plus ENUM64 E__values with the enumerators that fit in 64 bits.
+TEST(RustWideEnums, TypedefIntPlusEnum64OfTheValuesThatFit) {
+  TempDir dir;
+  Encoded e = encodeRaw(testdata("bin/rust/wide.rustc.dwarf4.O0.o"), dir, "--report -v");
+  ASSERT_EQ(e.run.status, 0) << describe(e.run);
+  const std::string d = dumpOf(e);
+  EXPECT_NE(d.find("ENUM64 'Flags__values' encoding=UNSIGNED size=8 vlen=1\n\t'Small' val=7ULL\n"),
+            std::string::npos)
+      << d;
+  EXPECT_NE(d.find("ENUM64 'Signed__values' encoding=SIGNED size=8 vlen=2\n\t'Neg' val=-1LL\n"
+                   "\t'Pos' val=1LL\n"),
+            std::string::npos)
+      << d;
+  EXPECT_NE(d.find("TYPEDEF 'Flags' type_id="), std::string::npos) << d;
+  EXPECT_NE(d.find("TYPEDEF 'Signed' type_id="), std::string::npos) << d;
+  const std::string all = e.run.out + e.run.err;
+  EXPECT_NE(all.find("enumerator 'Huge' = 0x400000000000000000 does not fit in 64 bits; left out "
+                     "of 'Flags__values' [rust.enum128.value-dropped]"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find("enumerator 'Far' = 0xfffffff0000000000000000000000000 does not fit in 64 "
+                     "bits; left out of 'Signed__values' [rust.enum128.value-dropped]"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find("16-byte enum encoded as a 128-bit INT behind typedef 'Flags'; 1 of 3 "
+                     "enumerators in ENUM64 'Flags__values' [rust.enum128-as-int]"),
+            std::string::npos)
+      << all;
+}
+
+// variant_members.ll: `Gen` has resume@0 and upvar@8 beside its variant part.
+TEST(RustVariantMembers, PlainMembersBesideTheVariantPartKeepOffsets) {
+  TempDir dir;
+  Encoded e = encodeRaw(testdata("bin/rust/variant_members.llvm-ir.dwarf4.o"), dir, "--report");
+  ASSERT_EQ(e.run.status, 0) << describe(e.run);
+  EXPECT_NE((e.run.out + e.run.err).find("rust.data-enum-members                   1"),
+            std::string::npos)
+      << e.run.out << e.run.err;
+  const std::string d = dumpOf(e);
+  EXPECT_NE(d.find("\t'resume' type_id="), std::string::npos) << d;
+  EXPECT_NE(d.find("STRUCT 'Gen__discr' size=24 vlen=1"), std::string::npos) << d;
+  EXPECT_EQ(d.find("STRUCT 'Gen' size=24 vlen=0"), std::string::npos) << d; // not opaque
+  RunResult h = runTool("dump --format c " + quote(e.btfPath));
+  ASSERT_EQ(h.status, 0) << describe(h);
+  const std::string cc = clangForChecks();
+  if (cc.empty())
+    GTEST_SKIP() << "no clang";
+  const std::string path = dir.path("gen.c");
+  writeFile(path, h.out +
+                      "_Static_assert(__builtin_offsetof(struct Gen, resume) == 0, \"resume\");\n"
+                      "_Static_assert(__builtin_offsetof(struct Gen, upvar) == 8, \"upvar\");\n"
+                      "_Static_assert(__builtin_offsetof(struct Gen, __discr.value) == 16, \"\");\n"
+                      "_Static_assert(__builtin_offsetof(struct Gen, Suspend0.x) == 20, \"x\");\n"
+                      "_Static_assert(__builtin_offsetof(struct Gen, Done.v) == 18, \"v\");\n"
+                      "_Static_assert(sizeof(struct Gen) == 24, \"size\");\n");
+  RunResult r = run(cc + " -fsyntax-only -w -std=gnu11 -x c " + quote(path));
+  EXPECT_EQ(r.status, 0) << r.err.substr(0, 4000);
+}
+
+// layouts.rs has `mod a { pub struct S { x: u8 } }` and `mod b { pub struct S { y: u64 } }`.
+TEST(RustQualify, ClashingNamesGetTheirModulePath) {
+  TempDir dir;
+  const std::string f = testdata("bin/rust/layouts.rustc.dwarf4.O0.o");
+  Encoded on = encodeRaw(f, dir, "--report -v", "on.btf");
+  ASSERT_EQ(on.run.status, 0) << describe(on.run);
+  auto names = namedTypes(parseDump(dumpOf(on)));
+  EXPECT_TRUE(names.count({"STRUCT", "layouts_3A__3A_a_3A__3A_S"}));
+  EXPECT_TRUE(names.count({"STRUCT", "layouts_3A__3A_b_3A__3A_S"}));
+  EXPECT_FALSE(names.count({"STRUCT", "S"}));
+  EXPECT_TRUE(names.count({"STRUCT", "C"})); // unique names stay as they are
+  EXPECT_NE((on.run.out + on.run.err)
+                .find("'S' shares its name with another type of the unit; named by its path "
+                      "'layouts::a::S' [rust.qualify.clash]"),
+            std::string::npos)
+      << on.run.err;
+  Encoded off = encodeRaw(f, dir, "--rust-qualify-clashes=off", "off.btf");
+  ASSERT_EQ(off.run.status, 0) << describe(off.run);
+  EXPECT_TRUE(namedTypes(parseDump(dumpOf(off))).count({"STRUCT", "S"}));
+  // The bpf-linker preset does not qualify; the flag turns it on there.
+  Encoded bl = encodeRaw(f, dir, "--rust=bpf-linker", "bl.btf");
+  EXPECT_TRUE(namedTypes(parseDump(dumpOf(bl))).count({"STRUCT", "S"}));
+  Encoded blq = encodeRaw(f, dir, "--rust=bpf-linker --rust-qualify-clashes=on", "blq.btf");
+  EXPECT_TRUE(namedTypes(parseDump(dumpOf(blq))).count({"STRUCT", "layouts_3A__3A_a_3A__3A_S"}));
+  // Deterministic for every -j.
+  Encoded j1 = encodeRaw(f, dir, "-j1", "j1.btf"), j4 = encodeRaw(f, dir, "-j4", "j4.btf");
+  EXPECT_EQ(j1.btf, j4.btf);
+  EXPECT_EQ(j1.btf, on.btf);
+}
+
+TEST(RustFuncNames, LeafNamesForBpfObjectsLinkageForTheKernel) {
+  TempDir dir;
+  const std::string f = testdata("bin/rust/funcs.rustc.dwarf4.O0.o");
+  Encoded leaf = encodeRaw(f, dir, "--rust-func-names=leaf --report -v", "leaf.btf");
+  ASSERT_EQ(leaf.run.status, 0) << describe(leaf.run);
+  std::set<std::string> funcs;
+  for (const DumpType &t : parseDump(dumpOf(leaf)))
+    if (t.kind == "FUNC")
+      funcs.insert(t.name);
+  EXPECT_TRUE(funcs.count("helper"));               // was _ZN5funcs6helper17h...E
+  EXPECT_TRUE(funcs.count("prog"));                 // #[no_mangle]
+  EXPECT_TRUE(funcs.count("g_3C_u32_3E_"));         // g<u32>
+  EXPECT_TRUE(funcs.count("_7B_closure_23_0_7D_")); // {closure#0}: legacy symbol has '$'
+  for (const std::string &n : funcs)
+    EXPECT_NE(n.rfind("_ZN", 0), 0u) << n << " kept its symbol without a clash";
+  // bpf-linker's preset names by leaf; the kernel preset by symbol.
+  Encoded bl = encodeRaw(f, dir, "--rust=bpf-linker", "bl.btf");
+  EXPECT_NE(dumpOf(bl).find("FUNC 'helper'"), std::string::npos);
+  Encoded k = encodeRaw(f, dir, "", "k.btf");
+  EXPECT_EQ(dumpOf(k).find("FUNC 'helper'"), std::string::npos);
+  // Kernel acceptance with leaf names.
+  RunResult c = runTool("check --kernel " + quote(leaf.btfPath));
+  if (c.out.find("kernel: skipped") == std::string::npos) {
+    EXPECT_EQ(c.status, 0) << c.out;
+  }
+}
+
+TEST(RustFuncNames, LeafClashKeepsTheNoMangleFunctionAndRenamesTheOthers) {
+  if (!haveProgram("rustc"))
+    GTEST_SKIP() << "rustc not installed";
+  TempDir dir;
+  // Two methods `get` (impls of A and B) and a #[no_mangle] fn `get`.
+  writeFile(
+      dir.path("clash.rs"),
+      "#![no_std]\n#[panic_handler] fn p(_: &core::panic::PanicInfo) -> ! { loop {} }\n"
+      "pub struct A(u32); pub struct B(u64);\n"
+      "impl A { #[inline(never)] pub fn get(&self) -> u32 { self.0 } }\n"
+      "impl B { #[inline(never)] pub fn get(&self) -> u64 { self.0 } }\n"
+      "#[no_mangle] pub extern \"C\" fn get(a: &A, b: &B) -> u64 { a.get() as u64 + b.get() }\n");
+  RunResult rc = run("rustc --edition 2021 --crate-type=lib --emit=obj -C debuginfo=2 -C "
+                     "panic=abort -C opt-level=1 -C symbol-mangling-version=v0 -o " +
+                     quote(dir.path("clash.o")) + " " + quote(dir.path("clash.rs")));
+  ASSERT_EQ(rc.status, 0) << rc.err;
+  Encoded e = encodeRaw(dir.path("clash.o"), dir, "--rust-func-names=leaf --report -v");
+  ASSERT_EQ(e.run.status, 0) << describe(e.run);
+  std::vector<std::string> funcs;
+  for (const DumpType &t : parseDump(dumpOf(e)))
+    if (t.kind == "FUNC")
+      funcs.push_back(t.name);
+  EXPECT_EQ(std::count(funcs.begin(), funcs.end(), "get"), 1) << describe(e.run);
+  EXPECT_EQ(std::count_if(funcs.begin(), funcs.end(),
+                          [](const std::string &n) { return n.rfind("_RNv", 0) == 0; }),
+            2);
+  EXPECT_NE((e.run.out + e.run.err).find("leaf name 'get' is taken by 'get'; FUNC named '_RNv"),
+            std::string::npos)
+      << e.run.err;
+  Encoded again = encodeRaw(dir.path("clash.o"), dir, "--rust-func-names=leaf -j1", "j1.btf");
+  Encoded again4 = encodeRaw(dir.path("clash.o"), dir, "--rust-func-names=leaf -j4", "j4.btf");
+  EXPECT_EQ(again.btf, again4.btf);
+}
+
+// A C function and a Rust function with the same leaf name in one object:
+// the C one keeps it, the Rust one is named by its symbol.
+TEST(RustFuncNames, LeafNeverTakesACFunctionsName) {
+  if (!haveProgram("rustc") || !haveProgram("gcc"))
+    GTEST_SKIP() << "rustc or gcc not installed";
+  TempDir dir;
+  writeFile(dir.path("c.c"), "__attribute__((noinline)) int helper(int x) { return x * 2; }\n"
+                             "int c_entry(int x) { return helper(x); }\n");
+  writeFile(dir.path("r.rs"),
+            "#![no_std]\n#[panic_handler] fn p(_: &core::panic::PanicInfo) -> ! { loop {} }\n"
+            "#[inline(never)] pub fn helper(x: u32) -> u32 { x + 1 }\n"
+            "#[no_mangle] pub extern \"C\" fn r_entry(x: u32) -> u32 { helper(x) }\n");
+  RunResult cc = run("gcc -g -O1 -c -o " + quote(dir.path("c.o")) + " " + quote(dir.path("c.c")));
+  ASSERT_EQ(cc.status, 0) << cc.err;
+  RunResult rc = run("rustc --edition 2021 --crate-type=lib --emit=obj -C debuginfo=2 -C "
+                     "panic=abort -C opt-level=1 -C symbol-mangling-version=v0 -o " +
+                     quote(dir.path("r.o")) + " " + quote(dir.path("r.rs")));
+  ASSERT_EQ(rc.status, 0) << rc.err;
+  RunResult ld = run("ld -r -o " + quote(dir.path("m.o")) + " " + quote(dir.path("c.o")) + " " +
+                     quote(dir.path("r.o")));
+  ASSERT_EQ(ld.status, 0) << ld.err;
+  Encoded e = encodeRaw(dir.path("m.o"), dir, "--rust-func-names=leaf --report -v");
+  ASSERT_EQ(e.run.status, 0) << describe(e.run);
+  std::vector<std::string> funcs;
+  for (const DumpType &t : parseDump(dumpOf(e)))
+    if (t.kind == "FUNC")
+      funcs.push_back(t.name);
+  EXPECT_EQ(std::count(funcs.begin(), funcs.end(), "helper"), 1) << describe(e.run);
+  EXPECT_EQ(std::count_if(funcs.begin(), funcs.end(),
+                          [](const std::string &n) { return n.rfind("_RNv", 0) == 0; }),
+            1)
+      << describe(e.run);
+  EXPECT_NE(
+      (e.run.out + e.run.err).find("leaf name 'helper' is taken by 'helper'; FUNC named '_RNv"),
+      std::string::npos)
+      << e.run.err;
+}
+
+TEST(RustCli, FuncNamesAndQualifyValuesAreChecked) {
+  const std::string f = quote(testdata("bin/rust/mixed.rustc.dwarf4.O0.o"));
+  RunResult a = runTool("encode --rust-func-names=short --raw /dev/null " + f);
+  EXPECT_EQ(a.status, 2);
+  EXPECT_NE(a.err.find("--rust-func-names: expected linkage or leaf, got 'short'"),
+            std::string::npos)
+      << a.err;
+  RunResult b = runTool("encode --rust-qualify-clashes=maybe --raw /dev/null " + f);
+  EXPECT_EQ(b.status, 2);
+  EXPECT_NE(b.err.find("--rust-qualify-clashes: expected on or off, got 'maybe'"),
+            std::string::npos)
+      << b.err;
+}
+
+TEST(RustPolicyFile, FuncNamesAndQualifyClashesKeys) {
+  TempDir dir;
+  writeFile(dir.path("p.conf"), "[rust]\nfunc-names = leaf\nqualify-clashes = false\n");
+  Encoded e = encodeRaw(testdata("bin/rust/layouts.rustc.dwarf4.O0.o"), dir,
+                        "--policy " + quote(dir.path("p.conf")));
+  ASSERT_EQ(e.run.status, 0) << describe(e.run);
+  EXPECT_TRUE(namedTypes(parseDump(dumpOf(e))).count({"STRUCT", "S"}));
+  Encoded f = encodeRaw(testdata("bin/rust/funcs.rustc.dwarf4.O0.o"), dir,
+                        "--policy " + quote(dir.path("p.conf")), "f.btf");
+  ASSERT_EQ(f.run.status, 0) << describe(f.run);
+  EXPECT_NE(dumpOf(f).find("FUNC 'helper'"), std::string::npos);
+}
+
+} // namespace

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "dwarf2btf/lower/policy.h"
 #include "dwarf2btf/pipeline/policy_file.h"
 
 using d2b::parsePolicyText;
@@ -45,4 +46,27 @@ TEST(PolicyFile, MissingFileIsAnError) {
   auto f = d2b::readPolicyFile("/nonexistent/policy.ini");
   ASSERT_FALSE(f);
   EXPECT_EQ(f.error().message(), "/nonexistent/policy.ini: cannot open");
+}
+
+TEST(PolicyFile, RustFuncNamesAndQualifyClashes) {
+  auto f = parsePolicyText("[rust]\nfunc-names = leaf\nqualify-clashes = off\n", "p.ini");
+  ASSERT_TRUE(f) << f.error().message();
+  EXPECT_EQ(*f->rustFuncNames, "leaf");
+  ASSERT_TRUE(f->rustQualifyClashes.has_value());
+  EXPECT_FALSE(*f->rustQualifyClashes);
+  auto bad = parsePolicyText("[rust]\nqualify-clashes = sometimes\n", "p.ini");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message(),
+            "p.ini: the argument ('sometimes') for option 'rust.qualify-clashes' is invalid. "
+            "Valid choices are 'on|off', 'yes|no', '1|0' and 'true|false'");
+}
+
+TEST(PolicyFile, PresetsSetRustFuncNamesAndQualification) {
+  using d2b::lower::RustPolicy;
+  const RustPolicy k = RustPolicy::forPreset(RustPolicy::Preset::Kernel);
+  EXPECT_EQ(k.funcNames, RustPolicy::FuncNames::Linkage);
+  EXPECT_TRUE(k.qualifyClashes);
+  const RustPolicy b = RustPolicy::forPreset(RustPolicy::Preset::BpfLinker);
+  EXPECT_EQ(b.funcNames, RustPolicy::FuncNames::Leaf);
+  EXPECT_FALSE(b.qualifyClashes);
 }

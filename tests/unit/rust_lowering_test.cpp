@@ -111,6 +111,121 @@ TEST(RustLowering, CVoidIsVoidAndWideEnumIsTypedefInt) {
   EXPECT_EQ(diag.counts()["rust.enum128-as-int"], 1u);
 }
 
+// #[repr(i128)] enum Wide { Neg = -1, Pos = 1, Far = -(1 << 100) }: the
+// first two fit in 64 bits and go to ENUM64 Wide__values; Far is reported.
+TEST(RustLowering, WideEnumKeepsEnumeratorsThatFitIn64Bits) {
+  Built b;
+  TypeNode w;
+  w.kind = NodeKind::Enum;
+  w.name = "Wide";
+  w.byteSize = 16;
+  w.isSigned = true;
+  w.dieOffset = 0x40;
+  w.first = b.g.enumeratorCount();
+  b.g.addEnumerator({"Neg", ~uint64_t(0), ~uint64_t(0)});
+  b.g.addEnumerator({"Pos", 1, 0});
+  b.g.addEnumerator({"Far", 0, 0xfffffff000000000ULL});
+  w.count = 3;
+  b.add(w);
+  DiagEngine diag;
+  std::string out = lower(b.g, lower::Policy{}, diag);
+  EXPECT_EQ(out, "[1] INT '__int128' size=16 bits_offset=0 nr_bits=128 encoding=SIGNED\n"
+                 "[2] TYPEDEF 'Wide' type_id=1\n"
+                 "[3] ENUM64 'Wide__values' encoding=SIGNED size=8 vlen=2\n"
+                 "\t'Neg' val=-1LL\n"
+                 "\t'Pos' val=1LL\n");
+  auto c = diag.counts();
+  EXPECT_EQ(c["rust.enum128-as-int"], 1u);
+  EXPECT_EQ(c["rust.enum128.value-dropped"], 1u);
+  bool found = false;
+  for (const Diagnostic &x : diag.sortedDiagnostics())
+    found |= x.rule == "rust.enum128.value-dropped" &&
+             x.message == "enumerator 'Far' = 0xfffffff0000000000000000000000000 does not fit in "
+                          "64 bits; left out of 'Wide__values'";
+  EXPECT_TRUE(found);
+  // A u128 enum: values below 2^64 fit, unsigned.
+  Built u;
+  TypeNode f = w;
+  f.name = "Flags";
+  f.isSigned = false;
+  f.first = u.g.enumeratorCount();
+  u.g.addEnumerator({"Small", 7, 0});
+  u.g.addEnumerator({"Max", ~uint64_t(0), ~uint64_t(0)});
+  f.count = 2;
+  u.add(f);
+  DiagEngine d2;
+  out = lower(u.g, lower::Policy{}, d2);
+  EXPECT_NE(
+      out.find("[3] ENUM64 'Flags__values' encoding=UNSIGNED size=8 vlen=1\n\t'Small' val=7ULL\n"),
+      std::string::npos)
+      << out;
+}
+
+// A coroutine-like struct: ordinary members beside the variant part.
+TEST(RustLowering, MembersBesideVariantPartKeepTheirOffsets) {
+  Built b;
+  NodeId u32 = b.base("u32", 4, BaseEncoding::Unsigned);
+  NodeId u64 = b.base("u64", 8, BaseEncoding::Unsigned);
+  NodeId u8 = b.base("u8", 1, BaseEncoding::Unsigned);
+  NodeId unit = b.base("()", 0, BaseEncoding::Unsigned);
+  NodeId unres = b.composite("Unresumed", 24, {});
+  NodeId susp = b.composite("Suspend0", 24, {{"x", u32, 160}});
+  TypeNode e;
+  e.kind = NodeKind::Composite;
+  e.name = "Gen";
+  e.byteSize = 24;
+  e.variantPart = true;
+  e.hasDiscr = true;
+  e.first = b.g.memberCount();
+  b.g.addMember({"upvar", u64, 64});
+  b.g.addMember({"z", unit, 0});
+  b.g.addMember({"resume", u32, 0});
+  e.count = 3;
+  b.g.addMember({"", u8, 128});
+  b.g.addMember({"0", unres, 0});
+  b.g.addMember({"1", susp, 0});
+  e.variantCount = 3;
+  b.add(e);
+  DiagEngine diag;
+  std::string out = lower(b.g, lower::Policy{}, diag);
+  EXPECT_NE(out.find("[6] STRUCT '(anon)' size=24 vlen=2\n"
+                     "\t'resume' type_id=1 bits_offset=0\n"
+                     "\t'upvar' type_id=2 bits_offset=64\n"
+                     "[7] STRUCT 'Gen__discr' size=24 vlen=1\n"
+                     "\t'value' type_id=3 bits_offset=128\n"
+                     "[8] UNION '(anon)' size=24 vlen=4\n"
+                     "\t'(anon)' type_id=6 bits_offset=0\n"
+                     "\t'__discr' type_id=7 bits_offset=0\n"
+                     "\t'Unresumed' type_id=4 bits_offset=0\n"
+                     "\t'Suspend0' type_id=5 bits_offset=0\n"
+                     "[9] STRUCT 'Gen' size=24 vlen=1\n"
+                     "\t'(anon)' type_id=8 bits_offset=0\n"),
+            std::string::npos)
+      << out;
+  auto c = diag.counts();
+  EXPECT_EQ(c["rust.data-enum-members"], 1u);
+  EXPECT_EQ(c["rust.drop.zst-member"], 1u);
+  EXPECT_EQ(c["rust.opaque.data-enum-members"], 0u);
+}
+
+// --rust-qualify-clashes: the encoder hands the clashing nodes' paths in.
+TEST(RustLowering, ClashingNamesTakeTheirPath) {
+  Built b;
+  NodeId u8 = b.base("u8", 1, BaseEncoding::Unsigned);
+  NodeId u64 = b.base("u64", 8, BaseEncoding::Unsigned);
+  NodeId a = b.composite("S", 1, {{"x", u8, 0}});
+  NodeId bs = b.composite("S", 8, {{"y", u64, 0}});
+  std::unordered_map<NodeId, std::string> paths{{a, "k::a::S"}, {bs, "k::b::S"}};
+  lower::LowerContext ctx{"t.o", &paths};
+  DiagEngine diag;
+  lower::LoweredUnit u = lower::lowerGraph(b.g, lower::Policy{}, ctx, diag);
+  std::ostringstream os;
+  dump::dumpRaw(u.btf, os);
+  EXPECT_NE(os.str().find("STRUCT 'k_3A__3A_a_3A__3A_S' size=1"), std::string::npos) << os.str();
+  EXPECT_NE(os.str().find("STRUCT 'k_3A__3A_b_3A__3A_S' size=8"), std::string::npos) << os.str();
+  EXPECT_EQ(diag.counts()["rust.qualify.clash"], 2u);
+}
+
 // Option<(u32, &u8)>-like: the niche discriminant is the pointer at byte 8.
 NodeId dataEnum(Built &b) {
   NodeId u32 = b.base("u32", 4, BaseEncoding::Unsigned);

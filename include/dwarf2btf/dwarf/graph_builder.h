@@ -36,6 +36,7 @@ struct UnitInput {
   uint8_t addressSize = 8;
   bool collectFunctions = true;
   bool collectVariables = true;
+  bool rustLeafFuncNames = false; // Rust FUNCs named by sanitized DW_AT_name, not the symbol
 };
 
 /// The graph of one unit. Type fields of the records hold graph NodeIds

@@ -75,6 +75,8 @@ inline constexpr const char *kRuleUncertainLoc = "func.skip.uncertain-loc";
 inline constexpr const char *kRuleReorderedParams = "func.skip.reordered-params";
 inline constexpr const char *kRuleOptimizedParams = "func.skip.optimized-params";
 inline constexpr const char *kRuleAmbiguousAddr = "func.skip.ambiguous-addr";
+/// A Rust leaf FUNC name already taken by another function: named by its symbol.
+inline constexpr const char *kRuleLeafClash = "rust.rename.func-leaf-clash";
 /// With verbose, the prototype difference that made a function inconsistent.
 inline constexpr const char *kRuleProtoMismatch = "func.proto-mismatch";
 

@@ -11,7 +11,9 @@
 /// block of BTF ids, so forward references (a struct member pointing at a
 /// later struct) are written with their final ids in one pass.
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "dwarf2btf/btf/btf.h"
@@ -23,6 +25,9 @@ namespace d2b::lower {
 
 struct LowerContext {
   std::string_view file; // for diagnostics
+  /// Rust: full scope paths ("crate::a::S") of nodes whose names clash in
+  /// their unit (policy.rust.qualifyClashes); null or absent: the leaf name.
+  const std::unordered_map<model::NodeId, std::string> *rustPaths = nullptr;
 };
 
 /// The fragment of one unit and the id of each graph node in it.
@@ -51,7 +56,8 @@ struct LowerState {
   const std::vector<uint32_t> &ids; // final id of every node
   const std::vector<bool> &cutEdge; // node's `type` edge closes a cycle: emit void
   uint32_t indexType = 0;           // ARRAY index type ("int")
-  std::vector<model::NodeId> variantOwner; // Rust: the data enum whose variant a struct is (0: none)
+  std::vector<model::NodeId>
+      variantOwner; // Rust: the data enum whose variant a struct is (0: none)
 
   /// The BTF id node `n`'s `type` edge points at (0 where a cycle was cut).
   uint32_t targetOf(model::NodeId n) const { return cutEdge[n] ? 0 : ids[graph.node(n).type]; }

@@ -12,8 +12,10 @@
 namespace d2b::lower {
 
 /// How units with DW_AT_language DW_LANG_Rust are lowered (issue 3).
-/// Presets: `kernel` (default: kernel-accepted, C-dumpable, CO-RE-readable),
-/// `bpf-linker` (bpf-linker's naming: Rust primitive names kept) and
+/// Presets: `kernel` (default: kernel-accepted, C-dumpable, CO-RE-readable,
+/// FUNCs named by symbol, clashing type names qualified), `bpf-linker`
+/// (bpf-linker's naming: Rust primitive names, leaf FUNC names, opaque data
+/// enums, no qualification) and
 /// `exclude` (Rust units skipped, pahole's --lang_exclude=rust).
 struct RustPolicy {
   enum class Preset { Kernel, BpfLinker, Exclude };
@@ -25,6 +27,11 @@ struct RustPolicy {
   bool cPrimitiveNames = true;        // u32 -> "unsigned int" (dedups with C, dumps as C)
   std::string charName = "rust_char"; // `char` must not print as C's 1-byte char
   size_t maxNameLen = 128;            // bpf-linker's cap (the pre-6.1 kernel limit)
+  // FUNC names: Linkage = the ELF symbol (v0/legacy mangled; what fentry and
+  // kallsyms know), Leaf = the sanitized DW_AT_name, as bpf-linker emits.
+  enum class FuncNames { Linkage, Leaf } funcNames = FuncNames::Linkage;
+  // Types of one unit sharing a name get their module path (crate::a::S).
+  bool qualifyClashes = true;
 
   /// The knob values of preset `p`.
   static RustPolicy forPreset(Preset p) {
@@ -32,6 +39,8 @@ struct RustPolicy {
     r.preset = p;
     r.cPrimitiveNames = p != Preset::BpfLinker;
     r.dataEnums = p == Preset::BpfLinker ? DataEnums::Opaque : DataEnums::Layout;
+    r.funcNames = p == Preset::BpfLinker ? FuncNames::Leaf : FuncNames::Linkage;
+    r.qualifyClashes = p != Preset::BpfLinker;
     return r;
   }
 };

@@ -12,11 +12,16 @@
 /// - `()`/`!` are void; `core::ffi::c_void` is void; `char` is an INT named
 ///   policy.rust.charName; primitives get C names unless the preset keeps
 ///   Rust's; 16-byte enums are a 128-bit INT behind a TYPEDEF of the enum's
-///   name (rust.enum128-as-int).
+///   name plus an ENUM64 E__values of the enumerators that fit in 64 bits
+///   (rust.enum128-as-int, rust.enum128.value-dropped).
 /// - data-carrying enums (DW_TAG_variant_part): STRUCT E { UNION {
 ///   E__discr __discr; E__A A; ... } }, each variant struct (named
-///   E__Variant) keeping its fields at their real offsets; under the
-///   bpf-linker preset an opaque STRUCT of E's size.
+///   E__Variant) keeping its fields at their real offsets; ordinary members
+///   beside the variant part in an anonymous STRUCT that is the union's
+///   first arm (rust.data-enum-members); under the bpf-linker preset an
+///   opaque STRUCT of E's size.
+/// - names that clash in the unit take the scope path the encoder passes in
+///   LowerContext::rustPaths (rust.qualify.clash).
 /// - anything else BTF cannot hold (a union member off 0, a member of
 ///   unsized type) becomes an opaque STRUCT of the right size and name
 ///   (rust.opaque.*).

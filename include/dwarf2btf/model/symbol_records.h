@@ -38,15 +38,16 @@ struct ParamRecord {
 struct FunctionRecord {
   std::string name;        // DW_AT_name (through DW_AT_specification/abstract_origin)
   std::string linkageName; // DW_AT_linkage_name, if any
+  std::string btfName;     // FUNC name when it is not the symbol (Rust leaf names)
   uint64_t dieOffset = 0;  // for diagnostics
   uint32_t cuIndex = 0;    // CU order in the input; ties are broken by it
   uint8_t language = 0;    // 0 = C-like, other values reserved for Rust lowering
   bool hasLowPc = false;
   uint64_t lowPc = 0;
-  bool external = false;    // DW_AT_external
-  bool declaration = false; // DW_AT_declaration without a definition
-  bool inlineOnly = false;  // abstract instance only (DW_AT_inline, no low_pc)
-  bool nocall = false;      // DW_AT_calling_convention == DW_CC_nocall (self or origin)
+  bool external = false;        // DW_AT_external
+  bool declaration = false;     // DW_AT_declaration without a definition
+  bool inlineOnly = false;      // abstract instance only (DW_AT_inline, no low_pc)
+  bool nocall = false;          // DW_AT_calling_convention == DW_CC_nocall (self or origin)
   bool reorderedParams = false; // a parameter's position differs from its abstract origin's
                                 // (pahole: pos->idx != opos->idx; gcc lists dropped ones last)
   bool varargs = false;

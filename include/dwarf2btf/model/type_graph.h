@@ -65,6 +65,7 @@ struct MemberNode {
 struct EnumeratorNode {
   std::string_view name;
   uint64_t value = 0; // two's complement when the enum is signed
+  uint64_t high = 0;  // bits 64..127 of a 16-byte enum's value (rustc's u128/i128)
 };
 
 struct ParamNode {

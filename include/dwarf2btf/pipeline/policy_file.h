@@ -25,6 +25,8 @@ struct PolicyFile {
   std::optional<std::string> rustDataEnums;      // [rust] data-enums
   std::optional<std::string> rustPrimitiveNames; // [rust] primitive-names
   std::optional<std::string> rustCharName;       // [rust] char-name
+  std::optional<std::string> rustFuncNames;      // [rust] func-names
+  std::optional<bool> rustQualifyClashes;        // [rust] qualify-clashes
 };
 
 /// Parses `path`. Unknown keys, unreadable files and malformed values are
