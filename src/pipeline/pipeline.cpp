@@ -102,6 +102,7 @@ Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const Pipeline
       encode::FuncOptions fo;
       fo.kfuncs = opts.kfuncTags ? &kfuncs : nullptr;
       fo.consistentFunc = policy.consistentFunc;
+      fo.clash = policy.funcClash;
       fo.machine = types->machine;
       fo.declTags = policy.declTags;
       fo.verbose = opts.verbose;
@@ -114,6 +115,7 @@ Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const Pipeline
       vo.scope = varScope(policy.vars);
       vo.declTags = policy.declTags;
       vo.verbose = opts.verbose;
+      vo.clash = policy.varClash;
       vo.file = input;
       out.vars = encode::addVariables(b, std::move(types->variables), *syms, vo, diag);
     }
@@ -124,6 +126,8 @@ Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const Pipeline
     if (!st)
       return st.error().withContext(input);
     out.dedup = *st;
+    // Before dedup every unit's copy of a type would count as a clash.
+    out.typeClashes = encode::reportTypeClashes(b, {input, opts.verbose}, diag);
   }
 
   if (opts.validate) {
