@@ -35,7 +35,7 @@ if [[ $clang_major != "$rust_llvm" ]]; then
   exit 1
 fi
 
-cflags=(-g -O2 -gdwarf-5 -fno-omit-frame-pointer -fdebug-prefix-map="$src=/d2b/testdata/src/lto")
+cflags=(-std=c23 -g -O2 -gdwarf-5 -fno-omit-frame-pointer -fdebug-prefix-map="$src=/d2b/testdata/src/lto")
 rflags=(--edition 2021 --crate-type=lib --emit=obj -C debuginfo=2 -C panic=abort -C opt-level=2
   -C codegen-units=1 -C dwarf-version=5 -C linker-plugin-lto --remap-path-prefix "$src=/d2b/testdata/src/lto")
 

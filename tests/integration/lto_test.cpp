@@ -12,6 +12,8 @@
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 
+#include <cstring>
+#include <map>
 #include <set>
 
 #include "dwarf2btf/elf/elf_input.h"
@@ -32,8 +34,9 @@ std::vector<std::string> ltoFixtures() {
 }
 
 struct InlineFacts {
-  int cInlinesRust = 0; // inlined_subroutine in a C unit, origin in a Rust unit
-  int rustInlinesC = 0; // and the reverse
+  int cInlinesRust = 0;  // inlined_subroutine in a C unit, origin in a Rust unit
+  int rustInlinesC = 0;  // and the reverse
+  int cTypeRefsRust = 0; // a C unit's DW_AT_type is a ref_addr to a Rust unit's DIE
   int cUnits = 0, rustUnits = 0;
 };
 
@@ -78,6 +81,10 @@ InlineFacts inlineFacts(const std::string &path) {
         f.cInlinesRust += isC(lang) && olang == DW_LANG_Rust;
         f.rustInlinesC += lang == DW_LANG_Rust && isC(olang);
       }
+      Dwarf_Die type;
+      if (isC(lang) && dwarf_attr(&d, DW_AT_type, &a) && dwarf_whatform(&a) == DW_FORM_ref_addr &&
+          dwarf_formref_die(&a, &type))
+        f.cTypeRefsRust += unitLanguage(&type) == DW_LANG_Rust;
       Dwarf_Die c;
       if (dwarf_child(&d, &c) == 0)
         do
@@ -127,6 +134,28 @@ TEST_P(Lto, ThinLtoDuplicatesUnits) {
   const bool thin = GetParam().find(".thin.") != std::string::npos;
   EXPECT_EQ(f.cUnits, thin ? 2 : 1);
   EXPECT_EQ(f.rustUnits, thin ? 2 : 1);
+}
+
+// Full LTO emits the DIBasicType C23's bool shares with Rust once, in the
+// Rust unit: c_is_heavy (C) returns a Rust DIE. Lowered by the Rust rules it
+// is '_Bool' (the kernel preset's C spelling of Rust's bool); ThinLTO keeps
+// a C bool in the C unit, which C's rules name 'bool'.
+TEST_P(Lto, CUnitTypeInRustUnitLoweredByRust) {
+  const bool full = GetParam().find(".full.") != std::string::npos;
+  InlineFacts f = inlineFacts(GetParam());
+  EXPECT_EQ(f.cTypeRefsRust, full ? 1 : 0);
+  std::vector<DumpType> types = encodeAndDump("");
+  std::map<uint32_t, const DumpType *> byId;
+  for (const DumpType &t : types)
+    byId[t.id] = &t;
+  auto typeIdOf = [](const std::string &line, const char *key) {
+    return uint32_t(std::stoul(line.substr(line.find(key) + std::strlen(key))));
+  };
+  std::string ret;
+  for (const DumpType &t : types)
+    if (t.kind == "FUNC" && t.name == "c_is_heavy")
+      ret = byId.at(typeIdOf(byId.at(typeIdOf(t.line, "type_id="))->line, "ret_type_id="))->name;
+  EXPECT_EQ(ret, full ? "_Bool" : "bool");
 }
 
 // (b) Rust DIEs are lowered by the Rust rules, C DIEs by C's; (c) every

@@ -27,7 +27,7 @@ TEST(TypeClashes, CountsNamesWithSeveralDefinitionsPerNamespace) {
   EXPECT_EQ(st.names, 2u);
   EXPECT_EQ(st.types, 4u);
   EXPECT_EQ(diag.counts().at(kRuleTypeClash), 2u);
-  std::vector<Diagnostic> d = diag.sortedDiagnostics(); // sorted by message
+  std::vector<Diagnostic> d = diag.sortedDiagnostics(); // the engine's fixed order
   ASSERT_EQ(d.size(), 2u);
   EXPECT_EQ(d[1].format(), "x.o: [2]: note: 'foo' has 2 different definitions (struct [2], "
                            "union [3]); all kept [clash.type]");

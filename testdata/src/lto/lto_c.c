@@ -1,7 +1,9 @@
 /* C half of the cross-language LTO fixture (scripts/build-lto-fixtures.sh):
  * calls small Rust functions, which LTO inlines here, and defines
  * c_weight(), which LTO inlines into the Rust half. `struct RsShape` shares
- * its name with a Rust enum: a C/Rust name clash. */
+ * its name with a Rust enum: a C/Rust name clash. C23's `bool` is the same
+ * LLVM DIBasicType as Rust's, so full LTO emits it once, in the Rust unit,
+ * and c_is_heavy's DW_AT_type refers to it with DW_FORM_ref_addr. */
 struct lto_pair {
 	int a;
 	long b;
@@ -36,4 +38,9 @@ long c_total(struct c_node *n)
 	for (; n; n = n->next)
 		t += rs_sum(&n->pair) + rs_shape_area(n->flags, 2, 3);
 	return t + rs_weigh(&c_head.pair) + c_shape.sides;
+}
+
+bool c_is_heavy(const struct lto_pair *p)
+{
+	return rs_sum(p) > 100;
 }

@@ -63,3 +63,9 @@ pub static mut RS_COUNTER: RsState<'static> = RsState { tag: 0, count: 0, peer: 
 fn panic(_: &core::panic::PanicInfo) -> ! {
     loop {}
 }
+
+/// Returns Rust's `bool`, the DIBasicType C23's `bool` shares.
+#[no_mangle]
+pub extern "C" fn rs_is_light(p: &LtoPair) -> bool {
+    p.a < 10
+}
