@@ -137,10 +137,11 @@ const char *clashPolicyName(lower::FuncClash c) {
 }
 
 /// Counts a clashing name; with verbose, says what it was and what the
-/// policy did with it.
+/// policy did with it. Under Skip the pahole-worded skip note already names
+/// it (and pahole mode's -V output must stay pahole's), so it is only counted.
 void reportClash(std::span<const Instance> group, size_t prototypes, uint64_t emitted,
                  const FuncOptions &opts, DiagEngine &diag) {
-  if (!opts.verbose) {
+  if (!opts.verbose || opts.clash == lower::FuncClash::Skip) {
     diag.count(kRuleFuncClash);
     return;
   }

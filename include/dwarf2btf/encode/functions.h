@@ -21,7 +21,8 @@
 /// as above; First drops those two reasons and emits the instance step 5
 /// picks; KeepAll splits the instances into classes of equal prototype (in
 /// instance order) and judges and emits each class as if it were alone.
-/// Every clashing name is counted under "clash.func" (listed when verbose).
+/// Every clashing name is counted under "clash.func" (listed when verbose,
+/// except under Skip, whose pahole-worded skip note already names it).
 ///
 /// Output is sorted by name and independent of the order of `records`.
 ///
