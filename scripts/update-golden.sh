@@ -19,7 +19,7 @@ trap 'rm -rf "$work"' EXIT
 n=0 failed=0
 for f in "$root"/testdata/bin/*; do
   name=$(basename "$f")
-  [[ $name == MANIFEST ]] && continue
+  [[ $name == MANIFEST || ! -f $f ]] && continue # bin/rust, bin/lto: own tests
   cp "$f" "$work/$name"
   if "$tool" encode --raw "$work/$name.btf" "$work/$name" 2>"$work/err" &&
     "$tool" dump "$work/$name.btf" >"$work/$name.txt" 2>>"$work/err"; then

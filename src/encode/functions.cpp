@@ -61,7 +61,7 @@ struct Verdict {
 /// Combines the instances of one function and decides whether it is
 /// skipped. The precedence of reasons is pahole's (later checks override).
 Verdict judge(const btf::Btf &btf, std::span<const Instance> group, const Instance &chosen,
-              bool consistentFunc) {
+              bool consistentFunc, bool ignoreAmbiguous = false) {
   const Instance &head = group.front();
   bool unexpected = head.facts.unexpectedReg;
   bool uncertain = head.facts.uncertainParamLoc;
@@ -94,7 +94,7 @@ Verdict judge(const btf::Btf &btf, std::span<const Instance> group, const Instan
     set(kRuleReorderedParams, "reordered parameters");
   if (skipsOptimizedParams(chosen))
     set(kRuleOptimizedParams, "optimized parameters");
-  if (head.group->ambiguousAddr)
+  if (head.group->ambiguousAddr && !ignoreAmbiguous)
     set(kRuleAmbiguousAddr, "ambiguous address");
   if (consistentFunc && inconsistent)
     v.detail = std::move(detail);
@@ -125,6 +125,42 @@ void reportSkip(const Verdict &v, const Instance &chosen, const FuncOptions &opt
   diag.report(
       Diagnostic{Severity::Note, v.rule, locationOf(*chosen.rec, opts),
                  fmt::format("{} : skipping BTF encoding of function due to {}", name, v.reason)});
+}
+
+const char *clashPolicyName(lower::FuncClash c) {
+  switch (c) {
+  case lower::FuncClash::Skip:
+    return "skip";
+  case lower::FuncClash::First:
+    return "first";
+  case lower::FuncClash::KeepAll:
+    return "keep-all";
+  }
+  return "?";
+}
+
+/// Counts a clashing name; with verbose, says what it was and what the
+/// policy did with it. Under Skip the pahole-worded skip note already names
+/// it (and pahole mode's -V output must stay pahole's), so it is only counted.
+void reportClash(std::span<const Instance> group, size_t prototypes, uint64_t emitted,
+                 const FuncOptions &opts, DiagEngine &diag) {
+  if (!opts.verbose || opts.clash == lower::FuncClash::Skip) {
+    diag.count(kRuleFuncClash);
+    return;
+  }
+  std::vector<uint32_t> cus;
+  for (const Instance &in : group)
+    cus.push_back(in.rec->cuIndex);
+  std::sort(cus.begin(), cus.end());
+  cus.erase(std::unique(cus.begin(), cus.end()), cus.end());
+  diag.report(Diagnostic{
+      Severity::Note, kRuleFuncClash, locationOf(*group.front().rec, opts),
+      fmt::format("function '{}' has {} instance{} in {} unit{} with {} prototype{}{}; "
+                  "--clash-funcs {}: {} FUNC{} emitted",
+                  group.front().group->key, group.size(), group.size() == 1 ? "" : "s", cus.size(),
+                  cus.size() == 1 ? "" : "s", prototypes, prototypes == 1 ? "" : "s",
+                  group.front().group->ambiguousAddr ? " at different addresses" : "",
+                  clashPolicyName(opts.clash), emitted, emitted == 1 ? "" : "s")});
 }
 
 /// kfunc tags directly after the FUNC, as pahole adds them while encoding it.
@@ -271,25 +307,70 @@ FunctionStats addFunctions(btf::Btf &btf, std::vector<model::FunctionRecord> rec
   }
   st.instances = instances.size();
 
-  std::vector<const Instance *> chosenOnes;
+  // Chosen instances in emission order (copies: keep-all judges copies of
+  // the instances grouped by prototype); named together once all are known,
+  // since Rust leaf names are given out across functions.
+  std::vector<Instance> chosenOnes;
+  // Judges one set of instances of a name and queues its chosen instance
+  // unless a rule skips it; returns whether a FUNC will be emitted.
+  auto judgeAndEmit = [&](std::span<const Instance> set, bool consistentFunc,
+                          bool ignoreAmbiguous) {
+    const Instance &chosen = canonical(set);
+    Verdict v = judge(btf, set, chosen, consistentFunc, ignoreAmbiguous);
+    if (v.rule) {
+      ++st.skipped;
+      ++st.skippedByRule[v.rule];
+      reportSkip(v, chosen, opts, diag);
+      return false;
+    }
+    chosenOnes.push_back(chosen);
+    return true;
+  };
   for (size_t i = 0, j; i < instances.size(); i = j) {
     for (j = i + 1; j < instances.size() && instances[j].group == instances[i].group; ++j) {
     }
     std::span<const Instance> group(instances.data() + i, j - i);
     ++st.functions;
-    const Instance &chosen = canonical(group);
-    Verdict v = judge(btf, group, chosen, opts.consistentFunc);
-    if (v.rule) {
-      ++st.skipped;
-      ++st.skippedByRule[v.rule];
-      reportSkip(v, chosen, opts, diag);
+    // Classes of equal prototype (pahole's comparison), in instance order;
+    // instances are sorted by (name, unit, DIE), so this is the same for any -j.
+    std::vector<std::vector<Instance>> classes;
+    for (const Instance &in : group) {
+      auto same = std::find_if(classes.begin(), classes.end(), [&](const auto &c) {
+        return !prototypeMismatch(btf, *c.front().rec, *in.rec);
+      });
+      if (same == classes.end())
+        classes.push_back({in});
+      else
+        same->push_back(in);
+    }
+    const size_t prototypes = classes.size();
+    const bool clash = prototypes > 1 || group.front().group->ambiguousAddr;
+    if (!clash || opts.clash == lower::FuncClash::Skip) {
+      const uint64_t emitted = judgeAndEmit(group, opts.consistentFunc, false) ? 1 : 0;
+      if (clash) {
+        ++st.clashes;
+        reportClash(group, prototypes, emitted, opts, diag);
+      }
       continue;
     }
-    chosenOnes.push_back(&chosen);
+    ++st.clashes;
+    uint64_t emitted = 0;
+    if (opts.clash == lower::FuncClash::First) {
+      emitted = judgeAndEmit(group, false, true) ? 1 : 0;
+    } else {
+      for (const std::vector<Instance> &c : classes)
+        emitted += judgeAndEmit(c, false, true) ? 1 : 0;
+      if (emitted > 1)
+        st.clashExtra += emitted - 1;
+    }
+    reportClash(group, prototypes, emitted, opts, diag);
   }
-  const std::vector<std::string> names = funcNames(chosenOnes, opts, diag);
+  std::vector<const Instance *> chosenPtrs;
+  for (const Instance &c : chosenOnes)
+    chosenPtrs.push_back(&c);
+  const std::vector<std::string> names = funcNames(chosenPtrs, opts, diag);
   for (size_t i = 0; i < chosenOnes.size(); ++i) {
-    st.declTags += emit(btf, *chosenOnes[i], names[i], opts, st.kfuncTags);
+    st.declTags += emit(btf, chosenOnes[i], names[i], opts, st.kfuncTags);
     ++st.emitted;
   }
   return st;

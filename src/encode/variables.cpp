@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <map>
 #include <optional>
+#include <set>
 #include <tuple>
 
 namespace d2b::encode {
@@ -157,6 +158,62 @@ std::vector<Placed> resolveSection(std::vector<Placed> entries, const elf::Symbo
   return kept;
 }
 
+const char *clashPolicyName(lower::VarClash c) {
+  switch (c) {
+  case lower::VarClash::KeepAll:
+    return "keep-all";
+  case lower::VarClash::First:
+    return "first";
+  case lower::VarClash::Skip:
+    return "skip";
+  }
+  return "?";
+}
+
+/// Applies the clash policy to names placed at several addresses (possibly
+/// in several sections). Entries carry their unit order, so the result does
+/// not depend on -j.
+void resolveClashes(std::map<uint32_t, std::vector<Placed>> &bySection,
+                    const elf::SymbolTable &syms, const VarOptions &opts, VariableStats &st,
+                    DiagEngine &diag) {
+  std::map<std::string_view, std::vector<const Placed *>> byName;
+  for (const auto &[section, entries] : bySection)
+    for (const Placed &p : entries)
+      byName[p.rec->name].push_back(&p);
+  std::set<size_t> drop; // `order` of the entries to drop
+  for (auto &[name, list] : byName) {
+    if (list.size() < 2)
+      continue;
+    std::sort(list.begin(), list.end(),
+              [](const Placed *a, const Placed *b) { return a->order < b->order; });
+    ++st.clashes;
+    size_t kept = list.size();
+    if (opts.clash != lower::VarClash::KeepAll) {
+      kept = opts.clash == lower::VarClash::First ? 1 : 0;
+      for (size_t i = kept; i < list.size(); ++i)
+        drop.insert(list[i]->order);
+      st.clashDropped += list.size() - kept;
+    }
+    if (!opts.verbose) {
+      diag.count(kRuleVarClash);
+      continue;
+    }
+    std::string where;
+    for (const Placed *p : list)
+      where += fmt::format("{}{}+{:#x}", where.empty() ? "" : ", ",
+                           syms.sections()[p->section].name, p->offset);
+    diag.report(Diagnostic{Severity::Note, kRuleVarClash, locationOf(*list.front()->rec, opts),
+                           fmt::format("variable '{}' is defined at {} addresses ({}); "
+                                       "--clash-vars {}: {} VAR{} emitted",
+                                       name, list.size(), where, clashPolicyName(opts.clash), kept,
+                                       kept == 1 ? "" : "s")});
+  }
+  if (drop.empty())
+    return;
+  for (auto &[section, entries] : bySection)
+    std::erase_if(entries, [&](const Placed &p) { return drop.count(p.order) > 0; });
+}
+
 } // namespace
 
 bool isFilteredVariableName(std::string_view name) {
@@ -204,12 +261,13 @@ VariableStats addVariables(btf::Btf &btf, std::vector<model::VariableRecord> rec
       bySection[p->section].push_back(*p);
     }
 
-  std::vector<Placed *> toEmit;
-  for (auto &[section, entries] : bySection) {
+  for (auto &[section, entries] : bySection)
     entries = resolveSection(std::move(entries), syms, opts, st, diag);
+  resolveClashes(bySection, syms, opts, st, diag);
+  std::vector<Placed *> toEmit;
+  for (auto &[section, entries] : bySection)
     for (Placed &p : entries)
       toEmit.push_back(&p);
-  }
 
   // VARs in CU order, each followed by its decl tags, as pahole emits them.
   std::sort(toEmit.begin(), toEmit.end(),

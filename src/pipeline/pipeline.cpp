@@ -110,6 +110,7 @@ Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const Pipeline
       encode::FuncOptions fo;
       fo.kfuncs = opts.kfuncTags ? &kfuncs : nullptr;
       fo.consistentFunc = policy.consistentFunc;
+      fo.clash = policy.funcClash;
       fo.machine = types->machine;
       fo.declTags = policy.declTags;
       fo.verbose = opts.verbose;
@@ -122,6 +123,7 @@ Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const Pipeline
       vo.scope = varScope(policy.vars);
       vo.declTags = policy.declTags;
       vo.verbose = opts.verbose;
+      vo.clash = policy.varClash;
       vo.file = input;
       out.vars = encode::addVariables(b, std::move(types->variables), *syms, vo, diag);
     }
@@ -139,6 +141,8 @@ Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const Pipeline
       return st.error().withContext(input);
     out.dedup = *st;
     out.phases.add("dedup", dedupClock);
+    // Before dedup every unit's copy of a type would count as a clash.
+    out.typeClashes = encode::reportTypeClashes(b, {input, opts.verbose}, diag);
   }
 
   if (opts.validate) {

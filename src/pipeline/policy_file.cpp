@@ -21,6 +21,7 @@ Expected<PolicyFile> parsePolicyText(const std::string &text, const std::string 
   po::options_description desc;
   // Booleans accept true/false, yes/no, on/off, 1/0 (Boost's rules).
   desc.add_options()("vars", po::value<std::string>())("lang-exclude", po::value<std::string>())(
+      "clash-funcs", po::value<std::string>())("clash-vars", po::value<std::string>())(
       "funcs", po::value<bool>())("consistent-func", po::value<bool>())("float", po::value<bool>())(
       "enum64", po::value<bool>())("decl-tags", po::value<bool>())("type-tags", po::value<bool>())(
       "flatten-arrays", po::value<bool>())("rust.preset", po::value<std::string>())(
@@ -47,6 +48,8 @@ Expected<PolicyFile> parsePolicyText(const std::string &text, const std::string 
   PolicyFile f;
   take(vm, "vars", f.vars);
   take(vm, "lang-exclude", f.langExclude);
+  take(vm, "clash-funcs", f.clashFuncs);
+  take(vm, "clash-vars", f.clashVars);
   take(vm, "funcs", f.funcs);
   take(vm, "consistent-func", f.consistentFunc);
   take(vm, "float", f.floats);

@@ -30,6 +30,26 @@ Expected<lower::Policy::VarScope> parseVarScope(const std::string &s) {
   return Error("--vars: expected none, percpu or all, got '" + s + "'");
 }
 
+Expected<lower::FuncClash> parseFuncClash(const std::string &s) {
+  if (s == "skip")
+    return lower::FuncClash::Skip;
+  if (s == "first")
+    return lower::FuncClash::First;
+  if (s == "keep-all")
+    return lower::FuncClash::KeepAll;
+  return Error("--clash-funcs: expected skip, first or keep-all, got '" + s + "'");
+}
+
+Expected<lower::VarClash> parseVarClash(const std::string &s) {
+  if (s == "keep-all")
+    return lower::VarClash::KeepAll;
+  if (s == "first")
+    return lower::VarClash::First;
+  if (s == "skip")
+    return lower::VarClash::Skip;
+  return Error("--clash-vars: expected keep-all, first or skip, got '" + s + "'");
+}
+
 Expected<lower::RustPolicy::Preset> parseRustPreset(const std::string &s) {
   if (s == "kernel")
     return lower::RustPolicy::Preset::Kernel;
@@ -102,6 +122,7 @@ int cmdEncode(const std::vector<std::string> &args) {
   std::string output, raw, rawDir, base, vars = "percpu", langExclude, rust = "kernel";
   std::string rustDataEnums, rustPrimitiveNames, rustCharName, rustFuncNames, rustQualify,
       policyFile;
+  std::string clashFuncs = "skip", clashVars = "keep-all";
   unsigned jobs = 0;
   desc.add_options()("help,h", "show this help")(
       "output,o", po::value(&output), "write a new ELF with .BTF to FILE; INPUT is untouched")(
@@ -114,6 +135,10 @@ int cmdEncode(const std::vector<std::string> &args) {
       "vars", po::value(&vars), "variables to encode: none, percpu (default), all")(
       "no-funcs", "encode no FUNC types")("no-consistent-func",
                                           "keep functions whose prototypes conflict across CUs")(
+      "clash-funcs", po::value(&clashFuncs),
+      "same-named functions differing across CUs: skip (default, pahole), first or keep-all")(
+      "clash-vars", po::value(&clashVars),
+      "same-named variables at different addresses: keep-all (default, pahole), first or skip")(
       "no-float", "encode floating-point types as INT (kernels before 5.13)")(
       "no-enum64", "truncate 64-bit enums into 32-bit ENUM (kernels before 6.0)")(
       "no-decl-tags", "encode no DECL_TAG types")("no-type-tags", "encode no TYPE_TAG types")(
@@ -185,6 +210,8 @@ int cmdEncode(const std::vector<std::string> &args) {
     };
     fill("vars", vars, file.vars);
     fill("lang-exclude", langExclude, file.langExclude);
+    fill("clash-funcs", clashFuncs, file.clashFuncs);
+    fill("clash-vars", clashVars, file.clashVars);
     fill("rust", rust, file.rustPreset);
     fill("rust-data-enums", rustDataEnums, file.rustDataEnums);
     fill("rust-primitive-names", rustPrimitiveNames, file.rustPrimitiveNames);
@@ -203,6 +230,18 @@ int cmdEncode(const std::vector<std::string> &args) {
     return kUsage;
   }
   p.vars = *scope;
+  auto funcClash = parseFuncClash(clashFuncs);
+  if (!funcClash) {
+    printError("encode: " + funcClash.error().message());
+    return kUsage;
+  }
+  p.funcClash = *funcClash;
+  auto varClash = parseVarClash(clashVars);
+  if (!varClash) {
+    printError("encode: " + varClash.error().message());
+    return kUsage;
+  }
+  p.varClash = *varClash;
   p.funcs = !vm.count("no-funcs");
   p.consistentFunc = !vm.count("no-consistent-func");
   p.floats = !vm.count("no-float");

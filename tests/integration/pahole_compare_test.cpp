@@ -78,6 +78,10 @@ constexpr Explained kExplained[] = {
     // encoder may emit it: 1.24 never matched helper.isra.0, HEAD skips it.)
     {"multi.clang.*", "FUNC", "helper", Side::PaholeOnly,
      "(c) ambiguous_addr: static helper in two CUs"},
+    {"clash.*", "FUNC", "clash_fn", Side::PaholeOnly,
+     "(c) ambiguous_addr (and two prototypes): static clash_fn in two CUs"},
+    {"clash.*", "FUNC", "clash_same", Side::PaholeOnly,
+     "(c) ambiguous_addr: static clash_same in two CUs"},
 };
 
 /// Named-type kinds whose size= must agree between the two encoders.

@@ -610,3 +610,81 @@ TEST(Functions, DeterministicUnderShuffledInput) {
     EXPECT_EQ(notes(d), firstNotes);
   }
 }
+
+// --clash-funcs: same-named statics in two units (two symbols, so an
+// ambiguous address), one with a different prototype in a third unit.
+namespace {
+
+struct ClashCase {
+  Types t;
+  uint32_t start = t.b.endId();
+  elf::SymbolTable syms = symtab({{"f", 0x100}, {"f", 0x200}, {"f", 0x300}, {"g", 0x400}});
+  std::vector<FunctionRecord> recs = {
+      fn("f", 0x300, {reg("a", t.longT, 5)}, t.intT, 2, 0x30),
+      fn("f", 0x100, {reg("a", t.intT, 5)}, t.intT, 0, 0x10),
+      fn("f", 0x200, {reg("a", t.intT, 5)}, t.intT, 1, 0x20),
+      fn("g", 0x400, {}, t.intT, 0, 0x40),
+  };
+  FunctionStats run(lower::FuncClash c, DiagEngine &d, bool verbose = false) {
+    FuncOptions o;
+    o.clash = c;
+    o.verbose = verbose;
+    return addFunctions(t.b, recs, syms, o, d);
+  }
+};
+
+} // namespace
+
+TEST(FunctionClash, SkipIsPaholes) {
+  ClashCase c;
+  DiagEngine d;
+  FunctionStats st = c.run(lower::FuncClash::Skip, d);
+  EXPECT_EQ(funcs(c.t.b, c.start), std::vector<std::string>{"g()->" + std::to_string(c.t.intT)});
+  EXPECT_EQ(st.clashes, 1u);
+  EXPECT_EQ(d.counts().at(kRuleFuncClash), 1u);
+  EXPECT_EQ(d.counts().at(kRuleAmbiguousAddr), 1u);
+}
+
+TEST(FunctionClash, FirstEmitsTheFirstUnitsInstance) {
+  ClashCase c;
+  DiagEngine d;
+  FunctionStats st = c.run(lower::FuncClash::First, d);
+  const std::string i = std::to_string(c.t.intT);
+  EXPECT_EQ(funcs(c.t.b, c.start), (std::vector<std::string>{"f(a:" + i + ")->" + i, "g()->" + i}));
+  EXPECT_EQ(st.clashes, 1u);
+  EXPECT_EQ(st.skipped, 0u);
+}
+
+TEST(FunctionClash, KeepAllEmitsOnePerPrototypeInUnitOrder) {
+  ClashCase c;
+  DiagEngine d;
+  FunctionStats st = c.run(lower::FuncClash::KeepAll, d, true);
+  const std::string i = std::to_string(c.t.intT), l = std::to_string(c.t.longT);
+  EXPECT_EQ(funcs(c.t.b, c.start), (std::vector<std::string>{"f(a:" + i + ")->" + i,
+                                                             "f(a:" + l + ")->" + i, "g()->" + i}));
+  EXPECT_EQ(st.clashExtra, 1u);
+  EXPECT_EQ(notes(d), std::vector<std::string>{
+                          "function 'f' has 3 instances in 3 units with 2 prototypes at different "
+                          "addresses; --clash-funcs keep-all: 2 FUNCs emitted"});
+}
+
+TEST(FunctionClash, KeepAllStillAppliesPerInstanceRules) {
+  ClashCase c;
+  // The long-typed instance passes its argument in the wrong register.
+  c.recs[0].params[0].dwarfReg = 1;
+  DiagEngine d;
+  c.run(lower::FuncClash::KeepAll, d);
+  const std::string i = std::to_string(c.t.intT);
+  EXPECT_EQ(funcs(c.t.b, c.start), (std::vector<std::string>{"f(a:" + i + ")->" + i, "g()->" + i}));
+  EXPECT_EQ(d.counts().at(kRuleUnexpectedReg), 1u);
+}
+
+TEST(FunctionClash, SameForEveryRecordOrder) {
+  ClashCase a, b;
+  std::reverse(b.recs.begin(), b.recs.end());
+  DiagEngine da, db;
+  a.run(lower::FuncClash::KeepAll, da, true);
+  b.run(lower::FuncClash::KeepAll, db, true);
+  EXPECT_EQ(a.t.b.serialize(std::endian::little), b.t.b.serialize(std::endian::little));
+  EXPECT_EQ(notes(da), notes(db));
+}

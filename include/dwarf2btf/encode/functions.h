@@ -16,6 +16,14 @@
 ///  5. otherwise the instance whose low_pc is a symbol address is emitted:
 ///     FUNC_PROTO, FUNC (static linkage, as pahole), then its decl tags.
 ///
+/// A name clash (instances with different prototypes, or same-named statics
+/// at different addresses) follows `FuncOptions::clash`: Skip is steps 3-4
+/// as above; First drops those two reasons and emits the instance step 5
+/// picks; KeepAll splits the instances into classes of equal prototype (in
+/// instance order) and judges and emits each class as if it were alone.
+/// Every clashing name is counted under "clash.func" (listed when verbose,
+/// except under Skip, whose pahole-worded skip note already names it).
+///
 /// Output is sorted by name and independent of the order of `records`.
 ///
 ///   FunctionStats st = addFunctions(btf, std::move(result.functions), syms,
@@ -29,6 +37,7 @@
 #include "dwarf2btf/btf/btf.h"
 #include "dwarf2btf/elf/symbols.h"
 #include "dwarf2btf/encode/kfuncs.h"
+#include "dwarf2btf/lower/policy.h"
 #include "dwarf2btf/model/symbol_records.h"
 #include "dwarf2btf/support/diag.h"
 
@@ -36,8 +45,10 @@ namespace d2b::encode {
 
 /// Options of the function stage.
 struct FuncOptions {
-  /// Skip functions whose instances disagree on the prototype.
+  /// Skip functions whose instances disagree on the prototype (with Skip).
   bool consistentFunc = true;
+  /// Same-named functions that differ across units.
+  lower::FuncClash clash = lower::FuncClash::Skip;
   /// e_machine of the input; selects the argument registers.
   uint16_t machine = EM_X86_64;
   /// Emit DECL_TAGs for btf_decl_tag on functions and parameters.
@@ -65,6 +76,8 @@ struct FunctionStats {
   uint64_t skipped = 0;                          // functions skipped by a rule
   uint64_t declTags = 0;                         // DECL_TAGs added (annotations)
   uint64_t kfuncTags = 0;                        // bpf_kfunc/bpf_fastcall DECL_TAGs added
+  uint64_t clashes = 0;                          // names whose instances clash
+  uint64_t clashExtra = 0;                       // KeepAll: FUNCs beyond one per name
   std::map<std::string, uint64_t> skippedByRule; // "func.skip.*" -> count
 };
 
@@ -77,6 +90,8 @@ inline constexpr const char *kRuleOptimizedParams = "func.skip.optimized-params"
 inline constexpr const char *kRuleAmbiguousAddr = "func.skip.ambiguous-addr";
 /// A Rust leaf FUNC name already taken by another function: named by its symbol.
 inline constexpr const char *kRuleLeafClash = "rust.rename.func-leaf-clash";
+/// Every function name whose instances clash (note per name when verbose).
+inline constexpr const char *kRuleFuncClash = "clash.func";
 /// With verbose, the prototype difference that made a function inconsistent.
 inline constexpr const char *kRuleProtoMismatch = "func.proto-mismatch";
 

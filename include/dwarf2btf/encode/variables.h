@@ -21,6 +21,11 @@
 /// that computes an address (DW_OP_addr ... DW_OP_stack_value) is a value,
 /// not storage, and never becomes a VAR.
 ///
+/// Variables of one name at different addresses (same-named statics of
+/// several units) follow `VarOptions::clash`: KeepAll (pahole: a VAR each),
+/// First (the first in unit order), Skip (none); each such name is counted
+/// under "clash.var" (listed when verbose).
+///
 ///   VariableStats st = addVariables(btf, std::move(result.variables), syms, {}, diag);
 #include <cstdint>
 #include <string>
@@ -28,6 +33,7 @@
 
 #include "dwarf2btf/btf/btf.h"
 #include "dwarf2btf/elf/symbols.h"
+#include "dwarf2btf/lower/policy.h"
 #include "dwarf2btf/model/symbol_records.h"
 #include "dwarf2btf/support/diag.h"
 
@@ -42,23 +48,27 @@ struct VarOptions {
   bool declTags = true;
   /// Report every skipped variable as a note (not only the problems).
   bool verbose = false;
+  /// Same-named variables at different addresses.
+  lower::VarClash clash = lower::VarClash::KeepAll;
   /// Input file name, for diagnostics.
   std::string file;
 };
 
 /// What the variable stage did.
 struct VariableStats {
-  uint64_t records = 0;    // variables handed in
-  uint64_t notStatic = 0;  // not a top-level static-storage definition
-  uint64_t outOfScope = 0; // address outside the selected sections
-  uint64_t filtered = 0;   // skipped by the name-prefix filter
-  uint64_t invalid = 0;    // invalid name, void type, bad size or offset
-  uint64_t noSymbol = 0;   // offset 0 without a matching object symbol
-  uint64_t duplicates = 0; // same name at the same address as another
-  uint64_t overlaps = 0;   // overlapping an earlier entry of the section
-  uint64_t emitted = 0;    // VARs added
-  uint64_t datasecs = 0;   // DATASECs added
-  uint64_t declTags = 0;   // DECL_TAGs added
+  uint64_t records = 0;      // variables handed in
+  uint64_t notStatic = 0;    // not a top-level static-storage definition
+  uint64_t outOfScope = 0;   // address outside the selected sections
+  uint64_t filtered = 0;     // skipped by the name-prefix filter
+  uint64_t invalid = 0;      // invalid name, void type, bad size or offset
+  uint64_t noSymbol = 0;     // offset 0 without a matching object symbol
+  uint64_t duplicates = 0;   // same name at the same address as another
+  uint64_t overlaps = 0;     // overlapping an earlier entry of the section
+  uint64_t clashes = 0;      // names with VARs at several addresses
+  uint64_t clashDropped = 0; // VARs dropped by VarClash::First / Skip
+  uint64_t emitted = 0;      // VARs added
+  uint64_t datasecs = 0;     // DATASECs added
+  uint64_t declTags = 0;     // DECL_TAGs added
 };
 
 /// Rule names for variable diagnostics.
@@ -70,6 +80,7 @@ inline constexpr const char *kRuleVarPrefix = "var.skip.prefix";
 inline constexpr const char *kRuleVarNoSymbol = "var.skip.no-symbol";
 inline constexpr const char *kRuleVarDuplicate = "var.duplicate";
 inline constexpr const char *kRuleVarOverlap = "var.overlap";
+inline constexpr const char *kRuleVarClash = "clash.var";
 
 /// True for names pahole never encodes as variables.
 bool isFilteredVariableName(std::string_view name);

@@ -45,6 +45,16 @@ struct RustPolicy {
   }
 };
 
+/// What to do with a name defined differently by several units (README "Name
+/// clashes"). Functions: Skip is pahole's rule (a name whose instances have
+/// conflicting prototypes, or are same-named statics at different addresses,
+/// gets no FUNC); First keeps the first instance in unit order; KeepAll emits
+/// one FUNC per distinct prototype, all of that name (legal BTF).
+enum class FuncClash { Skip, First, KeepAll };
+/// Variables of one name at different addresses: KeepAll (pahole: one VAR
+/// each), First (the first in unit order), Skip (none of them).
+enum class VarClash { KeepAll, First, Skip };
+
 struct Policy {
   bool floats = true;         // DW_ATE_float -> FLOAT; false: INT, as pahole without float
   bool enum64 = true;         // enums wider than 4 bytes -> ENUM64; false: truncated ENUM
@@ -53,6 +63,8 @@ struct Policy {
   bool flattenArrays = false; // multi-dimensional arrays as one ARRAY of the product
   bool funcs = true;          // collect FunctionRecords for the FUNC stage
   bool consistentFunc = true; // passed on to the FUNC stage
+  FuncClash funcClash = FuncClash::Skip; // same-named functions that differ across units
+  VarClash varClash = VarClash::KeepAll; // same-named variables at different addresses
   enum class VarScope { None, PerCpu, All } vars = VarScope::PerCpu;
   std::vector<int> langExclude; // DW_LANG codes whose units are skipped entirely
   RustPolicy rust;              // Rust units (exclude also puts DW_LANG_Rust in langExclude)

@@ -16,6 +16,7 @@
 #include "dwarf2btf/dedup/dedup.h"
 #include "dwarf2btf/encode/encoder.h"
 #include "dwarf2btf/encode/functions.h"
+#include "dwarf2btf/encode/type_clashes.h"
 #include "dwarf2btf/encode/variables.h"
 #include "dwarf2btf/support/diag.h"
 #include "dwarf2btf/support/expected.h"
@@ -46,6 +47,7 @@ struct EncodedBtf {
   dedup::DedupStats dedup;
   /// Where the time went (encode --report -v prints it).
   PhaseTimes phases;
+  encode::TypeClashStats typeClashes; // after dedup only
 };
 
 /// BTF read from a file (ELF .BTF, raw, /sys/kernel/btf/*), with its base.

@@ -20,6 +20,8 @@ namespace d2b {
 struct PolicyFile {
   std::optional<std::string> vars; // none | percpu | all
   std::optional<std::string> langExclude;
+  std::optional<std::string> clashFuncs; // skip | first | keep-all
+  std::optional<std::string> clashVars;  // keep-all | first | skip
   std::optional<bool> funcs, consistentFunc, floats, enum64, declTags, typeTags, flattenArrays;
   std::optional<std::string> rustPreset;         // [rust] preset
   std::optional<std::string> rustDataEnums;      // [rust] data-enums
