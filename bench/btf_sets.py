@@ -2,13 +2,15 @@
 """(kind, name) sets of split BTF files, and their comparison per module.
 
 usage: btf_sets.py BASE.btf DIR_A DIR_B [--report FILE] [--classify LIST TOOL]
+                  [--tool-flags "FLAGS"]
 Each DIR holds <module>.btf files (raw split BTF against BASE). Prints, per
 module, whether the sets of named (kind, name) pairs are equal, and a summary
 of the differences by kind. A small reader of the BTF format: header, type
 section (info word decides the tail size) and string section.
 
 With --classify (LIST: the .ko paths, one a line; TOOL: dwarf2btf), every
-differing pair is put in a class (A = dwarf2btf, B = pahole 1.24):
+differing pair is put in a class (A = dwarf2btf, B = pahole; --tool-flags are
+the dwarf2btf encode flags of the run, default those matching pahole 1.24):
   A-only FUNC whose ELF symbol exists only as a clone (foo.isra.0): matched by
     base name, as pahole >= 1.25 does; pahole 1.24 needs the exact name;
   B-only FUNC: the reason dwarf2btf skipped it (its --report -v line, e.g.
@@ -80,11 +82,13 @@ def elf_funcs(ko):
     return out
 
 
+TOOL_FLAGS = ["--flatten-arrays", "--no-consistent-func", "--lang-exclude", "rust"]
+
+
 def skip_reasons(tool, base, ko):
     """Function name -> why dwarf2btf skipped it (pahole -V wording)."""
     with tempfile.TemporaryDirectory() as d:
-        r = subprocess.run([tool, "encode", "--flatten-arrays", "--no-consistent-func",
-                            "--lang-exclude", "rust", "--base", base, "--raw", d + "/x.btf",
+        r = subprocess.run([tool, "encode"] + TOOL_FLAGS + ["--base", base, "--raw", d + "/x.btf",
                             "--report", "-v", ko], capture_output=True, text=True)
     out = {}
     for m in re.finditer(r"(\S+) : skipping BTF encoding of function due to ([^\n]*)", r.stderr):
@@ -129,6 +133,10 @@ def main():
         paths = {os.path.basename(l.strip()): l.strip() for l in open(args[i + 1]) if l.strip()}
         tool = args[i + 2]
         del args[i:i + 3]
+    if "--tool-flags" in args:
+        i = args.index("--tool-flags")
+        TOOL_FLAGS[:] = args[i + 1].split()
+        del args[i:i + 2]
     base, dir_a, dir_b = args
     base_types, base_strs = read(base)
     base_pairs = {(KINDS.get(k, str(k)), string_at(base_strs, off)) for k, off in base_types if off}

@@ -2,10 +2,13 @@
 
 #include <cstring>
 #include <dwarf.h>
+#include <filesystem>
 #include <fmt/format.h>
 #include <ostream>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "dwarf2btf/btf/distill.h"
 #include "dwarf2btf/btf/reader.h"
 #include "dwarf2btf/dump/dump_c.h"
 #include "dwarf2btf/dump/dump_raw.h"
@@ -139,13 +142,42 @@ Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const Pipeline
       return Error(msg);
     }
   }
+  if (opts.distilledBase && out.base) {
+    auto d = btf::distillBase(b);
+    if (!d)
+      return d.error().withContext(input);
+    out.base = std::move(d->base);
+    out.btf = std::move(d->split);
+    out.distilled = true;
+    return out;
+  }
   out.btf = std::move(b);
   return out;
 }
 
 Error writeElf(const std::string &input, const std::string &output, const EncodedBtf &enc) {
   std::vector<uint8_t> bytes = enc.btf.serialize(enc.order);
-  return elf::writeElfWithSection(input, output, ".BTF", bytes);
+  if (!enc.distilled)
+    return elf::writeElfWithSection(input, output, ".BTF", bytes);
+  // Two sections, still one rename over `output`: .BTF goes into an
+  // intermediate copy beside it, .BTF.base is added on the way to `output`.
+  // The intermediate is named like AtomicFile's temporaries, so a run killed
+  // in between leaves nothing the next write of `output` does not remove.
+  std::filesystem::path out(output);
+  std::string dir = out.parent_path().string();
+  std::string mid = fmt::format("{}{}.{}.tmp-{}-btfmid", dir, dir.empty() ? "" : "/",
+                                out.filename().string().substr(0, 200), ::getpid());
+  if (Error e = elf::writeElfWithSection(input, mid, ".BTF", bytes)) {
+    ::unlink(mid.c_str());
+    return e;
+  }
+  std::vector<uint8_t> baseBytes = enc.base->serialize(enc.order);
+  Error e = elf::writeElfWithSection(mid, output, ".BTF.base", baseBytes);
+  ::unlink(mid.c_str());
+  if (e)
+    // Messages should name the file the user gave, not the intermediate.
+    return Error(fmt::format("{}: cannot add .BTF.base: {}", output, e.message()));
+  return Error::success();
 }
 
 Error writeRaw(const std::string &path, const EncodedBtf &enc) {

@@ -1,0 +1,115 @@
+// Distilled base (btf/distill.h): which base types stay in the base, which
+// move into the split BTF, and how ids are renumbered. The expected layout
+// follows libbpf's btf__distill_base, whose output was compared byte for byte
+// (types and strings) on the fixtures and on Debian modules.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "dwarf2btf/btf/distill.h"
+#include "dwarf2btf/dump/dump_raw.h"
+
+using namespace d2b::btf;
+
+namespace {
+
+std::string dump(const Btf &b) {
+  std::ostringstream out;
+  d2b::dump::dumpRaw(b, out);
+  return out.str();
+}
+
+/// A base with every kind a split BTF may refer to, and some it does not use.
+Btf makeBase() {
+  Btf b;
+  EXPECT_EQ(b.addInt("int", 4, kIntSigned), 1u);
+  // big's members (through the PTR [3] back to it) are never followed.
+  Member bigMembers[] = {{"a", 1, 0, 0}, {"next", 3, 64, 0}};
+  EXPECT_EQ(b.addComposite(false, "big", 16, bigMembers), 2u);
+  EXPECT_EQ(b.addPtr(2), 3u);
+  Member anonMembers[] = {{"x", 5, 0, 0}};
+  EXPECT_EQ(b.addComposite(false, "", 4, anonMembers), 4u);
+  EXPECT_EQ(b.addTypedef("u32", 6), 5u);
+  EXPECT_EQ(b.addInt("unsigned int", 4, 0), 6u);
+  EnumValue wide[] = {{"WIDE", 1ull << 40}};
+  EXPECT_EQ(b.addEnum("e64", 8, false, wide), 7u); // ENUM64
+  EnumValue small[] = {{"A", 1}};
+  EXPECT_EQ(b.addEnum("", 4, false, small), 8u);
+  Param params[] = {{"c", 10}};
+  EXPECT_EQ(b.addFuncProto(1, params), 9u);
+  EXPECT_EQ(b.addConst(11), 10u);
+  EXPECT_EQ(b.addFwd("opaque", false), 11u);
+  EXPECT_EQ(b.addFunc("f", 9, FuncLinkage::Global), 12u);
+  EXPECT_EQ(b.addInt("unused", 2, 0), 13u);
+  EXPECT_EQ(b.addComposite(true, "unused_union", 8, {}), 14u);
+  return b;
+}
+
+} // namespace
+
+TEST(DistillBase, KeepsNamedTypesInBaseAndMovesTheRest) {
+  Btf base = makeBase();
+  Btf split(&base);
+  Member members[] = {
+      {"s", 2, 0, 0}, {"anon", 4, 128, 0}, {"e", 7, 192, 0}, {"e2", 8, 256, 0}, {"fp", 16, 320, 0}};
+  EXPECT_EQ(split.addComposite(false, "mod", 48, members), 15u);
+  EXPECT_EQ(split.addPtr(9), 16u);
+
+  auto d = distillBase(split);
+  ASSERT_TRUE(d) << d.error().message();
+  // Base order; named STRUCT member-less, ENUM64 as a sized ENUM.
+  EXPECT_EQ(dump(*d->base), "[1] INT 'int' size=4 bits_offset=0 nr_bits=32 encoding=SIGNED\n"
+                            "[2] STRUCT 'big' size=16 vlen=0\n"
+                            "[3] INT 'unsigned int' size=4 bits_offset=0 nr_bits=32 "
+                            "encoding=(none)\n"
+                            "[4] ENUM 'e64' encoding=UNSIGNED size=8 vlen=0\n"
+                            "[5] FWD 'opaque' fwd_kind=struct\n");
+  // Own types first (ids shifted down by 15 - 6 = 9), then the moved base
+  // types in base order: anon struct 4, typedef 5, anon enum 8, proto 9, const 10.
+  EXPECT_EQ(dump(d->split), "[6] STRUCT 'mod' size=48 vlen=5\n"
+                            "\t's' type_id=2 bits_offset=0\n"
+                            "\t'anon' type_id=8 bits_offset=128\n"
+                            "\t'e' type_id=4 bits_offset=192\n"
+                            "\t'e2' type_id=10 bits_offset=256\n"
+                            "\t'fp' type_id=7 bits_offset=320\n"
+                            "[7] PTR '(anon)' type_id=11\n"
+                            "[8] STRUCT '(anon)' size=4 vlen=1\n"
+                            "\t'x' type_id=9 bits_offset=0\n"
+                            "[9] TYPEDEF 'u32' type_id=3\n"
+                            "[10] ENUM '(anon)' encoding=UNSIGNED size=4 vlen=1\n"
+                            "\t'A' val=1\n"
+                            "[11] FUNC_PROTO '(anon)' ret_type_id=1 vlen=1\n"
+                            "\t'c' type_id=12\n"
+                            "[12] CONST '(anon)' type_id=5\n");
+  EXPECT_EQ(d->split.startId(), 6u);
+  EXPECT_EQ(d->split.base(), d->base.get());
+}
+
+TEST(DistillBase, StringsAreSharedWithTheDistilledBase) {
+  Btf base;
+  uint32_t i = base.addInt("int", 4, kIntSigned);
+  Btf split(&base);
+  split.addTypedef("int", i); // same string as the base INT: not repeated
+  split.addTypedef("mine", i);
+  auto d = distillBase(split);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->base->strings().size(), 5u); // "" and "int"
+  EXPECT_EQ(d->split.strings().size(), 5u); // "mine" only
+  EXPECT_EQ(d->split.type(2).nameOff(), 1u);
+}
+
+TEST(DistillBase, RefusesReferencesToBaseFunctionsAndNonSplitInput) {
+  Btf base;
+  uint32_t i = base.addInt("int", 4, kIntSigned);
+  uint32_t proto = base.addFuncProto(i, {});
+  uint32_t f = base.addFunc("f", proto, FuncLinkage::Global);
+  Btf split(&base);
+  split.addDeclTag("bpf_kfunc", f, -1);
+  auto d = distillBase(split);
+  ASSERT_FALSE(d);
+  EXPECT_EQ(d.error().message(), "distilled base: type [4] refers to base type [3] of kind FUNC, "
+                                 "which a distilled base cannot describe");
+  auto none = distillBase(base);
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().message(), "distilled base: the BTF has no base to distil");
+}
