@@ -253,7 +253,20 @@ Expected<LoadedBtf> loadBtf(const std::string &path, const std::string &basePath
   const std::string sysfs = "/sys/kernel/btf/";
   if (base.empty() && path.rfind(sysfs, 0) == 0 && path != sysfs + "vmlinux")
     base = sysfs + "vmlinux";
-  if (!base.empty()) {
+  // A module with a distilled base is split BTF on its .BTF.base section.
+  auto distilled = btf::readDistilledBaseBytes(path);
+  if (!distilled)
+    return distilled.error();
+  if (*distilled) {
+    if (!base.empty())
+      return Error(fmt::format("{}: has a distilled base (.BTF.base); relocating it onto {} is not "
+                               "implemented (omit --base to read it on its .BTF.base)",
+                               path, base));
+    auto parsed = btf::parseBtf(**distilled, nullptr, path + ": .BTF.base");
+    if (!parsed)
+      return parsed.error();
+    out.base = std::make_unique<btf::Btf>(std::move(parsed->btf));
+  } else if (!base.empty()) {
     auto b = readBase(base);
     if (!b)
       return b.error();

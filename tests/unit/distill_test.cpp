@@ -4,10 +4,13 @@
 // (types and strings) on the fixtures and on Debian modules.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <sstream>
 
 #include "dwarf2btf/btf/distill.h"
+#include "dwarf2btf/btf/reader.h"
 #include "dwarf2btf/dump/dump_raw.h"
+#include "test_support.h"
 
 using namespace d2b::btf;
 
@@ -45,7 +48,40 @@ Btf makeBase() {
   return b;
 }
 
+std::vector<uint8_t> bytesOf(const std::string &rel) {
+  std::string s = d2b::test::readFile(d2b::test::testdata(rel));
+  return {s.begin(), s.end()};
+}
+
+/// Type and string sections of serialized BTF: libbpf HEAD writes a 32-byte
+/// header (with its new layout fields), we write the classic 24 bytes.
+std::vector<uint8_t> body(const std::vector<uint8_t> &blob) {
+  uint32_t hdrLen = 0;
+  std::memcpy(&hdrLen, blob.data() + 4, 4);
+  return {blob.begin() + hdrLen, blob.end()};
+}
+
 } // namespace
+
+// testdata/expected/distill: kinds.clang.dwarf5.O2.o encoded as split BTF
+// against kinds.gcc.dwarf5.O2.o (so structs, unions, enums and typedefs are
+// shared), and what libbpf v1.7.0-78 btf__distill_base made of it.
+TEST(DistillBase, MatchesLibbpfOnFixture) {
+  auto baseBytes = bytesOf("expected/distill/base.btf");
+  auto base = parseBtf(baseBytes, nullptr, "base.btf");
+  ASSERT_TRUE(base) << base.error().message();
+  auto splitBytes = bytesOf("expected/distill/split.btf");
+  auto split = parseBtf(splitBytes, &base->btf, "split.btf");
+  ASSERT_TRUE(split) << split.error().message();
+  auto d = distillBase(split->btf);
+  ASSERT_TRUE(d) << d.error().message();
+  EXPECT_EQ(body(d->base->serialize(std::endian::little)),
+            body(bytesOf("expected/distill/libbpf.base.btf")));
+  EXPECT_EQ(body(d->split.serialize(std::endian::little)),
+            body(bytesOf("expected/distill/libbpf.split.btf")));
+  EXPECT_EQ(d->base->endId(), 16u);
+  EXPECT_EQ(d->split.ownCount(), 92u);
+}
 
 TEST(DistillBase, KeepsNamedTypesInBaseAndMovesTheRest) {
   Btf base = makeBase();
