@@ -106,11 +106,22 @@ def classify(m, a_only, b_only, base_pairs, paths, tool, base):
             classes["A-only FUNC: ELF symbol is a clone (name.isra/.constprop...)"] += 1
         else:
             classes[f"A-only {kind}: unexplained"] += 1
+    keys = sorted({s.split(".")[0] for s in funcs if ".cold" not in s and ".part" not in s})
     for kind, name in b_only:
         if kind == "FUNC":
             why = reasons.get(name)
             if why and why.startswith("param count mismatch") or why and "!=" in why:
                 why = "inconsistent prototypes"
+            syms = {s: v for s, v in funcs.items() if s.split(".")[0] == name}
+            addrs = {int(a, 16) for v in syms.values() for _, a in v}
+            if why and why.startswith("optimized parameters") and any(
+                    ".isra" in s or ".constprop" in s for s in syms):
+                why += ("; pahole misses the .isra/.constprop symbol in ET_REL: it compares "
+                        "libdwfl-relocated DWARF addresses with section-relative st_value")
+            elif why and why.startswith("ambiguous address") and 0 in addrs:
+                why += "; pahole takes st_value 0 (start of .text) for 'no address yet'"
+            elif why and why.startswith("ambiguous address") and keys and name == keys[-1]:
+                why += "; pahole never checks the alphabetically last function name"
             classes[f"B-only FUNC: dwarf2btf skipped it: {why}" if why
                     else "B-only FUNC: unexplained"] += 1
         elif (kind, name) in base_pairs:
