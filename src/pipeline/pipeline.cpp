@@ -258,15 +258,34 @@ Expected<LoadedBtf> loadBtf(const std::string &path, const std::string &basePath
   if (!distilled)
     return distilled.error();
   if (*distilled) {
-    if (!base.empty())
-      return Error(fmt::format("{}: has a distilled base (.BTF.base); relocating it onto {} is not "
-                               "implemented (omit --base to read it on its .BTF.base)",
-                               path, base));
-    auto parsed = btf::parseBtf(**distilled, nullptr, path + ": .BTF.base");
+    auto dist = btf::parseBtf(**distilled, nullptr, path + " (.BTF.base)");
+    if (!dist)
+      return dist.error();
+    auto distBase = std::make_unique<btf::Btf>(std::move(dist->btf));
+    auto bytes = btf::readBtfBytes(path);
+    if (!bytes)
+      return bytes.error();
+    auto parsed = btf::parseBtf(*bytes, distBase.get(), path);
     if (!parsed)
       return parsed.error();
-    out.base = std::make_unique<btf::Btf>(std::move(parsed->btf));
-  } else if (!base.empty()) {
+    out.order = parsed->order;
+    if (base.empty()) {
+      out.base = std::move(distBase);
+      out.btf = std::make_unique<btf::Btf>(std::move(parsed->btf));
+      return out;
+    }
+    // With a base: relocate onto it, as the kernel does at module load.
+    auto b = readBase(base);
+    if (!b)
+      return b.error();
+    out.base = std::move(*b);
+    auto relocated = btf::relocateSplit(parsed->btf, *out.base);
+    if (!relocated)
+      return relocated.error().withContext(path);
+    out.btf = std::make_unique<btf::Btf>(std::move(*relocated));
+    return out;
+  }
+  if (!base.empty()) {
     auto b = readBase(base);
     if (!b)
       return b.error();

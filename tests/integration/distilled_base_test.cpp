@@ -101,15 +101,33 @@ TEST(DistilledBase, UsageErrors) {
   EXPECT_EQ(raw.status, 2);
   EXPECT_EQ(raw.err, "dwarf2btf: encode: --distilled-base writes ELF sections (.BTF and "
                      ".BTF.base); it cannot be combined with --raw or --raw-dir\n");
+}
 
+// check/dump --base relocate the module onto that base, as the kernel does at
+// module load.
+TEST(DistilledBase, RelocatedOntoItsBaseLoadsInTheKernel) {
+  ModuleFixture s;
   ASSERT_EQ(runTool("encode --base " + quote(s.base) + " --distilled-base " + quote(s.mod)).status,
             0);
-  RunResult reloc = runTool("check --base " + quote(s.base) + " " + quote(s.mod));
-  EXPECT_EQ(reloc.status, 1);
-  EXPECT_EQ(reloc.err, "dwarf2btf: " + s.mod +
-                           ": has a distilled base (.BTF.base); relocating it "
-                           "onto " +
-                           s.base +
-                           " is not implemented (omit --base to read it on its "
-                           ".BTF.base)\n");
+  RunResult d = runTool("dump --base " + quote(s.base) + " " + quote(s.mod));
+  ASSERT_EQ(d.status, 0) << d.err;
+  auto types = parseDump(d.out);
+  ASSERT_EQ(types.size(), 92u);
+  EXPECT_EQ(types.front().id, 132u); // after the 131 types of the base
+  RunResult k = runTool("check --kernel --base " + quote(s.base) + " " + quote(s.mod));
+  EXPECT_EQ(k.status, 0) << k.out << k.err;
+  if (k.out.find("check skipped") == std::string::npos)
+    EXPECT_NE(k.out.find("kernel: accepted"), std::string::npos) << k.out;
+
+  // A base that lacks what the module needs: the error names the type.
+  std::string other = s.dir.path("other.btf");
+  ASSERT_EQ(runTool("encode --raw " + quote(other) + " " +
+                    quote(testdata("bin/multi.gcc.dwarf5.O2.ldr.o")))
+                .status,
+            0);
+  RunResult bad = runTool("check --base " + quote(other) + " " + quote(s.mod));
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_EQ(bad.err.rfind("dwarf2btf: " + s.mod + ": relocation: distilled base type '", 0), 0u)
+      << bad.err;
+  EXPECT_NE(bad.err.find(" has no match in the base\n"), std::string::npos) << bad.err;
 }

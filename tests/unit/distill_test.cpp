@@ -83,6 +83,52 @@ TEST(DistillBase, MatchesLibbpfOnFixture) {
   EXPECT_EQ(d->split.ownCount(), 92u);
 }
 
+// libbpf's btf__relocate of its own distilled output back onto the base.
+TEST(RelocateSplit, MatchesLibbpfOnFixture) {
+  auto baseBytes = bytesOf("expected/distill/base.btf");
+  auto base = parseBtf(baseBytes, nullptr, "base.btf");
+  ASSERT_TRUE(base);
+  auto distBytes = bytesOf("expected/distill/libbpf.base.btf");
+  auto dist = parseBtf(distBytes, nullptr, "libbpf.base.btf");
+  ASSERT_TRUE(dist) << dist.error().message();
+  auto splitBytes = bytesOf("expected/distill/libbpf.split.btf");
+  auto split = parseBtf(splitBytes, &dist->btf, "libbpf.split.btf");
+  ASSERT_TRUE(split) << split.error().message();
+  auto r = relocateSplit(split->btf, base->btf);
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(r->startId(), base->btf.endId());
+  EXPECT_EQ(body(r->serialize(std::endian::little)),
+            body(bytesOf("expected/distill/libbpf.relocated.btf")));
+}
+
+TEST(RelocateSplit, NamesUnmatchedAndAmbiguousTypes) {
+  Btf dist;
+  dist.addComposite(false, "gone", 8, {});
+  Btf split(&dist);
+  split.addPtr(1);
+  Btf base;
+  base.addInt("int", 4, kIntSigned);
+  auto none = relocateSplit(split, base);
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().message(),
+            "relocation: distilled base type 'gone' [1] (STRUCT) has no match in the base");
+  // Two same-named structs of the distilled size: no way to choose.
+  Btf twice;
+  twice.addComposite(false, "gone", 8, {});
+  twice.addComposite(false, "gone", 8, {});
+  auto both = relocateSplit(split, twice);
+  ASSERT_FALSE(both);
+  EXPECT_EQ(both.error().message(),
+            "relocation: distilled base type 'gone' [1] matches base types [1] and [2]");
+  // ... but of different sizes, the size decides.
+  Btf sizes;
+  sizes.addComposite(false, "gone", 16, {});
+  sizes.addComposite(false, "gone", 8, {});
+  auto chosen = relocateSplit(split, sizes);
+  ASSERT_TRUE(chosen) << chosen.error().message();
+  EXPECT_EQ(chosen->type(3).type(), 2u);
+}
+
 TEST(DistillBase, KeepsNamedTypesInBaseAndMovesTheRest) {
   Btf base = makeBase();
   Btf split(&base);

@@ -37,4 +37,14 @@ struct DistilledBtf {
 /// which a distilled base cannot describe.
 Expected<DistilledBtf> distillBase(const Btf &split);
 
+/// The inverse at module load: `split` (on a distilled base) rewritten onto
+/// `base`, as the kernel and libbpf's btf__relocate do. Each distilled base
+/// type is matched by name to exactly one base type (INT by encoding and
+/// size, FLOAT and ENUM by size, a FWD by its kind, a STRUCT/UNION by size
+/// when the name is not unique in `base` or the type is embedded by value in
+/// a split struct/union); own ids move to follow `base`, string offsets shift
+/// by the difference in string size. `base` must outlive the result. Fails,
+/// naming the type, when a distilled type has no match or several.
+Expected<Btf> relocateSplit(const Btf &split, const Btf &base);
+
 } // namespace d2b::btf
