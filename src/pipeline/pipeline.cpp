@@ -157,8 +157,15 @@ Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const Pipeline
 
 Error writeElf(const std::string &input, const std::string &output, const EncodedBtf &enc) {
   std::vector<uint8_t> bytes = enc.btf.serialize(enc.order);
-  if (!enc.distilled)
+  if (!enc.distilled) {
+    // The kernel would relocate the new .BTF against a stale distilled base.
+    if (elf::hasSection(input, ".BTF.base"))
+      return Error(fmt::format("{}: has a .BTF.base section (a distilled base) that would not "
+                               "match the new .BTF: encode with --base B --distilled-base, or "
+                               "remove it first (objcopy --remove-section .BTF.base)",
+                               input));
     return elf::writeElfWithSection(input, output, ".BTF", bytes);
+  }
   // Two sections, still one rename over `output`: .BTF goes into an
   // intermediate copy beside it, .BTF.base is added on the way to `output`.
   // The intermediate is named like AtomicFile's temporaries, so a run killed

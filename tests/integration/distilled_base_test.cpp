@@ -131,3 +131,27 @@ TEST(DistilledBase, RelocatedOntoItsBaseLoadsInTheKernel) {
       << bad.err;
   EXPECT_NE(bad.err.find(" has no match in the base\n"), std::string::npos) << bad.err;
 }
+
+// Writing a new .BTF beside an old .BTF.base would make the kernel relocate
+// it against the wrong base; that write is refused and the file kept.
+TEST(DistilledBase, PlainReencodeRefusesAStaleDistilledBase) {
+  ModuleFixture s;
+  ASSERT_EQ(runTool("encode --base " + quote(s.base) + " --distilled-base " + quote(s.mod)).status,
+            0);
+  std::string before = readFile(s.mod);
+  RunResult r = runTool("encode --base " + quote(s.base) + " " + quote(s.mod));
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "dwarf2btf: " + s.mod +
+                       ": has a .BTF.base section (a distilled base) that would not match the new "
+                       ".BTF: encode with --base B --distilled-base, or remove it first (objcopy "
+                       "--remove-section .BTF.base)\n");
+  EXPECT_EQ(readFile(s.mod), before);
+  // Encoding it again with a distilled base replaces both sections.
+  auto btf = elfSection(s.mod, ".BTF"), distBase = elfSection(s.mod, ".BTF.base");
+  RunResult again = runTool("encode --base " + quote(s.base) + " --distilled-base " + quote(s.mod));
+  EXPECT_EQ(again.status, 0) << again.err;
+  EXPECT_EQ(elfSection(s.mod, ".BTF"), btf);
+  EXPECT_EQ(elfSection(s.mod, ".BTF.base"), distBase);
+  RunResult sections = run("readelf -SW " + quote(s.mod) + " | grep -c ' .BTF'");
+  EXPECT_EQ(sections.out, "2\n");
+}
