@@ -2,13 +2,15 @@
 """(kind, name) sets of split BTF files, and their comparison per module.
 
 usage: btf_sets.py BASE.btf DIR_A DIR_B [--report FILE] [--classify LIST TOOL]
+                  [--tool-flags "FLAGS"]
 Each DIR holds <module>.btf files (raw split BTF against BASE). Prints, per
 module, whether the sets of named (kind, name) pairs are equal, and a summary
 of the differences by kind. A small reader of the BTF format: header, type
 section (info word decides the tail size) and string section.
 
 With --classify (LIST: the .ko paths, one a line; TOOL: dwarf2btf), every
-differing pair is put in a class (A = dwarf2btf, B = pahole 1.24):
+differing pair is put in a class (A = dwarf2btf, B = pahole; --tool-flags are
+the dwarf2btf encode flags of the run, default those matching pahole 1.24):
   A-only FUNC whose ELF symbol exists only as a clone (foo.isra.0): matched by
     base name, as pahole >= 1.25 does; pahole 1.24 needs the exact name;
   B-only FUNC: the reason dwarf2btf skipped it (its --report -v line, e.g.
@@ -80,11 +82,13 @@ def elf_funcs(ko):
     return out
 
 
+TOOL_FLAGS = ["--flatten-arrays", "--no-consistent-func", "--lang-exclude", "rust"]
+
+
 def skip_reasons(tool, base, ko):
     """Function name -> why dwarf2btf skipped it (pahole -V wording)."""
     with tempfile.TemporaryDirectory() as d:
-        r = subprocess.run([tool, "encode", "--flatten-arrays", "--no-consistent-func",
-                            "--lang-exclude", "rust", "--base", base, "--raw", d + "/x.btf",
+        r = subprocess.run([tool, "encode"] + TOOL_FLAGS + ["--base", base, "--raw", d + "/x.btf",
                             "--report", "-v", ko], capture_output=True, text=True)
     out = {}
     for m in re.finditer(r"(\S+) : skipping BTF encoding of function due to ([^\n]*)", r.stderr):
@@ -102,11 +106,22 @@ def classify(m, a_only, b_only, base_pairs, paths, tool, base):
             classes["A-only FUNC: ELF symbol is a clone (name.isra/.constprop...)"] += 1
         else:
             classes[f"A-only {kind}: unexplained"] += 1
+    keys = sorted({s.split(".")[0] for s in funcs if ".cold" not in s and ".part" not in s})
     for kind, name in b_only:
         if kind == "FUNC":
             why = reasons.get(name)
             if why and why.startswith("param count mismatch") or why and "!=" in why:
                 why = "inconsistent prototypes"
+            syms = {s: v for s, v in funcs.items() if s.split(".")[0] == name}
+            addrs = {int(a, 16) for v in syms.values() for _, a in v}
+            if why and why.startswith("optimized parameters") and any(
+                    ".isra" in s or ".constprop" in s for s in syms):
+                why += ("; pahole misses the .isra/.constprop symbol in ET_REL: it compares "
+                        "libdwfl-relocated DWARF addresses with section-relative st_value")
+            elif why and why.startswith("ambiguous address") and 0 in addrs:
+                why += "; pahole takes st_value 0 (start of .text) for 'no address yet'"
+            elif why and why.startswith("ambiguous address") and keys and name == keys[-1]:
+                why += "; pahole never checks the alphabetically last function name"
             classes[f"B-only FUNC: dwarf2btf skipped it: {why}" if why
                     else "B-only FUNC: unexplained"] += 1
         elif (kind, name) in base_pairs:
@@ -129,6 +144,10 @@ def main():
         paths = {os.path.basename(l.strip()): l.strip() for l in open(args[i + 1]) if l.strip()}
         tool = args[i + 2]
         del args[i:i + 3]
+    if "--tool-flags" in args:
+        i = args.index("--tool-flags")
+        TOOL_FLAGS[:] = args[i + 1].split()
+        del args[i:i + 2]
     base, dir_a, dir_b = args
     base_types, base_strs = read(base)
     base_pairs = {(KINDS.get(k, str(k)), string_at(base_strs, off)) for k, off in base_types if off}

@@ -12,11 +12,16 @@
 #   --limit N        only the first N modules (sorted by path)
 #   --jobs N         dwarf2btf batch -j (default: all cores); pahole runs one at a time
 #   --out DIR        output directory (default: bench/out/modules)
-# Both encoders use the kernel's pahole 1.24 settings: floats, Rust excluded,
-# flattened arrays, no consistent_func (pahole 1.24 has none).
+#   --pahole PATH    pahole binary (default: pahole from PATH)
+# The flags follow the pahole version, as the kernel build chooses them:
+#   < 1.26 (Debian's 1.24): pahole --btf_gen_floats --lang_exclude=rust;
+#     dwarf2btf --no-consistent-func (pahole 1.24 has no consistent_func);
+#   >= 1.26 (e.g. a pahole HEAD build): pahole --btf_features=default
+#     --lang_exclude=rust (the kernel 6.11+ set); dwarf2btf --kfunc-tags.
+# dwarf2btf always gets --flatten-arrays --lang-exclude rust (pahole's layout).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-tool=$root/build/dwarf2btf modules="" vmlinux="" base="" limit=0 jobs=$(nproc) out=$root/bench/out/modules
+tool=$root/build/dwarf2btf pahole=pahole modules="" vmlinux="" base="" limit=0 jobs=$(nproc) out=$root/bench/out/modules
 while [[ $# -gt 0 ]]; do
   case $1 in
   --tool) tool=$2; shift 2 ;;
@@ -26,12 +31,22 @@ while [[ $# -gt 0 ]]; do
   --limit) limit=$2; shift 2 ;;
   --jobs) jobs=$2; shift 2 ;;
   --out) out=$2; shift 2 ;;
-  -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
+  --pahole) pahole=$2; shift 2 ;;
+  -h | --help) sed -n '2,24p' "$0"; exit 0 ;;
   *) echo "modules.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
 log() { echo "modules.sh: $*" >&2; }
-command -v pahole >/dev/null || { log "pahole missing (apt-get install dwarves)"; exit 1; }
+command -v "$pahole" >/dev/null || { log "pahole missing (apt-get install dwarves or --pahole PATH)"; exit 1; }
+pversion=$("$pahole" --version)
+pnum=$(echo "$pversion" | sed -E 's/v([0-9]+)\.([0-9]+).*/\1\2/')
+if [[ $pnum -ge 126 ]]; then
+  pflags=(--btf_features=default --lang_exclude=rust)
+  dflags=(--flatten-arrays --lang-exclude rust --kfunc-tags)
+else
+  pflags=(--btf_gen_floats --lang_exclude=rust)
+  dflags=(--flatten-arrays --no-consistent-func --lang-exclude rust)
+fi
 [[ -x $tool ]] || { log "no dwarf2btf at $tool"; exit 1; }
 [[ -n $modules ]] || modules=$(ls -1d /usr/lib/debug/lib/modules/* 2>/dev/null | sort -V | tail -1)
 [[ -d $modules ]] || { log "no module directory (install linux-image-*-dbg or pass --modules)"; exit 1; }
@@ -53,31 +68,33 @@ load0=$(cut -d' ' -f1-3 /proc/loadavg)
 
 log "dwarf2btf batch: $n modules, -j$jobs"
 /usr/bin/time -f '%e %U %S %M' -o "$out/time.d2b" \
-  "$tool" encode -j "$jobs" --flatten-arrays --no-consistent-func --lang-exclude rust \
+  "$tool" encode -j "$jobs" "${dflags[@]}" \
   --base "$base" --raw-dir "$out/d2b" $(cat "$out/list") 2> "$out/d2b.log" || log "dwarf2btf reported errors (see d2b.log)"
 
-log "pahole loop: $n processes"
+log "pahole $pversion loop: $n processes (${pflags[*]})"
 /usr/bin/time -f '%e %U %S %M' -o "$out/time.pahole" bash -c '
+  p=$1 base=$2 dir=$3 list=$4; shift 4
   while read -r ko; do
-    pahole -J --btf_gen_floats --lang_exclude=rust --btf_base "$1" \
-      --btf_encode_detached="$2/$(basename "$ko").btf" "$ko" >/dev/null 2>>"$2.log" || echo "FAILED $ko" >> "$2.log"
-  done < "$3"' _ "$base" "$out/pahole" "$out/list"
+    "$p" -J "$@" --btf_base "$base" \
+      --btf_encode_detached="$dir/$(basename "$ko").btf" "$ko" >/dev/null 2>>"$dir.log" || echo "FAILED $ko" >> "$dir.log"
+  done < "$list"' _ "$pahole" "$base" "$out/pahole" "$out/list" "${pflags[@]}"
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 
 python3 "$root/bench/btf_sets.py" "$base" "$out/d2b" "$out/pahole" --report "$out/sets.txt" \
-  --classify "$out/list" "$tool" > "$out/sets.summary"
+  --classify "$out/list" "$tool" --tool-flags "${dflags[*]}" > "$out/sets.summary"
 read -r dw du ds dm < "$out/time.d2b"
 read -r pw pu ps pm < "$out/time.pahole"
 {
   echo "# Module BTF: dwarf2btf batch vs pahole loop ($n modules)"
   echo
   echo "base: $base"
+  echo "pahole: $pahole $pversion, flags: ${pflags[*]}; dwarf2btf flags: ${dflags[*]}"
   echo "load average before: $load0, after: $load1"
   echo
   echo "| | wall s | CPU s | peak RSS MB |"
   echo "|---|---|---|---|"
   echo "| dwarf2btf batch -j$jobs | $dw | $(echo "$du + $ds" | bc) | $((dm / 1024)) |"
-  echo "| pahole 1.24 loop | $pw | $(echo "$pu + $ps" | bc) | $((pm / 1024)) (largest process) |"
+  echo "| pahole $pversion loop | $pw | $(echo "$pu + $ps" | bc) | $((pm / 1024)) (largest process) |"
   echo
   echo "wall ratio dwarf2btf/pahole: $(echo "scale=3; $dw / $pw" | bc)," \
     "CPU ratio: $(echo "scale=3; ($du + $ds) / ($pu + $ps)" | bc)"

@@ -7,6 +7,7 @@
 #include <gelf.h>
 #include <libelf.h>
 #include <memory>
+#include <optional>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -54,8 +55,9 @@ Error elfError(const std::string &path, const char *what) {
   return Error(fmt::format("{}: {}: {}", path, what, elf_errmsg(-1)));
 }
 
-Expected<std::vector<uint8_t>> btfSectionOfElf(const std::string &path,
-                                               std::vector<uint8_t> &image) {
+/// The named section's bytes; an empty optional if the ELF has no such section.
+Expected<std::optional<std::vector<uint8_t>>>
+sectionOfElf(const std::string &path, std::vector<uint8_t> &image, const char *section) {
   if (elf_version(EV_CURRENT) == EV_NONE)
     return elfError(path, "cannot initialize libelf");
   std::unique_ptr<Elf, ElfCloser> elf(
@@ -70,27 +72,37 @@ Expected<std::vector<uint8_t>> btfSectionOfElf(const std::string &path,
     if (!gelf_getshdr(scn, &shdr))
       return elfError(path, "cannot read ELF section header");
     const char *name = elf_strptr(elf.get(), shstrndx, shdr.sh_name);
-    if (!name || std::strcmp(name, ".BTF") != 0)
+    if (!name || std::strcmp(name, section) != 0)
       continue;
     if (shdr.sh_type == SHT_NOBITS)
-      return Error(fmt::format("{}: .BTF section has no data (SHT_NOBITS)", path));
+      return Error(fmt::format("{}: {} section has no data (SHT_NOBITS)", path, section));
     // A compressed .BTF is unusual but legal ELF; libelf inflates it in place.
     if ((shdr.sh_flags & SHF_COMPRESSED) && elf_compress(scn, 0, 0) < 0)
-      return elfError(path, "cannot decompress .BTF section");
+      return elfError(path, fmt::format("cannot decompress {} section", section).c_str());
     (void)elf_errno(); // clear any stale error so a failing read is reported as such
     std::vector<uint8_t> out;
     Elf_Data *d = nullptr;
     while ((d = elf_getdata(scn, d)) != nullptr) {
       if (!d->d_buf && d->d_size)
-        return elfError(path, "cannot read .BTF section");
+        return elfError(path, fmt::format("cannot read {} section", section).c_str());
       auto *p = static_cast<const uint8_t *>(d->d_buf);
       out.insert(out.end(), p, p + d->d_size);
     }
     if (int e = elf_errno(); e != 0)
-      return Error(fmt::format("{}: cannot read .BTF section: {}", path, elf_errmsg(e)));
-    return out;
+      return Error(fmt::format("{}: cannot read {} section: {}", path, section, elf_errmsg(e)));
+    return std::optional(std::move(out));
   }
-  return Error(fmt::format("{}: no .BTF section", path));
+  return std::optional<std::vector<uint8_t>>();
+}
+
+Expected<std::vector<uint8_t>> btfSectionOfElf(const std::string &path,
+                                               std::vector<uint8_t> &image) {
+  auto s = sectionOfElf(path, image, ".BTF");
+  if (!s)
+    return s.error();
+  if (!*s)
+    return Error(fmt::format("{}: no .BTF section", path));
+  return std::move(**s);
 }
 
 } // namespace
@@ -109,6 +121,16 @@ Expected<std::vector<uint8_t>> readBtfBytes(const std::string &path) {
     return Error(fmt::format("{}: empty file, expected ELF or raw BTF", path));
   return Error(fmt::format("{}: not an ELF file or raw BTF (starts with {:02x})", path,
                            fmt::join(d.begin(), d.begin() + std::min<size_t>(d.size(), 4), " ")));
+}
+
+Expected<std::optional<std::vector<uint8_t>>> readDistilledBaseBytes(const std::string &path) {
+  Expected<std::vector<uint8_t>> data = readWholeFile(path);
+  if (!data)
+    return data.error();
+  std::vector<uint8_t> &d = *data;
+  if (d.size() < 4 || std::memcmp(d.data(), ELFMAG, SELFMAG) != 0)
+    return std::optional<std::vector<uint8_t>>();
+  return sectionOfElf(path, d, ".BTF.base");
 }
 
 } // namespace d2b::btf

@@ -202,4 +202,25 @@ Error writeElfWithSection(const std::string &input, const std::string &output,
   return out->commit(attrs);
 }
 
+bool hasSection(const std::string &path, std::string_view name) {
+  FileOps ops;
+  int fd = ops.open(path.c_str(), O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    return false;
+  FdCloser closer(ops, fd);
+  elf_version(EV_CURRENT);
+  ElfPtr elf(elf_begin(fd, ELF_C_READ_MMAP, nullptr));
+  size_t shstrndx = 0;
+  if (!elf || elf_kind(elf.get()) != ELF_K_ELF || elf_getshdrstrndx(elf.get(), &shstrndx) != 0)
+    return false;
+  for (Elf_Scn *scn = elf_nextscn(elf.get(), nullptr); scn; scn = elf_nextscn(elf.get(), scn)) {
+    GElf_Shdr shdr;
+    const char *n =
+        gelf_getshdr(scn, &shdr) ? elf_strptr(elf.get(), shstrndx, shdr.sh_name) : nullptr;
+    if (n && name == n)
+      return true;
+  }
+  return false;
+}
+
 } // namespace d2b::elf

@@ -21,6 +21,7 @@ struct Switches {
   bool kfuncs = false;
   bool reproducible = false;
   bool globalVar = false;
+  bool distilledBase = false;
 };
 
 struct Feature {
@@ -41,6 +42,7 @@ constexpr Feature kFeatures[] = {
     {"consistent_func", &Switches::consistentFunc, true},
     {"decl_tag_kfuncs", &Switches::kfuncs, true},
     {"reproducible_build", &Switches::reproducible, false},
+    {"distilled_base", &Switches::distilledBase, false},
     {"global_var", &Switches::globalVar, false},
 };
 
@@ -393,6 +395,16 @@ Error Parser::finish() {
   p.vars = sw_.globalVar ? lower::Policy::VarScope::All
            : sw_.var     ? lower::Policy::VarScope::PerCpu
                          : lower::Policy::VarScope::None;
+  // As pahole: distilled_base needs a base and applies to ELF output only
+  // (the detached path writes the split BTF alone).
+  if (sw_.distilledBase) {
+    if (o.basePath.empty())
+      req_.notes.push_back("distilled_base ignored: no --btf_base");
+    else if (!req_.detached.empty())
+      req_.notes.push_back("distilled_base ignored: --btf_encode_detached writes raw BTF");
+    else
+      o.distilledBase = true;
+  }
   // pahole tags kfuncs only when decl tags are on at all.
   o.kfuncTags = sw_.kfuncs && sw_.declTag;
   // encode_force, optimized_func and reproducible_build need nothing: bad

@@ -2,11 +2,14 @@
 
 #include <cstring>
 #include <dwarf.h>
+#include <filesystem>
 #include <fmt/format.h>
 #include <malloc.h>
 #include <ostream>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "dwarf2btf/btf/distill.h"
 #include "dwarf2btf/btf/reader.h"
 #include "dwarf2btf/dump/dump_c.h"
 #include "dwarf2btf/dump/dump_raw.h"
@@ -160,13 +163,49 @@ Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const Pipeline
     }
     out.phases.add("validate", validateClock);
   }
+  if (opts.distilledBase && out.base) {
+    auto d = btf::distillBase(b);
+    if (!d)
+      return d.error().withContext(input);
+    out.base = std::move(d->base);
+    out.btf = std::move(d->split);
+    out.distilled = true;
+    return out;
+  }
   out.btf = std::move(b);
   return out;
 }
 
 Error writeElf(const std::string &input, const std::string &output, const EncodedBtf &enc) {
   std::vector<uint8_t> bytes = enc.btf.serialize(enc.order);
-  return elf::writeElfWithSection(input, output, ".BTF", bytes);
+  if (!enc.distilled) {
+    // The kernel would relocate the new .BTF against a stale distilled base.
+    if (elf::hasSection(input, ".BTF.base"))
+      return Error(fmt::format("{}: has a .BTF.base section (a distilled base) that would not "
+                               "match the new .BTF: encode with --base B --distilled-base, or "
+                               "remove it first (objcopy --remove-section .BTF.base)",
+                               input));
+    return elf::writeElfWithSection(input, output, ".BTF", bytes);
+  }
+  // Two sections, still one rename over `output`: .BTF goes into an
+  // intermediate copy beside it, .BTF.base is added on the way to `output`.
+  // The intermediate is named like AtomicFile's temporaries, so a run killed
+  // in between leaves nothing the next write of `output` does not remove.
+  std::filesystem::path out(output);
+  std::string dir = out.parent_path().string();
+  std::string mid = fmt::format("{}{}.{}.tmp-{}-btfmid", dir, dir.empty() ? "" : "/",
+                                out.filename().string().substr(0, 200), ::getpid());
+  if (Error e = elf::writeElfWithSection(input, mid, ".BTF", bytes)) {
+    ::unlink(mid.c_str());
+    return e;
+  }
+  std::vector<uint8_t> baseBytes = enc.base->serialize(enc.order);
+  Error e = elf::writeElfWithSection(mid, output, ".BTF.base", baseBytes);
+  ::unlink(mid.c_str());
+  if (e)
+    // Messages should name the file the user gave, not the intermediate.
+    return Error(fmt::format("{}: cannot add .BTF.base: {}", output, e.message()));
+  return Error::success();
 }
 
 Error writeRaw(const std::string &path, const EncodedBtf &enc) {
@@ -252,6 +291,38 @@ Expected<LoadedBtf> loadBtf(const std::string &path, const std::string &basePath
   const std::string sysfs = "/sys/kernel/btf/";
   if (base.empty() && path.rfind(sysfs, 0) == 0 && path != sysfs + "vmlinux")
     base = sysfs + "vmlinux";
+  // A module with a distilled base is split BTF on its .BTF.base section.
+  auto distilled = btf::readDistilledBaseBytes(path);
+  if (!distilled)
+    return distilled.error();
+  if (*distilled) {
+    auto dist = btf::parseBtf(**distilled, nullptr, path + " (.BTF.base)");
+    if (!dist)
+      return dist.error();
+    auto distBase = std::make_unique<btf::Btf>(std::move(dist->btf));
+    auto bytes = btf::readBtfBytes(path);
+    if (!bytes)
+      return bytes.error();
+    auto parsed = btf::parseBtf(*bytes, distBase.get(), path);
+    if (!parsed)
+      return parsed.error();
+    out.order = parsed->order;
+    if (base.empty()) {
+      out.base = std::move(distBase);
+      out.btf = std::make_unique<btf::Btf>(std::move(parsed->btf));
+      return out;
+    }
+    // With a base: relocate onto it, as the kernel does at module load.
+    auto b = readBase(base);
+    if (!b)
+      return b.error();
+    out.base = std::move(*b);
+    auto relocated = btf::relocateSplit(parsed->btf, *out.base);
+    if (!relocated)
+      return relocated.error().withContext(path);
+    out.btf = std::make_unique<btf::Btf>(std::move(*relocated));
+    return out;
+  }
   if (!base.empty()) {
     auto b = readBase(base);
     if (!b)

@@ -132,6 +132,8 @@ int cmdEncode(const std::vector<std::string> &args) {
       "jobs,j", po::value(&jobs), "worker threads (default: all cores)")(
       "base", po::value(&base),
       "encode split BTF against this base BTF (ELF, raw, or /sys/kernel/btf/vmlinux)")(
+      "distilled-base",
+      "with --base: also write a distilled base as .BTF.base (out-of-tree modules)")(
       "vars", po::value(&vars), "variables to encode: none, percpu (default), all")(
       "no-funcs", "encode no FUNC types")("no-consistent-func",
                                           "keep functions whose prototypes conflict across CUs")(
@@ -187,6 +189,15 @@ int cmdEncode(const std::vector<std::string> &args) {
   }
   if (int(!output.empty()) + int(!raw.empty()) + int(!rawDir.empty()) > 1) {
     printError("encode: -o, --raw and --raw-dir are mutually exclusive");
+    return kUsage;
+  }
+  if (vm.count("distilled-base") && base.empty()) {
+    printError("encode: --distilled-base needs --base");
+    return kUsage;
+  }
+  if (vm.count("distilled-base") && (!raw.empty() || !rawDir.empty())) {
+    printError("encode: --distilled-base writes ELF sections (.BTF and .BTF.base); it cannot be "
+               "combined with --raw or --raw-dir");
     return kUsage;
   }
   if (inputs.size() > 1 && (!output.empty() || !raw.empty())) {
@@ -324,6 +335,7 @@ int cmdEncode(const std::vector<std::string> &args) {
   opts.verbose = vm.count("report") && vm.count("verbose");
   opts.basePath = base;
   opts.kfuncTags = vm.count("kfunc-tags") > 0;
+  opts.distilledBase = vm.count("distilled-base") > 0;
 
   if (inputs.size() > 1 || !rawDir.empty())
     return encodeMany(inputs, rawDir, opts, vm.count("report") > 0, vm.count("verbose") > 0);

@@ -110,7 +110,24 @@ TEST(PaholeArgs, UnknownFeaturesIgnoredUnlessStrict) {
   EXPECT_EQ(parseErr({"-J", "--btf_features_strict=float,layout", "x.o"}),
             "Feature 'layout' in 'float,layout' is not supported. Supported BTF features are: "
             "encode_force,var,float,decl_tag,type_tag,enum64,optimized_func,consistent_func,"
-            "decl_tag_kfuncs,reproducible_build,global_var");
+            "decl_tag_kfuncs,reproducible_build,distilled_base,global_var");
+}
+
+TEST(PaholeArgs, DistilledBaseOnlyWithBaseAndElfOutput) {
+  auto on =
+      parseOk({"-J", "--btf_features=default,distilled_base", "--btf_base", "vmlinux", "m.ko"});
+  EXPECT_TRUE(on.opts.distilledBase);
+  EXPECT_EQ(on.features.back(), "distilled_base");
+  EXPECT_FALSE(parseOk({"-J", "--btf_base", "vmlinux", "m.ko"}).opts.distilledBase);
+  auto noBase = parseOk({"-J", "--btf_features=distilled_base", "m.ko"});
+  EXPECT_FALSE(noBase.opts.distilledBase);
+  ASSERT_EQ(noBase.notes.size(), 1u);
+  EXPECT_EQ(noBase.notes[0], "distilled_base ignored: no --btf_base");
+  auto detached = parseOk({"-J", "--btf_features=+distilled_base", "--btf_base", "vmlinux",
+                           "--btf_encode_detached=m.btf", "m.ko"});
+  EXPECT_FALSE(detached.opts.distilledBase);
+  ASSERT_EQ(detached.notes.size(), 1u);
+  EXPECT_EQ(detached.notes[0], "distilled_base ignored: --btf_encode_detached writes raw BTF");
 }
 
 TEST(PaholeArgs, LegacyFlagsActInOrder) {

@@ -15,6 +15,7 @@
 /// BTF data: "<origin>: .BTF+0x1c: type [1]: unknown kind 31".
 #include <bit>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -28,6 +29,10 @@ namespace d2b::btf {
 /// ELF64, either byte order), or the whole file when it starts with the BTF
 /// magic in either byte order (raw files, /sys/kernel/btf/vmlinux).
 Expected<std::vector<uint8_t>> readBtfBytes(const std::string &path);
+
+/// Bytes of the .BTF.base section (a distilled base, btf/distill.h) of the
+/// ELF file `path`; empty if `path` is not ELF or has no such section.
+Expected<std::optional<std::vector<uint8_t>>> readDistilledBaseBytes(const std::string &path);
 
 /// A parsed BTF blob; `btf` holds the types in host byte order, `order` is
 /// the byte order the data was stored in.

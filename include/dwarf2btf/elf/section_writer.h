@@ -43,4 +43,7 @@ Error writeElfWithSection(const std::string &input, const std::string &output,
                           std::string_view sectionName, std::span<const uint8_t> data,
                           FileOps &ops);
 
+/// True if `path` is a readable ELF file with a section named `name`.
+bool hasSection(const std::string &path, std::string_view name);
+
 } // namespace d2b::elf

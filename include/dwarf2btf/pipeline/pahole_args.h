@@ -31,10 +31,10 @@
 namespace d2b {
 
 /// The pahole release whose BTF-encoding behaviour and --btf_features set
-/// dwarf2btf implements (printed by --version as "v1.27"). 1.27 is the newest
-/// release all of whose kernel-requested features we implement (decl_tag_kfuncs
-/// and reproducible_build are 1.27); 1.28 would make kernels pass
-/// distilled_base for out-of-tree modules, 1.30 `attributes`.
+/// dwarf2btf implements (printed by --version as "v1.27"; decl_tag_kfuncs and
+/// reproducible_build are 1.27). 1.28 makes kernels pass distilled_base for
+/// out-of-tree modules, which is implemented, so 1.28/1.29 could be claimed;
+/// 1.30 adds `attributes`, which is not.
 inline constexpr int kPaholeMajor = 1;
 inline constexpr int kPaholeMinor = 27;
 

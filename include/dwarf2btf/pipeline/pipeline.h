@@ -34,12 +34,18 @@ struct PipelineOptions {
   /// DECL_TAG "bpf_kfunc" (and "bpf_fastcall") on the kfuncs listed in the
   /// input's .BTF_ids set8 ranges (pahole's decl_tag_kfuncs).
   bool kfuncTags = false;
+  /// With a base: also distil it (btf/distill.h); writeElf then writes the
+  /// split BTF as .BTF and the distilled base as .BTF.base (pahole's
+  /// distilled_base). Ignored without a base.
+  bool distilledBase = false;
 };
 
 /// Final BTF of an input, with the base it is split against (if any).
 struct EncodedBtf {
   std::shared_ptr<const btf::Btf> base; // keeps the base alive; btf points into it
   btf::Btf btf;
+  /// `base` is a distilled base, written as .BTF.base beside .BTF.
+  bool distilled = false;
   std::endian order = std::endian::little;
   encode::EncodeStats types;
   encode::FunctionStats funcs;
@@ -72,9 +78,11 @@ Expected<SharedBase> prepareBase(const std::string &path);
 /// Safe to call concurrently with one SharedBase.
 Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const PipelineOptions &opts,
                                         const SharedBase &base, DiagEngine &diag);
-/// Writes `output` as `input` with its .BTF section replaced or added.
+/// Writes `output` as `input` with its .BTF section (and, for distilled BTF,
+/// its .BTF.base section) replaced or added.
 Error writeElf(const std::string &input, const std::string &output, const EncodedBtf &enc);
-/// Writes the raw .BTF bytes to `path` (temporary file + rename).
+/// Writes the raw .BTF bytes to `path` (temporary file + rename); a distilled
+/// base is not written (as pahole's detached mode).
 Error writeRaw(const std::string &path, const EncodedBtf &enc);
 /// Counts per rule (and, verbose, every diagnostic), for `encode --report`.
 /// Prints one "timing:" line per phase (wall and CPU seconds), for --report -v.
