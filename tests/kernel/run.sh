@@ -13,6 +13,7 @@
 #   3  rust-incl  6.12 + Rust with DWARF2BTF_INCLUDE_LANGS=rust: Rust types in vmlinux BTF
 #   4  rust-mods  6.12 + Rust, samples as modules (split BTF), Rust types included
 #   5  negative   6.1 with a PAHOLE wrapper that corrupts the BTF: the check must FAIL
+#   6  mods-excl  as 4 with Rust excluded (plain PAHOLE=dwarf2btf): modules load, BTF in sysfs
 #
 # Trees live in WORK/trees/{c61,rust,rustmod} (unpacked once, configured once,
 # built once); every case removes vmlinux and runs make, so a rerun after a
@@ -50,10 +51,11 @@ while (($#)); do
   3 | rust-incl) cases+=(3); shift ;;
   4 | rust-mods) cases+=(4); shift ;;
   5 | negative) cases+=(5); shift ;;
+  6 | mods-excl) cases+=(6); shift ;;
   *) echo "run.sh: unknown argument '$1'" >&2; usage 2 ;;
   esac
 done
-((${#cases[@]})) || cases=(1 2 3 4 5)
+((${#cases[@]})) || cases=(1 2 3 4 5 6)
 
 log() { echo "kernel: $*" >&2; }
 die() { echo "kernel: error: $*" >&2; exit 1; }
@@ -226,6 +228,7 @@ pahole_ref() {
 case_name() {
   case $1 in
   1) echo c61 ;; 2) echo rust-excl ;; 3) echo rust-incl ;; 4) echo rust-mods ;; 5) echo negative ;;
+  6) echo mods-excl ;;
   esac
 }
 
@@ -234,7 +237,7 @@ run_case() {
   name=$(case_name "$c")
   out=$WORK/results/$c-$name
   rm -rf "$out" && mkdir -p "$out"
-  case $c in 1 | 5) t=c61 ;; 2 | 3) t=rust ;; 4) t=rustmod ;; esac
+  case $c in 1 | 5) t=c61 ;; 2 | 3) t=rust ;; 4 | 6) t=rustmod ;; esac
   case $c in 3 | 4) envs=(DWARF2BTF_INCLUDE_LANGS=rust) ;; 5) envs=(D2B_KERNEL_CORRUPT=1) expect=FAIL ;; esac
   prepare_tree "$t"
   local dir=$WORK/trees/$t
@@ -274,7 +277,7 @@ run_case() {
       "$BIN/dwarf2btf" check --kernel "$out/vmlinux.ours.btf" >"$out/host-check.txt" 2>&1 || true
       ;;
     esac
-    if [[ $c == 4 ]]; then
+    if [[ $c == 4 || $c == 6 ]]; then
       while IFS= read -r ko; do kos+=("$ko"); done < <(find "$dir/samples" -name '*.ko' | sort)
       ((${#kos[@]})) || { ok=0; note="no modules built"; }
       local mo=0 mp=0 m
@@ -287,9 +290,9 @@ run_case() {
           >>"$out/modules.txt"
         mo=$((mo + $(size_of "$out/$m.ours.btf")))
         mp=$((mp + $(size_of "$out/$m.pahole.btf")))
-        [[ $ko == */samples/rust/* ]] && echo "nonempty ${m//-/_}" >>"$out/btfcheck.conf"
+        [[ $c == 4 && $ko == */samples/rust/* ]] && echo "nonempty ${m//-/_}" >>"$out/btfcheck.conf"
       done
-      note="$note; modules (ours/pahole bytes): $(awk '{printf "%s %s/%s  ", $2, $4, $6}' "$out/modules.txt")"
+      note="${note:+$note; }modules (ours/pahole bytes): $(awk '{printf "%s %s/%s  ", $2, $4, $6}' "$out/modules.txt")"
     fi
     boot "$t" "$out" "${kos[@]}"
   else
@@ -315,7 +318,7 @@ run_case() {
 
 if ((PREPARE)); then
   for c in "${cases[@]}"; do
-    case $c in 1 | 5) prepare_tree c61 ;; 2 | 3) prepare_tree rust ;; 4) prepare_tree rustmod ;; esac
+    case $c in 1 | 5) prepare_tree c61 ;; 2 | 3) prepare_tree rust ;; 4 | 6) prepare_tree rustmod ;; esac
   done
   exit 0
 fi
