@@ -69,10 +69,10 @@ static char *readAll(const char *path, size_t *len) {
 }
 
 static const char *kindName(unsigned kind) {
-  static const char *const names[] = {
-      "UNKN",  "INT",      "PTR",      "ARRAY",   "STRUCT", "UNION",   "ENUM",
-      "FWD",   "TYPEDEF",  "VOLATILE", "CONST",   "RESTRICT", "FUNC",  "FUNC_PROTO",
-      "VAR",   "DATASEC",  "FLOAT",    "DECL_TAG", "TYPE_TAG", "ENUM64"};
+  static const char *const names[] = {"UNKN",    "INT",      "PTR",      "ARRAY",      "STRUCT",
+                                      "UNION",   "ENUM",     "FWD",      "TYPEDEF",    "VOLATILE",
+                                      "CONST",   "RESTRICT", "FUNC",     "FUNC_PROTO", "VAR",
+                                      "DATASEC", "FLOAT",    "DECL_TAG", "TYPE_TAG",   "ENUM64"};
   return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
 }
 
