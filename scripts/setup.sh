@@ -3,6 +3,9 @@
 #   scripts/setup.sh demo   install what is missing, build, encode the bundled sample and dump it
 #   scripts/setup.sh test   install what is missing (tool + test oracles), build, run the test suite
 #   scripts/setup.sh build  install build dependencies and build only
+#   scripts/setup.sh tool   install build dependencies and build only the dwarf2btf binary
+#   scripts/setup.sh kernel [ARGS]  build the tool, then the kernel boot harness
+#                           (tests/kernel/run.sh ARGS: builds and boots 6.1 and 6.12 kernels)
 # Honours BUILD_DIR (default: build) and JOBS (default: nproc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -96,8 +99,20 @@ build)
   install_missing "${build_deps[@]}"
   build
   ;;
+tool)
+  install_missing "${build_deps[@]}"
+  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  ninja -C "$BUILD_DIR" -j "$JOBS" dwarf2btf
+  ;;
+kernel)
+  shift
+  install_missing "${build_deps[@]}"
+  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  ninja -C "$BUILD_DIR" -j "$JOBS" dwarf2btf
+  exec tests/kernel/run.sh --tool "$BUILD_DIR/dwarf2btf" "$@"
+  ;;
 *)
-  echo "usage: $0 demo|test|build" >&2
+  echo "usage: $0 demo|test|build|tool|kernel [ARGS]" >&2
   exit 2
   ;;
 esac

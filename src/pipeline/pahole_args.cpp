@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 
 namespace d2b {
@@ -417,6 +418,14 @@ Error Parser::finish() {
     if (!codes)
       return Error("--lang_exclude: " + codes.error().message());
     p.langExclude = *codes;
+  }
+  if (env_.includeLangs && !env_.includeLangs->empty()) {
+    auto keep = parseLanguageList(*env_.includeLangs);
+    if (!keep)
+      return Error("DWARF2BTF_INCLUDE_LANGS: " + keep.error().message());
+    std::erase_if(p.langExclude, [&](int code) {
+      return std::find(keep->begin(), keep->end(), code) != keep->end();
+    });
   }
   return Error::success();
 }

@@ -26,7 +26,8 @@ dwarf2btf in pahole mode: BTF encoding only, as the kernel build calls it.
       --btf_features=LIST      opt-in feature list (repeatable; default, +feat)
       --btf_features_strict=L  as --btf_features, unknown names are errors
       --supported_btf_features print the feature names and exit
-      --lang_exclude=LANGS     skip CUs of these languages (env PAHOLE_LANG_EXCLUDE)
+      --lang_exclude=LANGS     skip CUs of these languages (env PAHOLE_LANG_EXCLUDE;
+                               env DWARF2BTF_INCLUDE_LANGS=rust takes rust back out)
       --skip_encoding_btf_{vars,decl_tag,type_tag,enum64,inconsistent_proto}
       --btf_gen_floats, --btf_gen_optimized, --btf_encode_force,
       --reproducible_build     legacy switches (accepted)
@@ -86,6 +87,8 @@ int cmdPahole(const std::vector<std::string> &args) {
   PaholeEnv env;
   if (const char *v = std::getenv("PAHOLE_LANG_EXCLUDE"))
     env.langExclude = v;
+  if (const char *v = std::getenv("DWARF2BTF_INCLUDE_LANGS"))
+    env.includeLangs = v;
   auto req = parsePaholeArgs(args, env);
   if (!req) {
     std::cerr << "pahole: " << req.error().message() << "\n"

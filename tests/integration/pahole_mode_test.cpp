@@ -226,3 +226,37 @@ TEST(PaholeMode, SplitAgainstRunningKernelBtf) {
   if (!k.empty())
     EXPECT_NE(k.find("kernel: accepted"), std::string::npos) << k;
 }
+
+// The kernel always passes --lang_exclude=rust; DWARF2BTF_INCLUDE_LANGS=rust
+// (opt-in) keeps the Rust units, and without it the output is pahole's. Split
+// against a C base, as the kernel encodes a Rust module.
+TEST(PaholeMode, IncludeLangsKeepsRustUnitsDespiteLangExclude) {
+  TempDir dir;
+  std::string base = dir.path("base.btf");
+  RunResult b = runTool("encode --flatten-arrays --raw " + quote(base) + " " +
+                        quote(testdata("bin/kinds.gcc.dwarf5.O2.o")));
+  ASSERT_EQ(b.status, 0) << b.err;
+  std::string in = copyFixture(dir, "rust/enums.rustc.dwarf5.O2.o", "enums.o");
+  const std::string flags = "-J --btf_gen_floats -j --lang_exclude=rust --btf_base " + quote(base) +
+                            " --btf_encode_detached=";
+  RunResult off = run("timeout 300 env -u DWARF2BTF_INCLUDE_LANGS " + quote(paholeLink()) + " " +
+                      flags + quote(dir.path("off.btf")) + " " + quote(in));
+  ASSERT_EQ(off.status, 0) << off.err;
+  RunResult on = run("timeout 300 env DWARF2BTF_INCLUDE_LANGS=rust " + quote(paholeLink()) + " " +
+                     flags + quote(dir.path("on.btf")) + " " + quote(in));
+  ASSERT_EQ(on.status, 0) << on.err;
+  // Excluded: a header-only split BTF (24 bytes), as pahole writes for a Rust module.
+  EXPECT_EQ(readFile(dir.path("off.btf")).size(), 24u);
+  // Included: the same BTF as `encode --flatten-arrays` (the pahole-mode
+  // policy, Rust lowered for the kernel).
+  RunResult e = runTool("encode --flatten-arrays --base " + quote(base) + " --raw " +
+                        quote(dir.path("e.btf")) + " " + quote(in));
+  ASSERT_EQ(e.status, 0) << e.err;
+  EXPECT_EQ(readFile(dir.path("on.btf")), readFile(dir.path("e.btf")));
+  EXPECT_GT(readFile(dir.path("on.btf")).size(), 24u);
+  RunResult bad = run("DWARF2BTF_INCLUDE_LANGS=cobol " + quote(paholeLink()) + " " + flags +
+                      quote(dir.path("bad.btf")) + " " + quote(in));
+  EXPECT_EQ(bad.status, 64);
+  EXPECT_EQ(bad.err, "pahole: DWARF2BTF_INCLUDE_LANGS: unknown language 'cobol'\n"
+                     "Try `pahole --help' or `pahole --usage' for more information.\n");
+}

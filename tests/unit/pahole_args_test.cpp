@@ -201,6 +201,44 @@ TEST(PaholeArgs, LangExcludeFromEnvironment) {
   EXPECT_TRUE(o.opts.encode.policy.excludes(DW_LANG_C_plus_plus));
 }
 
+// The kernel always passes --lang_exclude=rust; DWARF2BTF_INCLUDE_LANGS takes
+// languages back out of that list (opt-in, for Rust-typed kernel BTF).
+TEST(PaholeArgs, IncludeLangsRemovesFromExclusion) {
+  PaholeEnv env;
+  env.includeLangs = "rust";
+  auto r = parseOk({"-J", "--btf_gen_floats", "-j", "--lang_exclude=rust,c++", "x.o"}, env);
+  EXPECT_FALSE(r.opts.encode.policy.excludes(DW_LANG_Rust));
+  EXPECT_TRUE(r.opts.encode.policy.excludes(DW_LANG_C_plus_plus));
+  // It also overrides PAHOLE_LANG_EXCLUDE, and case does not matter.
+  PaholeEnv both;
+  both.langExclude = "rust";
+  both.includeLangs = "Rust";
+  EXPECT_FALSE(parseOk({"-J", "x.o"}, both).opts.encode.policy.excludes(DW_LANG_Rust));
+}
+
+TEST(PaholeArgs, IncludeLangsOffByDefault) {
+  // Unset and empty both leave pahole's behaviour: rust stays excluded.
+  auto r = parseOk({"-J", "--lang_exclude=rust", "x.o"});
+  EXPECT_TRUE(r.opts.encode.policy.excludes(DW_LANG_Rust));
+  PaholeEnv empty;
+  empty.includeLangs = "";
+  EXPECT_TRUE(parseOk({"-J", "--lang_exclude=rust", "x.o"}, empty)
+                  .opts.encode.policy.excludes(DW_LANG_Rust));
+  // Naming a language that is not excluded changes nothing.
+  PaholeEnv c;
+  c.includeLangs = "c";
+  auto o = parseOk({"-J", "--lang_exclude=rust", "x.o"}, c);
+  EXPECT_TRUE(o.opts.encode.policy.excludes(DW_LANG_Rust));
+  EXPECT_FALSE(o.opts.encode.policy.excludes(DW_LANG_C11));
+}
+
+TEST(PaholeArgs, IncludeLangsUnknownNameIsAnError) {
+  PaholeEnv env;
+  env.includeLangs = "rust,cobol";
+  EXPECT_EQ(parseErr({"-J", "--lang_exclude=rust", "x.o"}, env),
+            "DWARF2BTF_INCLUDE_LANGS: unknown language 'cobol'");
+}
+
 // .BTF_ids tables as resolve_btfids-free objects lay them out.
 TEST(Kfuncs, Set8RangesSelectKfuncs) {
   // set A (kfunc set): cnt=2 flags=1, pairs {0, 0x1000 | 1}, {0, 0}

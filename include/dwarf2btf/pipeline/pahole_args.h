@@ -41,6 +41,11 @@ inline constexpr int kPaholeMinor = 27;
 /// Environment variables pahole reads (values, so the parser stays pure).
 struct PaholeEnv {
   std::optional<std::string> langExclude; // PAHOLE_LANG_EXCLUDE
+  /// DWARF2BTF_INCLUDE_LANGS: languages taken back out of the exclusion list.
+  /// Kernels >= 6.1 always pass --lang_exclude=rust (pahole 1.24 cannot encode
+  /// Rust); this lets a kernel build keep Rust types without editing kbuild.
+  /// Unset or empty: pahole's behaviour exactly.
+  std::optional<std::string> includeLangs;
 };
 
 enum class PaholeAction {
