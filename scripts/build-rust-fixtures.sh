@@ -54,7 +54,7 @@ build() { # crate opt dwarf
     | sed "s#$root=\.#<repo>=.#g" >>"$manifest"
 }
 
-for crate in layouts enums funcs boxed mixed wide; do
+for crate in layouts enums funcs boxed mixed wide unsized; do
   build "$crate" 0 4
   build "$crate" 2 5
 done

@@ -60,6 +60,26 @@ Error lowerUnit(const elf::ElfInput &in, Dwarf *dw, const dwarf::UnitRef &unit, 
     f.returnType = lu.nodeIds[f.returnType];
     for (model::ParamRecord &p : f.params)
       p.type = lu.nodeIds[p.type];
+    // A Rust zero-sized parameter (`()`, a ZST struct, a fn item) lowers to
+    // void, which BTF reads as varargs or rejects mid-list; the Rust ABI
+    // passes nothing for it, so the prototype leaves it out as the call does.
+    if (unit.language == DW_LANG_Rust) {
+      for (const model::ParamRecord &p : f.params) {
+        if (p.type != 0)
+          continue;
+        Location l;
+        l.file = in.path();
+        l.section = ".debug_info";
+        l.die_offset = f.dieOffset;
+        l.tag = "DW_TAG_subprogram";
+        l.name = f.name;
+        diag.report(Diagnostic{Severity::Note, "rust.drop.zst-param", l,
+                               fmt::format("zero-sized parameter '{}' left out of the prototype "
+                                           "(the Rust ABI passes nothing for it)",
+                                           p.name)});
+      }
+      std::erase_if(f.params, [](const model::ParamRecord &p) { return p.type == 0; });
+    }
   }
   for (model::VariableRecord &v : ug.variables)
     v.type = lu.nodeIds[v.type];

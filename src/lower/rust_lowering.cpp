@@ -109,6 +109,7 @@ struct CompositePlan {
   std::string why;
   std::vector<model::MemberNode> members;
   std::vector<std::string_view> dropped; // names of zero-sized members
+  std::vector<std::string_view> pastEnd; // names of members at or past the end
   std::vector<uint64_t> floatIntSizes;
   std::vector<bool> asInt; // parallel to members
 };
@@ -150,6 +151,11 @@ DataEnumPlan planDataEnum(const TypeGraph &g, const TypeNode &n, const Policy &p
   // their offsets and C reads them as e->member.
   for (const model::MemberNode &m : g.members(n)) {
     if (lowersToVoid(g, m.type) || isRustZeroSized(g, m.type)) {
+      plan.dropped.push_back(m.name);
+      continue;
+    }
+    // At or past the end: no byte holds it (see planComposite).
+    if (m.bitOffset / 8 >= n.byteSize) {
       plan.dropped.push_back(m.name);
       continue;
     }
@@ -210,6 +216,20 @@ CompositePlan planComposite(const TypeGraph &g, const TypeNode &n, const Policy 
   for (const model::MemberNode &m : g.members(n)) {
     if (lowersToVoid(g, m.type) || isRustZeroSized(g, m.type)) {
       plan.dropped.push_back(m.name);
+      continue;
+    }
+    // rustc describes an unsized tail (`inner: [u8]` of CStr) by its element
+    // type, and a fn-item field (a ZST) by the fn-pointer type, both placed
+    // at the struct's end: no byte of the struct holds them.
+    if (m.bitOffset / 8 >= n.byteSize) {
+      plan.pastEnd.push_back(m.name);
+      continue;
+    }
+    // rustc describes an unsized tail (`inner: [u8]` of CStr) by its element
+    // type, and a fn-item field (a ZST) by the fn-pointer type, both placed
+    // at the struct's end: no byte of the struct holds them.
+    if (m.bitOffset / 8 >= n.byteSize) {
+      plan.pastEnd.push_back(m.name);
       continue;
     }
     const TypeNode &t = stripped(g, m.type);
@@ -456,6 +476,11 @@ void emitComposite(LowerState &s, NodeId id, const TypeNode &n, uint32_t firstId
   }
   for (std::string_view z : plan.dropped)
     s.report(id, "rust.drop.zst-member", fmt::format("zero-sized member '{}' dropped", z));
+  for (std::string_view z : plan.pastEnd)
+    s.report(id, "rust.drop.unsized-member",
+             fmt::format("member '{}' lies at or past the end of the {}-byte struct (an unsized "
+                         "tail or a zero-sized fn item); dropped",
+                         z, n.byteSize));
   std::vector<std::string> names;
   names.reserve(plan.members.size());
   for (const model::MemberNode &m : plan.members)

@@ -483,3 +483,29 @@ TEST(RustPolicyFile, FuncNamesAndQualifyClashesKeys) {
 }
 
 } // namespace
+
+// The shapes that made the 6.12 kernel's own Rust BTF rejected (CStr's unsized
+// tail, a struct holding a fn item, `()` parameters): dropped by rule,
+// reported, and the result loads.
+TEST(RustUnsized, TailsFnItemsAndUnitParamsAreDroppedAndReported) {
+  TempDir dir;
+  const std::string fixture = testdata("bin/rust/unsized.rustc.dwarf4.O0.o");
+  const std::string out = dir.path("u.btf");
+  RunResult r = runTool("encode --report -v --raw " + quote(out) + " " + quote(fixture));
+  ASSERT_EQ(r.status, 0) << describe(r);
+  const std::string all = r.out + r.err;
+  EXPECT_NE(all.find("  rust.drop.unsized-member                 2\n"), std::string::npos) << all;
+  EXPECT_NE(all.find("  rust.drop.zst-param                      2\n"), std::string::npos) << all;
+  EXPECT_NE(all.find(fixture + ": .debug_info: DIE 0x188 'MyStr': warning: member 'inner' lies "
+                               "at or past the end of the 0-byte struct (an unsized tail or a "
+                               "zero-sized fn item); dropped [rust.drop.unsized-member]\n"),
+            std::string::npos)
+      << all;
+  RunResult d = runTool("dump " + quote(out));
+  ASSERT_EQ(d.status, 0) << describe(d);
+  EXPECT_NE(d.out.find("STRUCT 'MyStr' size=0 vlen=0\n"), std::string::npos) << d.out;
+  RunResult c = runTool("check --kernel " + quote(out));
+  if (c.out.find("kernel: skipped") != std::string::npos)
+    GTEST_SKIP() << c.out;
+  EXPECT_EQ(c.status, 0) << c.out << describe(c);
+}

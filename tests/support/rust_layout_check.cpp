@@ -192,7 +192,7 @@ LayoutProgram buildLayoutProgram(const LayoutInputs &in) {
     auto opaque = in.opaqueRule.find(t.die);
     bool hasStorage = false;
     for (const DwarfMember &m : t.members)
-      hasStorage |= m.size != 0;
+      hasStorage |= m.size != 0 && !(t.kind == DwarfType::Kind::Struct && m.offset >= t.size);
     hasStorage |= !t.variants.empty();
     if (def->second.empty() && hasStorage) {
       skip(fmt::format("opaque ({})",
@@ -200,7 +200,9 @@ LayoutProgram buildLayoutProgram(const LayoutInputs &in) {
       continue;
     }
     for (const DwarfMember &m : t.members) {
-      if (m.size == 0) {
+      // Zero-sized, or at/past the end (an unsized tail, a fn item): no byte
+      // of the struct holds it, and the lowering drops it by rule.
+      if (m.size == 0 || (t.kind == DwarfType::Kind::Struct && m.offset >= t.size)) {
         ++p.droppedZstMembers;
         continue;
       }
