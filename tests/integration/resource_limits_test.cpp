@@ -130,7 +130,8 @@ TEST_F(ResourceLimits, CompressedSectionsClaimingGigabytes) {
 }
 
 TEST_F(ResourceLimits, DwarfSizesPastFourGiB) {
-  // limits.s: an 8 GiB struct, arrays of 16 and 8 GiB, 70,000 members.
+  // limits.s: an 8 GiB struct, arrays of 16 and 8 GiB, 70,000 members,
+  // enumerators and parameters.
   const std::string obj = assemble("limits");
   if (obj.empty())
     GTEST_SKIP() << "gcc (assembler driver) not installed";
