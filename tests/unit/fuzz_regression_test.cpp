@@ -96,6 +96,19 @@ TEST(FuzzRegression, PolicyPlaceholderInKeyOrValueIsAnError) {
             "are 'on|off', 'yes|no', '1|0' and 'true|false'");
 }
 
+/// fuzz_encode: a DIE whose abbreviation code its unit does not define has
+/// the DWARF_END_ABBREV marker as abbreviation; the unknown-code check read
+/// through it. Now the walk's own error is what remains.
+TEST(FuzzRegression, DieWithMissingAbbrevCodeIsAnError) {
+  const std::string path = testdata("fuzz/encode/die-with-missing-abbrev-code.o");
+  PipelineOptions opts;
+  opts.encode.jobs = 1;
+  DiagEngine diag;
+  auto r = encodeFile(path, opts, diag);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message(), path + ": .debug_info+0x930: cannot read sibling: invalid DWARF");
+}
+
 /// fuzz_btf: a member 400 MiB into a struct used to be padded with one
 /// `long: 64;` per 8 bytes; now the gap is one named array.
 TEST(FuzzRegression, HugeMemberGapIsOneArrayInCDump) {
