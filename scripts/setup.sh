@@ -42,7 +42,7 @@ build() {
 
 # Integration tests run again under ASan+UBSan: the ones that feed the tool
 # malformed, killed or failing inputs, and the main end-to-end paths.
-asan_integration=(bad_input bad_input_messages bad_dwarf crash_safety extended_sections cli_contract encode_e2e dump determinism)
+asan_integration=(bad_input bad_input_messages bad_dwarf dwarf_limits crash_safety extended_sections cli_contract encode_e2e dump determinism)
 
 # The unit tests and asan_integration built with -DD2B_SANITIZE=ON (gcc) in
 # build-asan/; any sanitizer report fails the run.

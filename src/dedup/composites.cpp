@@ -36,7 +36,7 @@ constexpr uint32_t kIdenticalBudget = 1u << 16;
 
 class Equiv {
 public:
-  explicit Equiv(State &s) : s_(s) {}
+  Equiv(State &s, uint64_t stepLimit) : s_(s), stepLimit_(stepLimit) {}
 
   /// True if the graphs rooted at cand and canon are equivalent.
   Expected<bool> check(uint32_t cand, uint32_t canon);
@@ -54,6 +54,7 @@ private:
   }
 
   State &s_;
+  const uint64_t stepLimit_;                         // of s_.stats.equivSteps
   std::vector<std::pair<uint32_t, uint32_t>> stack_; // (cand, canon) still to visit
   uint32_t budget_ = 0;
 };
@@ -68,6 +69,10 @@ Expected<bool> Equiv::check(uint32_t cand, uint32_t canon) {
   stack_.clear();
   stack_.emplace_back(cand, canon);
   while (!stack_.empty()) {
+    if (++s_.stats.equivSteps > stepLimit_) {
+      s_.stats.equivBudgetExhausted = true;
+      return false;
+    }
     auto [c, k] = stack_.back();
     stack_.pop_back();
     Expected<Step> step = visit(c, k);
@@ -224,7 +229,7 @@ void Equiv::merge() {
 } // namespace
 
 Error dedupComposites(State &s) {
-  Equiv eq(s);
+  Equiv eq(s, kEquivStepsBase + kEquivStepsPerType * uint64_t(s.endId - s.startId));
   for (uint32_t id = s.startId; id < s.endId; ++id) {
     if (s.isMapped(id))
       continue; // already proven equivalent while checking an earlier type
@@ -233,7 +238,11 @@ Error dedupComposites(State &s) {
     const uint32_t *w = s.words(id);
     const uint64_t key = s.shallowKey(w);
     uint32_t canon = id;
-    for (CandTable::Cursor c = s.shallow.first(key); c.valid(); c = s.shallow.next(c)) {
+    // Past the work limit every composite stays its own canonical type:
+    // scanning the candidates would itself be quadratic.
+    for (CandTable::Cursor c = s.stats.equivBudgetExhausted ? CandTable::Cursor{}
+                                                            : s.shallow.first(key);
+         c.valid(); c = s.shallow.next(c)) {
       const uint32_t cand = c.id;
       // Guards against a FWD or other kind sharing the key: FWD<->STRUCT
       // counts as equivalent inside the walk and could form a map loop.

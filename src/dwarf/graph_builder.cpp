@@ -259,8 +259,10 @@ Error UnitBuilder::visit(Dwarf_Die &die, Scope scope, bool &descend, Scope &chil
 void UnitBuilder::checkCodes(Dwarf_Die &die, int tag) {
   // Tags and attribute codes belong to the abbreviation, so each one is
   // examined once; the first DIE using it is listed, later ones counted.
+  // libdw marks a DIE whose abbreviation code it cannot find with
+  // DWARF_END_ABBREV (found by fuzz_encode: reading through it crashed).
   Dwarf_Abbrev *abbrev = die.abbrev;
-  if (!abbrev)
+  if (!abbrev || abbrev == DWARF_END_ABBREV)
     return;
   auto [it, fresh] = unknownCodes_.try_emplace(abbrev);
   if (!fresh) {

@@ -143,6 +143,17 @@ Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const Pipeline
     if (!st)
       return st.error().withContext(input);
     out.dedup = *st;
+    if (st->equivBudgetExhausted) {
+      Diagnostic d;
+      d.severity = Severity::Warning;
+      d.rule = "dedup.work-limit";
+      d.where.file = input;
+      d.message = fmt::format(
+          "comparing type graphs reached its limit of {} steps for {} types; the remaining "
+          "structs and unions were kept without deduplication",
+          dedup::kEquivStepsBase + dedup::kEquivStepsPerType * uint64_t(st->typesIn), st->typesIn);
+      diag.report(std::move(d));
+    }
     out.phases.add("dedup", dedupClock);
     // Before dedup every unit's copy of a type would count as a clash.
     out.typeClashes = encode::reportTypeClashes(b, {input, opts.verbose}, diag);

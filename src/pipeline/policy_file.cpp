@@ -1,4 +1,5 @@
 #include "dwarf2btf/pipeline/policy_file.h"
+#include "dwarf2btf/support/po_error.h"
 
 #include <boost/program_options.hpp>
 #include <fstream>
@@ -43,7 +44,7 @@ Expected<PolicyFile> parsePolicyText(const std::string &text, const std::string 
     std::istringstream in(text);
     po::store(po::parse_config_file(in, desc, /*allow_unregistered=*/false), vm);
   } catch (const po::error &e) {
-    return Error(origin + ": " + e.what());
+    return Error(origin + ": " + poErrorMessage(e));
   }
   PolicyFile f;
   take(vm, "vars", f.vars);

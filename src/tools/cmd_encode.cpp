@@ -11,6 +11,7 @@
 #include "dwarf2btf/pipeline/pipeline.h"
 #include "dwarf2btf/pipeline/policy_file.h"
 #include "dwarf2btf/support/diag.h"
+#include "dwarf2btf/support/po_error.h"
 
 namespace po = boost::program_options;
 
@@ -176,7 +177,7 @@ int cmdEncode(const std::vector<std::string> &args) {
     po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
     po::notify(vm);
   } catch (const po::error &e) {
-    printError(std::string("encode: ") + e.what());
+    printError("encode: " + poErrorMessage(e));
     return kUsage;
   }
   if (vm.count("help")) {

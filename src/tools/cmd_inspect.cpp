@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "dwarf2btf/pipeline/pipeline.h"
+#include "dwarf2btf/support/po_error.h"
 
 namespace po = boost::program_options;
 
@@ -37,7 +38,7 @@ int parseInspect(const std::string &cmd, const std::vector<std::string> &args,
     po::store(po::command_line_parser(args).options(all).positional(pos).run(), out.vm);
     po::notify(out.vm);
   } catch (const po::error &e) {
-    printError(cmd + ": " + e.what());
+    printError(cmd + ": " + poErrorMessage(e));
     return kUsage;
   }
   if (out.vm.count("help")) {

@@ -4,6 +4,7 @@
 # first unit; unknown languages (0x7777 in units 1 and 2, 0x9999 in unit 3). Unit 4 (C99)
 # holds byte sizes past 4 GiB: a struct of 8 GiB, and a 16-byte struct whose members are
 # an int[2][0x80000000] (8 GiB, past what an ARRAY may describe) and an int after it.
+# Unit 5 (C99) holds an enum of 70,000 enumerators and a prototype of 70,000 parameters.
 	.section .debug_abbrev,"",@progbits
 .Labbrev:
 	.uleb128 1, 0x11; .byte 1; .uleb128 0x03, 0x08, 0x13, 0x05; .byte 0, 0
@@ -18,6 +19,10 @@
 	.uleb128 10, 0x13; .byte 1; .uleb128 0x03, 0x08, 0x0b, 0x07; .byte 0, 0
 	.uleb128 11, 0x0d; .byte 0; .uleb128 0x03, 0x08, 0x49, 0x13, 0x38, 0x07; .byte 0, 0
 	.uleb128 12, 0x01; .byte 1; .uleb128 0x49, 0x13; .byte 0, 0
+	.uleb128 13, 0x04; .byte 1; .uleb128 0x03, 0x08, 0x0b, 0x0b; .byte 0, 0
+	.uleb128 14, 0x28; .byte 0; .uleb128 0x03, 0x08, 0x1c, 0x06; .byte 0, 0
+	.uleb128 15, 0x15; .byte 1; .uleb128 0x27, 0x19, 0x49, 0x13; .byte 0, 0
+	.uleb128 16, 0x05; .byte 0; .uleb128 0x49, 0x13; .byte 0, 0
 	.byte 0
 
 	.section .debug_info,"",@progbits
@@ -81,3 +86,27 @@
 	.byte 0
 	.byte 0
 .Lend4:
+
+.Lcu5h:	.long .Lend5 - .Lstart5
+.Lstart5:
+	.value 4
+	.long .Labbrev
+	.byte 8
+	.uleb128 1; .string "wide.c"; .value 0x000c
+.Lint5:	.uleb128 2; .string "int"; .byte 4, 5, 1
+.Lenum5: .uleb128 13; .string "many"; .byte 4
+	.set val, 0
+	.rept 70000
+	.uleb128 14; .string "E"; .long val
+	.set val, val + 1
+	.endr
+	.byte 0
+	.uleb128 8; .string "many_t"; .long .Lenum5 - .Lcu5h
+.Lproto5: .uleb128 15; .long .Lint5 - .Lcu5h
+	.rept 70000
+	.uleb128 16; .long .Lint5 - .Lcu5h
+	.endr
+	.byte 0
+	.uleb128 8; .string "wide_fn_t"; .long .Lproto5 - .Lcu5h
+	.byte 0
+.Lend5:

@@ -28,6 +28,23 @@ TEST(CliContract, UnknownOptionIsAUsageError) {
   EXPECT_TRUE(readFile(in) == readFile(allFixtures().front())) << "input modified by a usage error";
 }
 
+/// Boost.Program_options loops forever formatting a message whose token holds
+/// one of its placeholders (`%original_token%`, `%value%`); found by
+/// fuzz_policy. Each is a usage error at once (runTool times out otherwise).
+TEST(CliContract, BoostPlaceholderInATokenIsAUsageError) {
+  RunResult a = runTool("encode '--foo%original_token%' x.o");
+  EXPECT_EQ(a.status, 2) << describe(a);
+  EXPECT_EQ(a.err, "dwarf2btf: encode: unrecognised option '--foo\uff05original_token\uff05'\n");
+  RunResult b = runTool("encode --jobs '%value%x' x.o");
+  EXPECT_EQ(b.status, 2) << describe(b);
+  EXPECT_EQ(
+      b.err,
+      "dwarf2btf: encode: the argument ('\uff05value\uff05x') for option '--jobs' is invalid\n");
+  RunResult c = runTool("dump '--x%option%' x.btf");
+  EXPECT_EQ(c.status, 2) << describe(c);
+  EXPECT_EQ(c.err, "dwarf2btf: dump: unrecognised option '--x\uff05option\uff05'\n");
+}
+
 TEST(CliContract, BadDumpFormatIsAUsageError) {
   TempDir dir;
   Encoded e = encodeRaw(allFixtures().front(), dir);

@@ -1,7 +1,8 @@
 // DWARF at and past the limits (testdata/dwarf-asm/limits.s): unknown tags
 // and attributes are skipped and counted (listed once per abbreviation and
 // unit), unknown languages lowered as C with one warning per value; a struct
-// of 70,000 members keeps the first 65,535 and says so; arrays of 4 GiB or
+// of 70,000 members (an enum of 70,000 enumerators, a prototype of 70,000
+// parameters) keeps the first 65,535 and says so; arrays of 4 GiB or
 // more become zero-length arrays so the BTF still passes the kernel's rules.
 // An unknown form (testdata/dwarf-asm/unknown_form.s) cannot be skipped and
 // is one clean error naming it.
@@ -42,8 +43,10 @@ TEST_F(DwarfLimits, SkipsCountsAndFallsBack) {
             "  c.array-too-large                        2\n"
             "  c.member-offset-too-large                1\n"
             "  c.too-large                              1\n"
+            "  c.too-many-enumerators                   1\n"
             "  c.too-many-members                       1\n"
-            "  dwarf.unknown-attribute                  5\n"
+            "  c.too-many-params                        1\n"
+            "  dwarf.unknown-attribute                  6\n"
             "  dwarf.unknown-language                   2\n"
             "  dwarf.unknown-tag                        2\n" +
                 f +
@@ -84,7 +87,16 @@ TEST_F(DwarfLimits, SkipsCountsAndFallsBack) {
                 "[c.too-large]\n" +
                 f +
                 "DIE 0xbc0d2: warning: array of 2147483648 elements of 4 bytes is 4 GiB or more, "
-                "which BTF cannot describe; encoded as a zero-length array [c.array-too-large]\n");
+                "which BTF cannot describe; encoded as a zero-length array [c.array-too-large]\n" +
+                f +
+                "DIE 0xbc13d DW_TAG_base_type 'int': note: unknown attribute 0x3f00 (form 0xb) "
+                "skipped [dwarf.unknown-attribute]\n" +
+                f +
+                "DIE 0xbc145 'many': warning: 70000 enumerators exceed the BTF limit of 65535; "
+                "the rest are dropped [c.too-many-enumerators]\n" +
+                f +
+                "DIE 0x133b69: warning: too many parameters for BTF; the rest are dropped "
+                "[c.too-many-params]\n");
   RunResult d = runTool("dump " + quote(out));
   ASSERT_EQ(d.status, 0) << describe(d);
   EXPECT_NE(d.out.find("STRUCT 'wide' size=280000 vlen=65535\n"), std::string::npos);
@@ -99,6 +111,8 @@ TEST_F(DwarfLimits, SkipsCountsAndFallsBack) {
                        "\t'after' type_id=1 bits_offset=64\n"),
             std::string::npos)
       << d.out;
+  EXPECT_NE(d.out.find("ENUM 'many' encoding=UNSIGNED size=4 vlen=65535\n"), std::string::npos);
+  EXPECT_NE(d.out.find("FUNC_PROTO '(anon)' ret_type_id=1 vlen=65535\n"), std::string::npos);
   EXPECT_NE(d.out.find("TYPEDEF 'huge_arr'"), std::string::npos);
   EXPECT_NE(d.out.find("TYPEDEF 'wide_t'"), std::string::npos);
   EXPECT_EQ(d.out.find("future"), std::string::npos);

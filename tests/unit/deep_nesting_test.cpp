@@ -171,5 +171,29 @@ TEST(DeepNesting, DedupMergesTwoDeepPointerChains) {
             kDepth + 2);
 }
 
+TEST(DeepNesting, DedupStopsComparingAtItsWorkLimit) {
+  // 100,000 structs of one name and shape, each holding the one before by
+  // value: every struct is a candidate for every later one and each
+  // comparison runs down to the bottom of the chain before it differs, so
+  // graph comparison is cubic. The work limit stops it; the BTF stays valid.
+  btf::Btf b;
+  buildChain(b, [](btf::Btf &b, uint32_t prev, uint32_t) {
+    const btf::Member m[] = {{"m", prev, 0, 0}};
+    return b.addComposite(false, "s", 4, m);
+  });
+  const auto start = std::chrono::steady_clock::now();
+  auto st = dedup::dedup(b);
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_TRUE(st) << st.error().message();
+  EXPECT_TRUE(st->equivBudgetExhausted);
+  const uint64_t limit = dedup::kEquivStepsBase + dedup::kEquivStepsPerType * st->typesIn;
+  EXPECT_GT(st->equivSteps, limit);
+  EXPECT_LE(st->equivSteps, limit + kDepth); // one step per check still running when it hit
+  EXPECT_EQ(b.endId() - 1, kDepth + 2);      // nothing merged: they all differ
+  EXPECT_TRUE(validate::validate(b).empty());
+  EXPECT_LT(secs, 60.0);
+}
+
 } // namespace
 } // namespace d2b

@@ -81,6 +81,34 @@ TEST(FuzzRegression, PolicySeedsParseOrNameTheFile) {
   EXPECT_EQ(repeated.error().message(), "p: option 'vars' cannot be specified more than once");
 }
 
+/// fuzz_policy (seconds): Boost.Program_options replaces `%original_token%`
+/// in its message template with the token until none is left, so a key or
+/// value containing a placeholder looped forever inside what().
+TEST(FuzzRegression, PolicyPlaceholderInKeyOrValueIsAnError) {
+  const auto b = bytesOf(testdata("fuzz/policy/unknown-key-with-boost-placeholder.policy"));
+  auto r = parsePolicyText(std::string(b.begin(), b.end()), "p");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message(), "p: unrecognised option 'consiste\uff05original_token\uff05oat'");
+  auto v = parsePolicyText("funcs = %value%x\n", "p");
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().message(),
+            "p: the argument ('\uff05value\uff05x') for option 'funcs' is invalid. Valid choices "
+            "are 'on|off', 'yes|no', '1|0' and 'true|false'");
+}
+
+/// fuzz_encode: a DIE whose abbreviation code its unit does not define has
+/// the DWARF_END_ABBREV marker as abbreviation; the unknown-code check read
+/// through it. Now the walk's own error is what remains.
+TEST(FuzzRegression, DieWithMissingAbbrevCodeIsAnError) {
+  const std::string path = testdata("fuzz/encode/die-with-missing-abbrev-code.o");
+  PipelineOptions opts;
+  opts.encode.jobs = 1;
+  DiagEngine diag;
+  auto r = encodeFile(path, opts, diag);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message(), path + ": .debug_info+0x930: cannot read sibling: invalid DWARF");
+}
+
 /// fuzz_btf: a member 400 MiB into a struct used to be padded with one
 /// `long: 64;` per 8 bytes; now the gap is one named array.
 TEST(FuzzRegression, HugeMemberGapIsOneArrayInCDump) {

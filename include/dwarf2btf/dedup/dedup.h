@@ -67,7 +67,18 @@ struct DedupStats {
   uint32_t fwdsResolvedByName = 0;
   /// Candidate graph comparisons run by the equivalence pass.
   uint64_t equivChecks = 0;
+  /// Type pairs those comparisons visited.
+  uint64_t equivSteps = 0;
+  /// The comparisons hit their work limit (kEquivStepsBase + kEquivStepsPerType
+  /// per own type): crafted input whose many same-shaped composites differ
+  /// only deep down makes graph comparison cubic. Composites after that point
+  /// are kept without comparison — valid BTF, only less deduplicated.
+  bool equivBudgetExhausted = false;
 };
+
+/// The equivalence pass's work limit; real inputs stay far below it.
+inline constexpr uint64_t kEquivStepsBase = uint64_t(1) << 26;
+inline constexpr uint64_t kEquivStepsPerType = 256;
 
 /// Deduplicates `btf` in place. On error `btf` may be partly rewritten and
 /// must be discarded. Errors name the offending type id, e.g.
