@@ -72,10 +72,15 @@ TypeClashStats reportTypeClashes(const btf::Btf &btf, const TypeClashOptions &op
       diag.count(kRuleTypeClash);
       continue;
     }
+    // A crafted input can give one name a hundred thousand definitions; the
+    // note names the first few, enough to find them with `dump`.
+    constexpr size_t kListed = 8;
     std::string list;
-    for (uint32_t id : ids)
-      list +=
-          fmt::format("{}{} [{}]", list.empty() ? "" : ", ", lowerKind(btf.type(id).kind()), id);
+    for (size_t i = 0; i < ids.size() && i < kListed; ++i)
+      list += fmt::format("{}{} [{}]", list.empty() ? "" : ", ", lowerKind(btf.type(ids[i]).kind()),
+                          ids[i]);
+    if (ids.size() > kListed)
+      list += fmt::format(", and {} more", ids.size() - kListed);
     Location where;
     where.file = opts.file;
     where.btf_id = ids.front();

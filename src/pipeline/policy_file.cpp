@@ -29,16 +29,6 @@ Expected<PolicyFile> parsePolicyText(const std::string &text, const std::string 
       "rust.data-enums", po::value<std::string>())(
       "rust.primitive-names", po::value<std::string>())("rust.char-name", po::value<std::string>())(
       "rust.func-names", po::value<std::string>())("rust.qualify-clashes", po::value<bool>());
-  // Boost.Program_options 1.74 loops forever formatting an error whose option
-  // name or value contains one of its own placeholders (`%original_token%`);
-  // no key or value of ours contains '%', so refuse it before Boost sees it.
-  {
-    std::istringstream lines(text);
-    std::string line;
-    for (unsigned n = 1; std::getline(lines, line); ++n)
-      if (line.substr(0, line.find('#')).find('%') != std::string::npos)
-        return Error(origin + ": line " + std::to_string(n) + ": '%' is not allowed");
-  }
   po::variables_map vm;
   try {
     std::istringstream in(text);

@@ -20,9 +20,10 @@ class Determinism : public ::testing::TestWithParam<std::string> {};
 
 std::vector<std::string> determinismInputs() {
   std::vector<std::string> out = allFixtures();
-  for (const std::string &f : listDir(testdata("bin/rust")))
-    if (f.ends_with(".o"))
-      out.push_back(testdata("bin/rust/" + f));
+  for (const char *dir : {"bin/rust/", "bin/lto/"})
+    for (const std::string &f : listDir(testdata(dir)))
+      if (f.ends_with(".o") || f.ends_with(".so"))
+        out.push_back(testdata(dir + f));
   out.push_back(testdata("sample/sample.o"));
   out.push_back(testdata("dwarf-asm/limits.s"));
   return out;

@@ -162,13 +162,5 @@ TEST(FuzzRegression, ZeroSectionHeaderEntrySize) {
   EXPECT_EQ(r.error().message(), path + ": section header entry size 0 is too small");
 }
 
-/// fuzz_policy: Boost's error formatter never returned for an option named
-/// `%original_token%` (its own placeholder); such lines are refused first.
-TEST(FuzzRegression, PolicyPlaceholderInKey) {
-  auto r = parsePolicyText("# 100% fine in a comment\nvars = all\n%original_token%=\n", "p");
-  ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().message(), "p: line 3: '%' is not allowed");
-}
-
 } // namespace
 } // namespace d2b
