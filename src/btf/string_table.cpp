@@ -63,8 +63,10 @@ size_t StringTable::probe(std::string_view s, uint32_t hash) const {
     // holding a NUL itself never equals a stored (NUL-terminated) string.
     const size_t avail = data_.size() - slot.local;
     const char *p = data_.data() + slot.local;
-    if (s.size() < avail && p[s.size()] == '\0' && std::memcmp(p, s.data(), s.size()) == 0 &&
-        std::memchr(s.data(), '\0', s.size()) == nullptr)
+    // An empty view may have a null data(), which memcmp/memchr must not see.
+    if (s.size() < avail && p[s.size()] == '\0' &&
+        (s.empty() || (std::memcmp(p, s.data(), s.size()) == 0 &&
+                       std::memchr(s.data(), '\0', s.size()) == nullptr)))
       return i;
   }
 }
