@@ -124,6 +124,18 @@ bool floatMisaligned(const TypeNode &t, uint64_t bitOffset) {
 
 // A data-carrying enum as a tagged union: the discriminant (if any) and the
 // variants, each a member at offset 0 of an anonymous UNION.
+// Members of composite `n` that no byte of it holds. rustc describes an
+// unsized tail (`inner: [u8]` of CStr) by its element type and a fn-item field
+// (a ZST) by the fn-pointer type, both placed at the struct's end.
+enum class MemberDrop { No, ZeroSized, PastEnd };
+MemberDrop memberDrop(const TypeGraph &g, const TypeNode &n, const model::MemberNode &m) {
+  if (lowersToVoid(g, m.type) || isRustZeroSized(g, m.type))
+    return MemberDrop::ZeroSized;
+  if (m.bitOffset / 8 >= n.byteSize)
+    return MemberDrop::PastEnd;
+  return MemberDrop::No;
+}
+
 struct DataEnumPlan {
   const char *opaqueRule = nullptr;
   std::string why;
@@ -150,12 +162,7 @@ DataEnumPlan planDataEnum(const TypeGraph &g, const TypeNode &n, const Policy &p
   // into an anonymous struct that is the union's first arm, so they keep
   // their offsets and C reads them as e->member.
   for (const model::MemberNode &m : g.members(n)) {
-    if (lowersToVoid(g, m.type) || isRustZeroSized(g, m.type)) {
-      plan.dropped.push_back(m.name);
-      continue;
-    }
-    // At or past the end: no byte holds it (see planComposite).
-    if (m.bitOffset / 8 >= n.byteSize) {
+    if (memberDrop(g, n, m) != MemberDrop::No) {
       plan.dropped.push_back(m.name);
       continue;
     }
@@ -214,22 +221,8 @@ CompositePlan planComposite(const TypeGraph &g, const TypeNode &n, const Policy 
   }
   const bool isUnion = n.compositeKind() == model::CompositeKind::Union;
   for (const model::MemberNode &m : g.members(n)) {
-    if (lowersToVoid(g, m.type) || isRustZeroSized(g, m.type)) {
-      plan.dropped.push_back(m.name);
-      continue;
-    }
-    // rustc describes an unsized tail (`inner: [u8]` of CStr) by its element
-    // type, and a fn-item field (a ZST) by the fn-pointer type, both placed
-    // at the struct's end: no byte of the struct holds them.
-    if (m.bitOffset / 8 >= n.byteSize) {
-      plan.pastEnd.push_back(m.name);
-      continue;
-    }
-    // rustc describes an unsized tail (`inner: [u8]` of CStr) by its element
-    // type, and a fn-item field (a ZST) by the fn-pointer type, both placed
-    // at the struct's end: no byte of the struct holds them.
-    if (m.bitOffset / 8 >= n.byteSize) {
-      plan.pastEnd.push_back(m.name);
+    if (const MemberDrop d = memberDrop(g, n, m); d != MemberDrop::No) {
+      (d == MemberDrop::ZeroSized ? plan.dropped : plan.pastEnd).push_back(m.name);
       continue;
     }
     const TypeNode &t = stripped(g, m.type);
