@@ -15,6 +15,7 @@
 #include "dwarf2btf/lower/lowering.h"
 #include "dwarf2btf/support/phase_times.h"
 #include "fragment_merge.h"
+#include "record_location.h"
 #include "rust_scopes.h"
 
 namespace d2b::encode {
@@ -67,13 +68,7 @@ Error lowerUnit(const elf::ElfInput &in, Dwarf *dw, const dwarf::UnitRef &unit, 
       for (const model::ParamRecord &p : f.params) {
         if (p.type != 0)
           continue;
-        Location l;
-        l.file = in.path();
-        l.section = ".debug_info";
-        l.die_offset = f.dieOffset;
-        l.tag = "DW_TAG_subprogram";
-        l.name = f.name;
-        diag.report(Diagnostic{Severity::Note, "rust.drop.zst-param", l,
+        diag.report(Diagnostic{Severity::Note, "rust.drop.zst-param", locationOf(f, in.path()),
                                fmt::format("zero-sized parameter '{}' left out of the prototype "
                                            "(the Rust ABI passes nothing for it)",
                                            p.name)});

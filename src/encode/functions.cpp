@@ -16,6 +16,7 @@
 
 #include "dwarf2btf/encode/func_analysis.h"
 #include "dwarf2btf/lower/rust_names.h"
+#include "record_location.h"
 
 namespace d2b::encode {
 
@@ -101,16 +102,6 @@ Verdict judge(const btf::Btf &btf, std::span<const Instance> group, const Instan
   return v;
 }
 
-Location locationOf(const model::FunctionRecord &rec, const FuncOptions &opts) {
-  Location l;
-  l.file = opts.file;
-  l.section = ".debug_info";
-  l.die_offset = rec.dieOffset;
-  l.tag = "DW_TAG_subprogram";
-  l.name = rec.name;
-  return l;
-}
-
 void reportSkip(const Verdict &v, const Instance &chosen, const FuncOptions &opts,
                 DiagEngine &diag) {
   if (!opts.verbose) {
@@ -120,10 +111,10 @@ void reportSkip(const Verdict &v, const Instance &chosen, const FuncOptions &opt
   const std::string &name = chosen.group->key;
   if (v.detail)
     diag.report(Diagnostic{
-        Severity::Note, kRuleProtoMismatch, locationOf(*chosen.rec, opts),
+        Severity::Note, kRuleProtoMismatch, locationOf(*chosen.rec, opts.file),
         fmt::format("{} : skipping BTF encoding of function due to {}", name, *v.detail)});
   diag.report(
-      Diagnostic{Severity::Note, v.rule, locationOf(*chosen.rec, opts),
+      Diagnostic{Severity::Note, v.rule, locationOf(*chosen.rec, opts.file),
                  fmt::format("{} : skipping BTF encoding of function due to {}", name, v.reason)});
 }
 
@@ -154,7 +145,7 @@ void reportClash(std::span<const Instance> group, size_t prototypes, uint64_t em
   std::sort(cus.begin(), cus.end());
   cus.erase(std::unique(cus.begin(), cus.end()), cus.end());
   diag.report(Diagnostic{
-      Severity::Note, kRuleFuncClash, locationOf(*group.front().rec, opts),
+      Severity::Note, kRuleFuncClash, locationOf(*group.front().rec, opts.file),
       fmt::format("function '{}' has {} instance{} in {} unit{} with {} prototype{}{}; "
                   "--clash-funcs {}: {} FUNC{} emitted",
                   group.front().group->key, group.size(), group.size() == 1 ? "" : "s", cus.size(),
@@ -227,7 +218,7 @@ std::vector<std::string> funcNames(const std::vector<const Instance *> &chosen,
       const std::string_view owner =
           keeper == kNone ? leaf : std::string_view(chosen[keeper]->group->key);
       diag.report(Diagnostic{
-          Severity::Note, kRuleLeafClash, locationOf(*chosen[i]->rec, opts),
+          Severity::Note, kRuleLeafClash, locationOf(*chosen[i]->rec, opts.file),
           fmt::format("leaf name '{}' is taken by '{}'; FUNC named '{}'", leaf, owner, names[i])});
     }
   }

@@ -13,6 +13,8 @@
 #include <set>
 #include <tuple>
 
+#include "record_location.h"
+
 namespace d2b::encode {
 
 namespace {
@@ -30,26 +32,16 @@ struct Placed {
   uint32_t varId = 0;
 };
 
-Location locationOf(const model::VariableRecord &rec, const VarOptions &opts) {
-  Location l;
-  l.file = opts.file;
-  l.section = ".debug_info";
-  l.die_offset = rec.dieOffset;
-  l.tag = "DW_TAG_variable";
-  l.name = rec.name;
-  return l;
-}
-
 /// Problems are warnings; ordinary skips are counted, and notes when verbose.
 void problem(DiagEngine &diag, const char *rule, const model::VariableRecord &rec,
              const VarOptions &opts, std::string message) {
-  diag.report(Diagnostic{Severity::Warning, rule, locationOf(rec, opts), std::move(message)});
+  diag.report(Diagnostic{Severity::Warning, rule, locationOf(rec, opts.file), std::move(message)});
 }
 
 void skipped(DiagEngine &diag, const char *rule, const model::VariableRecord &rec,
              const VarOptions &opts, std::string message) {
   if (opts.verbose)
-    diag.report(Diagnostic{Severity::Note, rule, locationOf(rec, opts), std::move(message)});
+    diag.report(Diagnostic{Severity::Note, rule, locationOf(rec, opts.file), std::move(message)});
   else
     diag.count(rule);
 }
@@ -202,7 +194,7 @@ void resolveClashes(std::map<uint32_t, std::vector<Placed>> &bySection,
     for (const Placed *p : list)
       where += fmt::format("{}{}+{:#x}", where.empty() ? "" : ", ",
                            syms.sections()[p->section].name, p->offset);
-    diag.report(Diagnostic{Severity::Note, kRuleVarClash, locationOf(*list.front()->rec, opts),
+    diag.report(Diagnostic{Severity::Note, kRuleVarClash, locationOf(*list.front()->rec, opts.file),
                            fmt::format("variable '{}' is defined at {} addresses ({}); "
                                        "--clash-vars {}: {} VAR{} emitted",
                                        name, list.size(), where, clashPolicyName(opts.clash), kept,
