@@ -59,7 +59,7 @@ Error compactAndRemap(State &s) {
   std::vector<uint32_t> &newId = s.hypot; // free after the composite pass
   for (uint32_t id = 0; id < s.startId; ++id)
     newId[id] = id;
-  const std::vector<uint32_t> &oldWords = s.btf.words();
+  const std::vector<uint32_t> &oldWords = s.btf().words();
   std::vector<uint32_t> words;
   std::vector<uint32_t> offsets;
   words.reserve(oldWords.size());
@@ -92,7 +92,7 @@ Error compactAndRemap(State &s) {
   }
   countMerges(s);
   s.stats.typesOut = uint32_t(offsets.size());
-  s.btf.replaceTypes(std::move(words), std::move(offsets));
+  s.btf().replaceTypes(std::move(words), std::move(offsets));
   return Error::success();
 }
 

@@ -228,9 +228,12 @@ void Equiv::merge() {
 
 } // namespace
 
-Error dedupComposites(State &s) {
+Error dedupComposites(State &s, uint32_t from, uint32_t to) {
+  from = std::max(from, s.startId);
+  to = std::min(to, s.endId);
+  // Run piecewise (IncrementalDedup), the limit follows the types seen so far.
   Equiv eq(s, kEquivStepsBase + kEquivStepsPerType * uint64_t(s.endId - s.startId));
-  for (uint32_t id = s.startId; id < s.endId; ++id) {
+  for (uint32_t id = from; id < to; ++id) {
     if (s.isMapped(id))
       continue; // already proven equivalent while checking an earlier type
     if (s.role(id) != Role::Composite)

@@ -124,7 +124,7 @@ bool compatEnum(const uint32_t *a, const uint32_t *b) {
 }
 
 State::State(btf::Btf &b, const DedupOptions &o)
-    : btf(b), opts(o), startId(b.startId()), endId(b.endId()), map(endId, kUnprocessed),
+    : bt(&b), opts(o), startId(b.startId()), endId(b.endId()), map(endId, kUnprocessed),
       hypot(endId, kUnprocessed) {
   map[0] = 0;
   exact.reserve(b.ownCount() / 4);
@@ -176,11 +176,11 @@ std::string typeLabel(bool base, uint32_t id) {
 }
 
 /// Checks the own types of one level (the split part, or a base).
-Error validateLevel(const btf::Btf &b, bool isBase) {
+Error validateLevel(const btf::Btf &b, bool isBase, uint32_t fromIndex = 0) {
   const std::vector<uint32_t> &words = b.words();
   const std::vector<uint32_t> &offs = b.offsets();
   const uint32_t endId = b.endId();
-  for (uint32_t i = 0; i < offs.size(); ++i) {
+  for (uint32_t i = fromIndex; i < offs.size(); ++i) {
     const uint32_t id = b.startId() + i;
     const size_t begin = offs[i];
     const size_t end = i + 1 < offs.size() ? offs[i + 1] : words.size();
@@ -221,15 +221,33 @@ Error validateLevel(const btf::Btf &b, bool isBase) {
 } // namespace
 
 Error validate(const State &s) {
-  if (Error e = validateLevel(s.btf, false))
+  if (Error e = validateLevel(s.btf(), false))
     return e;
-  for (const btf::Btf *b = s.btf.base(); b; b = b->base())
+  for (const btf::Btf *b = s.btf().base(); b; b = b->base())
     if (Error e = validateLevel(*b, true))
       return e;
   return Error::success();
 }
 
-Error validateOwn(const State &s) { return validateLevel(s.btf, false); }
+Error validateOwn(const State &s) { return validateLevel(s.btf(), false); }
+
+Error validateRange(const State &s, uint32_t from) {
+  return validateLevel(s.btf(), false, from - s.btf().startId());
+}
+
+void grow(State &s) {
+  const uint32_t from = s.endId;
+  const uint32_t to = s.btf().endId();
+  s.map.resize(to, kUnprocessed);
+  s.hypot.resize(to, kUnprocessed);
+  s.kinds.resize(to);
+  for (uint32_t id = from; id < to; ++id)
+    s.kinds[id] = uint8_t(kindOf(s.words(id)));
+  s.endId = to;
+  for (uint32_t id = from; id < to; ++id)
+    if (s.role(id) == Role::Unique)
+      s.map[id] = id;
+}
 
 void prepareFrom(State &s, const PreparedBase::Impl &pb) {
   s.kinds = pb.kinds;
@@ -268,13 +286,10 @@ void prepare(State &s) {
 
 namespace {
 
-Expected<DedupStats> run(detail::State &s) {
+/// The passes after the composite pass.
+Expected<DedupStats> runRest(detail::State &s) {
   using namespace detail;
-  btf::Btf &btf = s.btf;
-  dedupStrings(s);
-  dedupPrims(s);
-  if (Error e = dedupComposites(s))
-    return e;
+  btf::Btf &btf = s.btf();
   resolveFwdsByName(s);
   if (Error e = dedupRefs(s))
     return e;
@@ -282,6 +297,17 @@ Expected<DedupStats> run(detail::State &s) {
     return e;
   s.stats.stringBytesOut = btf.strings().size();
   return s.stats;
+}
+
+Expected<DedupStats> run(detail::State &s) {
+  using namespace detail;
+  // Strings first, as libbpf; the type passes only compare string offsets,
+  // which are equal exactly when the strings are, in either table.
+  dedupStrings(s);
+  dedupPrims(s);
+  if (Error e = dedupComposites(s))
+    return e;
+  return runRest(s);
 }
 
 bool sameOptions(const DedupOptions &a, const DedupOptions &b) {
@@ -299,6 +325,66 @@ Expected<DedupStats> dedup(btf::Btf &btf, const DedupOptions &opts) {
   s.stats.stringBytesIn = btf.strings().size();
   prepare(s);
   return run(s);
+}
+
+IncrementalDedup::IncrementalDedup(const DedupOptions &opts) : opts_(opts) {}
+
+IncrementalDedup::~IncrementalDedup() = default;
+
+void IncrementalDedup::start() {
+  using namespace detail;
+  // Start empty and grow: every type goes through the same steps.
+  btf::Btf none;
+  s_ = std::make_unique<State>(none, opts_);
+  s_->kinds.assign(1, uint8_t(btf::Kind::Unkn));
+}
+
+void IncrementalDedup::reserve(size_t types) {
+  if (!s_)
+    start();
+  s_->map.reserve(types);
+  s_->hypot.reserve(types);
+  s_->kinds.reserve(types);
+  // The candidate tables hold canonical types only (few, until the
+  // reference pass), so they are left to grow.
+}
+
+Error IncrementalDedup::advance(btf::Btf &btf) {
+  using namespace detail;
+  if (btf.base())
+    return Error("dedup: incremental deduplication of split BTF is not supported");
+  if (!s_)
+    start();
+  State &s = *s_;
+  s.bt = &btf;
+  const uint32_t from = s.endId;
+  if (btf.endId() < from)
+    return Error("dedup: incremental input lost types");
+  if (btf.endId() == from)
+    return Error::success();
+  if (Error e = validateRange(s, from))
+    return e;
+  grow(s);
+  dedupPrims(s, from, s.endId);
+  return dedupComposites(s, from, s.endId);
+}
+
+Expected<DedupStats> IncrementalDedup::finish(btf::Btf &btf) {
+  using namespace detail;
+  if (Error e = advance(btf))
+    return e;
+  if (!s_)
+    return DedupStats{};
+  State &s = *s_;
+  s.stats.typesIn = btf.ownCount();
+  s.stats.stringBytesIn = btf.strings().size();
+  // Now, not first as in dedup(): the piecewise passes compared offsets into
+  // the input's interned table, equal exactly when the strings are, and the
+  // string pass's result depends only on type order, not on merges.
+  dedupStrings(s);
+  auto st = runRest(s);
+  s_.reset();
+  return st;
 }
 
 PreparedBase::PreparedBase(const btf::Btf &base, std::unique_ptr<Impl> impl)

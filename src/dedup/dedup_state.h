@@ -59,7 +59,10 @@ inline btf::Kind fwdKind(const uint32_t *w) {
 struct State {
   State(btf::Btf &b, const DedupOptions &o);
 
-  btf::Btf &btf;
+  /// The BTF being deduplicated. A pointer so IncrementalDedup can follow a
+  /// Btf that moved between its calls.
+  btf::Btf *bt;
+  btf::Btf &btf() const { return *bt; }
   DedupOptions opts;
   DedupStats stats;
   uint32_t startId;
@@ -95,8 +98,8 @@ struct State {
   const uint32_t *words(uint32_t id) const {
     static constexpr uint32_t kVoid[3] = {0, 0, 0};
     if (id >= startId) // own types: the hot case, kept inline
-      return btf.words().data() + btf.offsets()[id - startId];
-    return id ? btf.typeWords(id) : kVoid;
+      return bt->words().data() + bt->offsets()[id - startId];
+    return id ? bt->typeWords(id) : kVoid;
   }
   bool isMapped(uint32_t id) const { return map[id] < kInProgress; }
   /// Follows the canonical chain to its end (a FWD resolved to a STRUCT is
@@ -133,8 +136,14 @@ void prepare(State &s);
 /// prepare() from a PreparedBase: base kinds and candidate tables copied.
 void prepareFrom(State &s, const PreparedBase::Impl &pb);
 void dedupStrings(State &s);
-void dedupPrims(State &s);
-Error dedupComposites(State &s);
+/// Own types [from, to) (default: all); a type's outcome in these passes
+/// depends only on the types before it, so they can run piecewise.
+void dedupPrims(State &s, uint32_t from = 0, uint32_t to = UINT32_MAX);
+Error dedupComposites(State &s, uint32_t from = 0, uint32_t to = UINT32_MAX);
+/// Extends the state to the types `s.btf()` gained: kinds, maps, VAR/DATASEC.
+void grow(State &s);
+/// validate() of own types [from, end) only.
+Error validateRange(const State &s, uint32_t from);
 void resolveFwdsByName(State &s);
 Error dedupRefs(State &s);
 Error compactAndRemap(State &s);

@@ -5,6 +5,8 @@
 ///    canonical enum of the same name, ENUM or ENUM64, any size;
 ///  - a full enum redirects every canonical forward declaration of its name
 ///    to itself, so declarations seen before the definition resolve too.
+#include <algorithm>
+
 #include "dedup_state.h"
 
 namespace d2b::dedup::detail {
@@ -36,8 +38,10 @@ uint32_t dedupEnum(State &s, uint32_t id, const uint32_t *w) {
 
 } // namespace
 
-void dedupPrims(State &s) {
-  for (uint32_t id = s.startId; id < s.endId; ++id) {
+void dedupPrims(State &s, uint32_t from, uint32_t to) {
+  from = std::max(from, s.startId);
+  to = std::min(to, s.endId);
+  for (uint32_t id = from; id < to; ++id) {
     uint32_t canon = id;
     const uint32_t *w = nullptr;
     switch (s.role(id)) {

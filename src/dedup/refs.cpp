@@ -71,7 +71,8 @@ Error RefResolver::enter(uint32_t id) {
                              btf::kindName(s_.kind(id))));
   s_.map[id] = kInProgress;
   const uint32_t begin = uint32_t(fields_.size());
-  btf::forEachTypeIdField(s_.btf.mutableTypeWords(id), [&](uint32_t &f) { fields_.push_back(&f); });
+  btf::forEachTypeIdField(s_.btf().mutableTypeWords(id),
+                          [&](uint32_t &f) { fields_.push_back(&f); });
   frames_.push_back(Frame{id, begin, begin, uint32_t(fields_.size())});
   return Error::success();
 }

@@ -11,7 +11,7 @@
 namespace d2b::dedup::detail {
 
 void dedupStrings(State &s) {
-  btf::Btf &b = s.btf;
+  btf::Btf &b = s.btf();
   const btf::StringTable &old = b.strings();
   const uint32_t first = old.firstOffset();
   btf::StringTable fresh(first);

@@ -10,6 +10,7 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include "dwarf2btf/dedup/dedup.h"
 #include "dwarf2btf/dwarf/graph_builder.h"
 #include "dwarf2btf/dwarf/units.h"
 #include "dwarf2btf/lower/lowering.h"
@@ -130,8 +131,16 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
   std::atomic<size_t> nextUnit{0};
   std::atomic<bool> failed{false};
   std::mutex mergeMu;
-  size_t nextMerge = 0; // guarded by mergeMu
-  double mergeCpu = 0;  // guarded by mergeMu
+  size_t nextMerge = 0;  // guarded by mergeMu
+  bool draining = false; // guarded by mergeMu: a worker is appending
+  // Used only by the draining worker:
+  double mergeCpu = 0, dedupCpu = 0;
+  Error dedupError;
+  std::unique_ptr<dedup::IncrementalDedup> incremental;
+  if (opts.incrementalDedup && !opts.base) {
+    incremental = std::make_unique<dedup::IncrementalDedup>();
+    incremental->reserve(size_t(unitBytes / 40));
+  }
   FragmentMerger merger(res.btf);
 
   // Units are handed out in order from a counter (not split into ranges), so
@@ -176,16 +185,41 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
       }
       if (slot.error)
         failed.store(true);
-      std::lock_guard lock(mergeMu);
-      slot.done = true;
+      // One worker at a time drains finished units in order (appending and,
+      // with incremental dedup, deduplicating them); the others only mark
+      // their unit done and go on walking instead of waiting for the drain.
+      {
+        std::lock_guard lock(mergeMu);
+        slot.done = true;
+        if (draining)
+          continue;
+        draining = true;
+      }
       const double m0 = threadCpuSeconds();
-      while (nextMerge < slots.size() && slots[nextMerge].done) {
-        Slot &s = slots[nextMerge];
-        if (!s.error && !s.skipped)
+      for (;;) {
+        size_t k;
+        {
+          std::lock_guard lock(mergeMu);
+          if (nextMerge >= slots.size() || !slots[nextMerge].done) {
+            draining = false;
+            break;
+          }
+          k = nextMerge++;
+        }
+        Slot &s = slots[k];
+        if (!s.error && !s.skipped && !failed.load()) {
           merger.append(s.frag, res.functions, res.variables);
+          if (incremental) {
+            const double d0 = threadCpuSeconds();
+            if (Error e = incremental->advance(res.btf)) {
+              dedupError = e.withContext(path);
+              failed.store(true);
+            }
+            dedupCpu += threadCpuSeconds() - d0;
+          }
+        }
         if (!s.error)
           s.frag = Fragment();
-        ++nextMerge;
       }
       mergeCpu += threadCpuSeconds() - m0;
     }
@@ -208,7 +242,11 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
     res.stats.walkCpu += slots[i].walkCpu;
     res.stats.lowerCpu += slots[i].lowerCpu;
   }
-  res.stats.mergeCpu = mergeCpu;
+  if (dedupError)
+    return dedupError;
+  res.stats.mergeCpu = mergeCpu - dedupCpu;
+  res.stats.dedupCpu = dedupCpu;
+  res.dedup = std::move(incremental);
   const FragmentMerger::Totals &t = merger.totals();
   res.stats.dies = t.dies;
   res.stats.graphNodes = t.nodes;

@@ -81,6 +81,7 @@ Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const Pipeline
   encode::EncodeOptions eopts = opts.encode;
   out.base = base.btf;
   eopts.base = out.base.get();
+  eopts.incrementalDedup = opts.dedup && opts.incrementalDedup && !eopts.base;
 
   PhaseClock typesClock;
   auto types = encode::encodeTypes(input, eopts, diag);
@@ -91,6 +92,8 @@ Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const Pipeline
   out.phases.add("  walk", 0, types->stats.walkCpu);
   out.phases.add("  lower", 0, types->stats.lowerCpu);
   out.phases.add("  merge", 0, types->stats.mergeCpu);
+  if (types->dedup)
+    out.phases.add("  dedup while merging", 0, types->stats.dedupCpu);
   out.order = types->order;
   out.types = types->stats;
   btf::Btf &b = types->btf;
@@ -139,7 +142,9 @@ Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const Pipeline
   malloc_trim(0);
   if (opts.dedup) {
     PhaseClock dedupClock;
-    auto st = base.dedup ? dedup::dedup(b, {}, *base.dedup) : dedup::dedup(b);
+    auto st = types->dedup ? types->dedup->finish(b)
+              : base.dedup ? dedup::dedup(b, {}, *base.dedup)
+                           : dedup::dedup(b);
     if (!st)
       return st.error().withContext(input);
     out.dedup = *st;

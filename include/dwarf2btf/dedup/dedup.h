@@ -85,6 +85,43 @@ inline constexpr uint64_t kEquivStepsPerType = 256;
 /// "dedup: type [12]: invalid referenced type id 4000 (ids end at 100)".
 Expected<DedupStats> dedup(btf::Btf &btf, const DedupOptions &opts = {});
 
+namespace detail {
+struct State;
+}
+
+/// dedup() of BTF that is still being appended to, so most of the work
+/// overlaps with producing it (encode feeds it each unit's types as they are
+/// merged). The primitive and composite passes decide each type by the types
+/// before it only, so they run on every appended piece; the string,
+/// FWD-by-name, reference and compaction passes run in finish(). The result
+/// is byte-identical to dedup(btf, opts) of the final input. Not for split
+/// BTF. One thread at a time.
+///
+///   IncrementalDedup d;
+///   append(b, ...); if (Error e = d.advance(b)) ...;   // repeatedly
+///   Expected<DedupStats> st = d.finish(b);
+class IncrementalDedup {
+public:
+  explicit IncrementalDedup(const DedupOptions &opts = {});
+  ~IncrementalDedup();
+  IncrementalDedup(const IncrementalDedup &) = delete;
+  IncrementalDedup &operator=(const IncrementalDedup &) = delete;
+  /// Checks and deduplicates the types `btf` gained since the last call.
+  /// `btf` is the same BTF each time (it may have moved) and only grows.
+  Error advance(btf::Btf &btf);
+  /// Sizes the state for about `types` types up front (no regrowth, whose
+  /// copies would add to peak memory while the input is still growing).
+  void reserve(size_t types);
+  /// advance(), then the remaining passes; the stats are dedup()'s. The
+  /// object is then empty.
+  Expected<DedupStats> finish(btf::Btf &btf);
+
+private:
+  void start();
+  DedupOptions opts_;
+  std::unique_ptr<detail::State> s_;
+};
+
 /// The base-side work of split dedup — checking the base's records and
 /// indexing every base type as a canonical candidate — done once, for
 /// batch mode, where hundreds of modules are deduplicated against one

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "dwarf2btf/btf/btf.h"
+#include "dwarf2btf/dedup/dedup.h"
 #include "dwarf2btf/elf/elf_input.h"
 #include "dwarf2btf/lower/policy.h"
 #include "dwarf2btf/model/symbol_records.h"
@@ -35,6 +36,9 @@ struct EncodeOptions {
   /// one, which bounds libdw's per-unit caches (0: never). Output does not
   /// depend on it; ET_REL handles, costly to reopen, are always kept.
   unsigned unitsPerHandle = 128;
+  /// Deduplicate while merging (dedup::IncrementalDedup, most of dedup then
+  /// overlaps the walk); TypesResult::dedup finishes it. Ignored with a base.
+  bool incrementalDedup = false;
 };
 
 struct EncodeStats {
@@ -52,6 +56,7 @@ struct EncodeStats {
   double walkCpu = 0;  // DWARF walk and graph building
   double lowerCpu = 0; // lowering graphs to per-unit BTF
   double mergeCpu = 0; // appending unit BTF to the result
+  double dedupCpu = 0; // incremental dedup while merging
 };
 
 struct TypesResult {
@@ -62,6 +67,9 @@ struct TypesResult {
   std::vector<model::FunctionRecord> functions;
   std::vector<model::VariableRecord> variables;
   EncodeStats stats;
+  /// With EncodeOptions::incrementalDedup: the dedup that has seen every
+  /// type in `btf`; finish(btf) it once the FUNC/VAR types are added.
+  std::unique_ptr<dedup::IncrementalDedup> dedup;
   /// The opened input; symbolsElf() has the section layout the DWARF
   /// addresses in the records were relocated against (ET_REL).
   std::shared_ptr<elf::ElfInput> input;

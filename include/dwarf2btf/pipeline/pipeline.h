@@ -29,6 +29,9 @@ struct PipelineOptions {
   encode::EncodeOptions encode; // jobs and the lowering policy
   std::string basePath;         // split BTF against this base when not empty
   bool dedup = true;
+  /// Deduplicate while the units are merged (dedup::IncrementalDedup) when
+  /// there is no base; the output is the same either way.
+  bool incrementalDedup = true;
   bool validate = true; // refuse to write BTF the kernel's rules reject
   bool verbose = false; // per-case notes (e.g. pahole-style skip lines)
   /// DECL_TAG "bpf_kfunc" (and "bpf_fastcall") on the kfuncs listed in the
