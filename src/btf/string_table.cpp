@@ -77,6 +77,12 @@ void StringTable::insertAt(size_t at, uint32_t local, uint32_t hash) {
     grow();
 }
 
+void StringTable::reserve(size_t strings, size_t bytes) {
+  data_.reserve(data_.size() + bytes);
+  while ((used_ + strings) * 2 > slots_.size())
+    grow();
+}
+
 void StringTable::grow() {
   std::vector<Slot> old(slots_.size() * 2, Slot{});
   old.swap(slots_);

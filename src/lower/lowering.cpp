@@ -142,6 +142,10 @@ LoweredUnit lowerGraph(const model::TypeGraph &g, const Policy &policy, const Lo
                        DiagEngine &diag) {
   LoweredUnit u;
   const size_t n = g.size();
+  // About one name per node (members share their struct's node), and at
+  // least as many types and ~5 words each: sized once instead of doubling.
+  u.btf.strings().reserve(n, n * 16);
+  u.btf.reserve(n * 5, n);
   std::vector<NodeLayout> lay(n);
   std::vector<uint32_t> first(n, 0);
   std::vector<uint32_t> ids(n, 0);

@@ -30,6 +30,9 @@ public:
   /// section's leading NUL is the "" already at offset 0; for a split table the
   /// bytes start at firstOffset(). A missing final NUL is added.
   void appendRaw(std::string_view bytes);
+  /// Sizes the table for about `strings` more strings of `bytes` bytes in
+  /// all, so filling it does not rehash step by step.
+  void reserve(size_t strings, size_t bytes);
   /// Offset of `s` if present, or UINT32_MAX.
   uint32_t find(std::string_view s) const;
   /// True if `off` starts a string stored in this table.
