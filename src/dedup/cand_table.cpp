@@ -57,11 +57,22 @@ void CandTable::add(uint64_t key, uint32_t id) {
   s.restTail = node;
 }
 
-CandTable::Cursor CandTable::first(uint64_t key) const {
+CandTable::Cursor CandTable::ownFirst(uint64_t key) const {
   if (slots_.empty())
     return Cursor{};
   const Slot &s = slots_[slotIndex(key)];
-  return s.firstId == kEnd ? Cursor{} : Cursor{s.firstId, s.restHead};
+  return s.firstId == kEnd ? Cursor{} : Cursor{s.firstId, s.restHead, false, key};
+}
+
+CandTable::Cursor CandTable::first(uint64_t key) const {
+  if (under_) {
+    Cursor c = under_->ownFirst(key);
+    if (c.valid()) {
+      c.under = true;
+      return c;
+    }
+  }
+  return ownFirst(key);
 }
 
 } // namespace d2b::dedup::detail

@@ -258,10 +258,11 @@ void prepareFrom(State &s, const PreparedBase::Impl &pb) {
     s.map[id] = id;
   // Same ids under the same keys in the same order as prepare() adds them,
   // so every lookup sees the same candidate lists.
-  s.exact = pb.exact;
-  s.shallow = pb.shallow;
-  s.enumAll = pb.enumAll;
-  s.enumFwd = pb.enumFwd;
+  s.exact.setUnder(&pb.exact);
+  s.shallow.setUnder(&pb.shallow);
+  s.enumAll.setUnder(&pb.enumAll);
+  s.enumFwd.setUnder(&pb.enumFwd);
+  s.baseStructNames = &pb.structNames;
   for (uint32_t id = s.startId; id < s.endId; ++id)
     if (s.role(id) == Role::Unique)
       s.map[id] = id;
@@ -403,6 +404,9 @@ Expected<std::shared_ptr<const PreparedBase>> PreparedBase::create(const btf::Bt
     return e;
   prepare(s);
   auto impl = std::make_unique<Impl>();
+  for (uint32_t id = 1; id < s.endId; ++id)
+    if (s.kind(id) == btf::Kind::Struct || s.kind(id) == btf::Kind::Union)
+      impl->structNames.add(s.nameKey(s.words(id)[0]), id);
   impl->opts = opts;
   impl->endId = s.endId;
   impl->kinds = std::move(s.kinds);

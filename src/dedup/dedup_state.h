@@ -84,6 +84,9 @@ struct State {
   CandTable shallow; // key: all words but type ids (Composite)
   CandTable enumAll; // key: name offset; every canonical ENUM/ENUM64
   CandTable enumFwd; // key: name offset; canonical enum forward declarations
+  /// From a PreparedBase: the base's STRUCT/UNIONs by name (else the FWD
+  /// pass indexes the base itself).
+  const CandTable *baseStructNames = nullptr;
 
   std::vector<uint32_t> scratch; // signature buffer for shallowKey()
   /// Kind of every id (base included), one byte each: graph walks test kinds
@@ -158,6 +161,8 @@ struct PreparedBase::Impl {
   uint32_t endId = 0; // ids below are the base's
   std::vector<uint8_t> kinds;
   detail::CandTable exact, shallow, enumAll, enumFwd;
+  /// Every base STRUCT/UNION by name, for resolveFwdsByName().
+  detail::CandTable structNames;
 };
 
 } // namespace d2b::dedup

@@ -12,7 +12,8 @@ using btf::Kind;
 /// when exactly one canonical STRUCT or UNION, base or own, has the name.
 void resolveFwdsByName(State &s) {
   CandTable names;
-  for (uint32_t id = 1; id < s.endId; ++id) {
+  names.setUnder(s.baseStructNames);
+  for (uint32_t id = s.baseStructNames ? s.startId : 1; id < s.endId; ++id) {
     const Kind k = s.kind(id);
     if ((k == Kind::Struct || k == Kind::Union) && s.map[id] == id)
       names.add(s.nameKey(s.words(id)[0]), id);

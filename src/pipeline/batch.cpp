@@ -15,6 +15,20 @@ bool isNoDwarfError(const Error &e) {
 namespace {
 
 void encodeOne(const BatchItem &item, const PipelineOptions &opts, const SharedBase &base,
+               BatchOutcome &out);
+
+} // namespace
+
+BatchOutcome encodeBatchItem(const BatchItem &item, const PipelineOptions &opts,
+                             const SharedBase &base) {
+  BatchOutcome out;
+  encodeOne(item, opts, base, out);
+  return out;
+}
+
+namespace {
+
+void encodeOne(const BatchItem &item, const PipelineOptions &opts, const SharedBase &base,
                BatchOutcome &out) {
   auto enc = encodeFileWithBase(item.input, opts, base, *out.diag);
   if (!enc) {

@@ -136,10 +136,6 @@ Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const Pipeline
     out.phases.add("funcs+vars", symClock);
   }
 
-  // The per-unit graphs and fragments the workers freed sit in glibc's
-  // per-thread arenas; hand them back before dedup allocates its own state,
-  // or peak RSS counts both.
-  malloc_trim(0);
   if (opts.dedup) {
     PhaseClock dedupClock;
     auto st = types->dedup ? types->dedup->finish(b)

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <iostream>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "cli.h"
@@ -101,8 +102,30 @@ int encodeMany(const std::vector<std::string> &inputs, const std::string &rawDir
   }
   const unsigned inputJobs = opts.encode.jobs;
   opts.encode.jobs = 1;
-  auto outcomes = encodeBatch(items, opts, base, inputJobs);
   int status = kOk;
+  if (inputJobs > 1 && items.size() > 1) {
+    // Worker processes (see encodeBatchInProcesses for why not threads).
+    std::cout.flush();
+    std::cerr.flush();
+    auto outcomes = encodeBatchInProcesses(items, opts, base, inputJobs,
+                                           [verbose, report](const DiagEngine &d) {
+                                             if (!report)
+                                               return std::string();
+                                             std::ostringstream os;
+                                             printReport(os, d, verbose);
+                                             return os.str();
+                                           });
+    for (size_t i = 0; i < outcomes.size(); ++i) {
+      if (report)
+        std::cerr << items[i].input << ":\n" << outcomes[i].report;
+      if (outcomes[i].failed) {
+        printError(outcomes[i].error);
+        status = kFailure;
+      }
+    }
+    return status;
+  }
+  auto outcomes = encodeBatch(items, opts, base, inputJobs);
   for (size_t i = 0; i < outcomes.size(); ++i) {
     if (report) {
       std::cerr << items[i].input << ":\n";

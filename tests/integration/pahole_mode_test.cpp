@@ -206,6 +206,43 @@ TEST(BatchMode, OneBadInputFailsOnlyItself) {
   EXPECT_FALSE(std::filesystem::exists(dir.path("out/bad.o.btf")));
 }
 
+// With several jobs the batch runs in worker processes; what it prints
+// (reports in input order, the bad input's error) and writes must be what
+// one process writes.
+TEST(BatchMode, WorkerProcessesReportAndWriteLikeOneProcess) {
+  TempDir dir;
+  std::string base = dir.path("base.btf");
+  ASSERT_EQ(
+      runTool("encode --raw " + quote(base) + " " + quote(testdata("bin/kinds.gcc.dwarf5.O2.o")))
+          .status,
+      0);
+  writeFile(dir.path("bad.o"), "not an ELF file");
+  std::string list;
+  std::vector<std::string> names;
+  for (const std::string &f : allFixtures())
+    if (f.find("O2") != std::string::npos && f.find(".types") == std::string::npos) {
+      list += " " + quote(f);
+      names.push_back(baseName(f));
+    }
+  list += " " + quote(dir.path("bad.o"));
+  ASSERT_GE(names.size(), 5u);
+  std::string out[2];
+  for (int k = 0; k < 2; ++k) {
+    const std::string d = dir.path(k ? "procs" : "one");
+    std::filesystem::create_directory(d);
+    RunResult r = runTool(std::string("encode --report -v ") + (k ? "-j 3" : "-j 1") + " --base " +
+                          quote(base) + " --raw-dir " + quote(d) + list);
+    EXPECT_EQ(r.status, 1) << r.err;
+    EXPECT_NE(r.err.find("bad.o"), std::string::npos) << r.err;
+    out[k] = r.err;
+  }
+  EXPECT_EQ(out[1], out[0]);
+  for (const std::string &n : names) {
+    SCOPED_TRACE(n);
+    EXPECT_EQ(readFile(dir.path("procs/" + n + ".btf")), readFile(dir.path("one/" + n + ".btf")));
+  }
+}
+
 TEST(PaholeMode, SplitAgainstRunningKernelBtf) {
   const std::string sysfs = "/sys/kernel/btf/vmlinux";
   if (!std::filesystem::exists(sysfs))

@@ -9,6 +9,7 @@
 ///   std::vector<BatchItem> items = {{"a.ko"}, {"b.ko"}};   // in place
 ///   auto outcomes = encodeBatch(items, opts, *base, 2);
 ///   for (auto &o : outcomes) if (o.error) ...               // input order
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,6 +41,35 @@ bool isNoDwarfError(const Error &e);
 /// Encodes every item with `opts` (opts.basePath is ignored: `base` is used,
 /// an empty SharedBase for none) using up to `jobs` inputs at a time (0 = all cores); each
 /// input is encoded with opts.encode.jobs threads. Outcomes are in item order.
+/// Encodes and writes one item (what each encodeBatch task does).
+BatchOutcome encodeBatchItem(const BatchItem &item, const PipelineOptions &opts,
+                             const SharedBase &base);
+
+/// A worker process's result for one input: a DiagEngine cannot cross the
+/// process boundary, so its report comes as text.
+struct ProcessOutcome {
+  bool failed = false;
+  bool noDwarf = false;
+  std::string error;  // message when failed
+  std::string report; // ReportFormatter's text for the input's diagnostics
+  uint32_t types = 0;
+};
+/// Formats one input's diagnostics (the CLI's --report text).
+using ReportFormatter = std::function<std::string(const DiagEngine &)>;
+
+/// encodeBatch with `jobs` worker processes (fork) instead of threads, for
+/// the CLI. Threads of one process pay for libdwfl relocating each module:
+/// its writes into the private file mapping copy pages, and every copy
+/// makes the kernel flush the other threads' TLBs (an inter-processor
+/// interrupt); on Debian's 1,121 modules that was a third of the CPU time.
+/// Workers take the next input from a shared counter, so the outputs are
+/// the same files as encodeBatch writes. Outcomes are in input order; an
+/// input whose worker died is reported as not encoded.
+std::vector<ProcessOutcome> encodeBatchInProcesses(const std::vector<BatchItem> &items,
+                                                   const PipelineOptions &opts,
+                                                   const SharedBase &base, unsigned jobs,
+                                                   const ReportFormatter &format);
+
 std::vector<BatchOutcome> encodeBatch(const std::vector<BatchItem> &items,
                                       const PipelineOptions &opts, const SharedBase &base,
                                       unsigned jobs);
