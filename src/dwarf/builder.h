@@ -2,10 +2,12 @@
 // Private to src/dwarf: the state of one unit's walk. graph_builder.cpp turns
 // type DIEs into graph nodes; records.cpp turns subprograms and variables
 // into records.
+#include <array>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
+#include "abbrev_cache.h"
 #include "die_util.h"
 #include "dwarf2btf/dwarf/graph_builder.h"
 #include "dwarf2btf/encode/call_abi.h"
@@ -34,6 +36,8 @@ public:
   void warn(Dwarf_Die &die, const char *rule, std::string message,
             Severity severity = Severity::Warning);
   Error dwarfError(Dwarf_Die *die, const char *what);
+  /// Fills in a DIE's abbreviation from the unit's cache (see AbbrevCache).
+  void prime(Dwarf_Die &d) { abbrevs_.prime(d); }
 
 private:
   struct UnitFacts {
@@ -72,6 +76,7 @@ private:
   model::TypeGraph &g_;
   DiagEngine &diag_;
   Dwarf_CU *cu_ = nullptr;
+  AbbrevCache abbrevs_;         // for DIEs of cu_
   encode::CallAbi abi_;         // for reading parameter locations as pahole does
   bool producerClang_ = false;  // the unit's DW_AT_producer names clang
   std::vector<Dwarf_Die> dies_; // DIE of each node, parallel to the graph
@@ -79,8 +84,15 @@ private:
   std::unordered_map<Dwarf_CU *, UnitFacts> units_;
   // Per abbreviation of this unit: the unknown tag/attributes of its DIEs,
   // already listed once (at its first DIE) and counted for every later one.
-  std::unordered_map<Dwarf_Abbrev *, std::vector<std::pair<const char *, std::string>>>
-      unknownCodes_;
+  using CodeFindings = std::vector<std::pair<const char *, std::string>>;
+  std::unordered_map<Dwarf_Abbrev *, CodeFindings> unknownCodes_;
+  // Direct-mapped cache in front of unknownCodes_ (one lookup per DIE
+  // visited); map values do not move, so the pointers stay valid.
+  struct CodeSlot {
+    Dwarf_Abbrev *abbrev = nullptr;
+    const CodeFindings *findings = nullptr;
+  };
+  std::array<CodeSlot, 256> codeSlots_{};
   // The last unit factsOf answered for (almost always this unit's own).
   Dwarf_CU *lastCu_ = nullptr;
   const UnitFacts *lastFacts_ = nullptr;

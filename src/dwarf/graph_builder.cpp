@@ -113,6 +113,7 @@ NodeId UnitBuilder::typeOfAttr(Dwarf_Die &die, Dwarf_Attribute &a) {
     warn(die, "dwarf.dangling-ref", fmt::format("DW_AT_type refers to {}; lowered to void", what));
     return model::kVoidNode;
   }
+  prime(target);
   const int tag = dwarf_tag(&target);
   if (!isTypeDie(tag)) {
     warn(die, "dwarf.not-a-type",
@@ -161,6 +162,7 @@ Error UnitBuilder::run() {
   if (!cu)
     return cu.error();
   cu_ = cu->cu;
+  abbrevs_.reset(cu_, AbbrevCache::unitEnd(*cu, in_.unit->headerOffset, in_.unit->dieOffset));
   producerClang_ = encode::producedByClang(&*cu);
   dies_.emplace_back(); // node 0: void
   if (Error e = walk(*cu))
@@ -182,8 +184,10 @@ Error UnitBuilder::walk(Dwarf_Die &unitDie) {
   int rc = dwarf_child(&unitDie, &c);
   if (rc < 0)
     return dwarfError(&unitDie, "cannot read children");
-  if (rc == 0)
+  if (rc == 0) {
+    prime(c);
     stack.push_back({c, Scope::Unit});
+  }
   while (!stack.empty()) {
     Frame f = stack.back();
     stack.pop_back();
@@ -198,14 +202,18 @@ Error UnitBuilder::walk(Dwarf_Die &unitDie) {
     rc = dwarf_siblingof(&f.die, &sib);
     if (rc < 0)
       return walkError(f.die, "cannot read sibling");
-    if (rc == 0)
+    if (rc == 0) {
+      prime(sib);
       stack.push_back({sib, f.scope});
+    }
     if (descend && dwarf_haschildren(&f.die)) {
       rc = dwarf_child(&f.die, &c);
       if (rc < 0)
         return walkError(f.die, "cannot read children");
-      if (rc == 0)
+      if (rc == 0) {
+        prime(c);
         stack.push_back({c, childScope});
+      }
     }
   }
   return Error::success();
@@ -264,7 +272,15 @@ void UnitBuilder::checkCodes(Dwarf_Die &die, int tag) {
   Dwarf_Abbrev *abbrev = die.abbrev;
   if (!abbrev || abbrev == DWARF_END_ABBREV)
     return;
+  CodeSlot &slot = codeSlots_[(uintptr_t(abbrev) >> 4) & (codeSlots_.size() - 1)];
+  if (slot.abbrev == abbrev) {
+    for (const auto &[rule, message] : *slot.findings)
+      if (die.cu == cu_)
+        diag_.count(rule);
+    return;
+  }
   auto [it, fresh] = unknownCodes_.try_emplace(abbrev);
+  slot = CodeSlot{abbrev, &it->second};
   if (!fresh) {
     for (const auto &[rule, message] : it->second)
       if (die.cu == cu_)

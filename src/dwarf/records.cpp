@@ -154,6 +154,7 @@ void UnitBuilder::addFunction(Dwarf_Die &die) {
   Dwarf_Die c;
   if (hasOrigin && dwarf_haschildren(&origin) && dwarf_child(&origin, &c) == 0) {
     do {
+      prime(c);
       int t = dwarf_tag(&c);
       if (t == DW_TAG_formal_parameter)
         originParams.push_back(dwarf_dieoffset(&c));
@@ -164,6 +165,7 @@ void UnitBuilder::addFunction(Dwarf_Die &die) {
   size_t position = 0;
   if (dwarf_haschildren(&die) && dwarf_child(&die, &c) == 0) {
     do {
+      prime(c);
       const int t = dwarf_tag(&c);
       if (t == DW_TAG_unspecified_parameters) {
         r.varargs = true;

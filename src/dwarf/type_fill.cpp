@@ -245,6 +245,7 @@ void UnitBuilder::fillComposite(TypeNode &n, Dwarf_Die &die) {
   Dwarf_Die c;
   if (dwarf_haschildren(&die) && dwarf_child(&die, &c) == 0) {
     do {
+      prime(c);
       const int ct = dwarf_tag(&c);
       if (ct == kTagLlvmAnnotation || ct == kTagGnuAnnotation) {
         continue; // read below with forEachAnnotation
@@ -317,6 +318,7 @@ void UnitBuilder::readVariantPart(Dwarf_Die &part, std::vector<model::MemberNode
   if (!dwarf_haschildren(&part) || dwarf_child(&part, &c) != 0)
     return;
   do {
+    prime(c);
     const int ct = dwarf_tag(&c);
     if (ct == DW_TAG_member && dwarf_dieoffset(&c) == discrOff) {
       model::MemberNode m;
@@ -330,6 +332,7 @@ void UnitBuilder::readVariantPart(Dwarf_Die &part, std::vector<model::MemberNode
       if (!dwarf_haschildren(&c) || dwarf_child(&c, &v) != 0)
         continue;
       do {
+        prime(v);
         if (dwarf_tag(&v) != DW_TAG_member)
           continue;
         model::MemberNode m;
@@ -363,6 +366,7 @@ bool UnitBuilder::enumIsSigned(Dwarf_Die &die) {
   Dwarf_Die c;
   if (dwarf_haschildren(&die) && dwarf_child(&die, &c) == 0) {
     do {
+      prime(c);
       if (dwarf_tag(&c) != DW_TAG_enumerator || !dwarf_attr(&c, DW_AT_const_value, &a))
         continue;
       const unsigned form = dwarf_whatform(&a);
@@ -408,6 +412,7 @@ void UnitBuilder::fillEnum(TypeNode &n, Dwarf_Die &die) {
   Dwarf_Die c;
   if (dwarf_haschildren(&die) && dwarf_child(&die, &c) == 0) {
     do {
+      prime(c);
       if (dwarf_tag(&c) != DW_TAG_enumerator)
         continue;
       Dwarf_Attribute a;
@@ -436,6 +441,7 @@ void UnitBuilder::fillArray(TypeNode &n, Dwarf_Die &die) {
   Dwarf_Die c;
   if (dwarf_haschildren(&die) && dwarf_child(&die, &c) == 0) {
     do {
+      prime(c);
       const int ct = dwarf_tag(&c);
       if (ct != DW_TAG_subrange_type && ct != DW_TAG_enumeration_type)
         continue;
@@ -480,6 +486,7 @@ void UnitBuilder::fillSubroutine(TypeNode &n, Dwarf_Die &die) {
   Dwarf_Die c;
   if (dwarf_haschildren(&die) && dwarf_child(&die, &c) == 0) {
     do {
+      prime(c);
       const int ct = dwarf_tag(&c);
       if (ct == DW_TAG_formal_parameter)
         params.push_back({dieName(&c), typeOf(c)});

@@ -1,0 +1,79 @@
+#pragma once
+// Private to src/dwarf: abbreviations of one unit by code, to fill in a new
+// Dwarf_Die's `abbrev` before libdw looks for it.
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include <elfutils/libdw.h>
+
+namespace d2b::dwarf {
+
+/// libdw computes a DIE's abbreviation lazily (`abbrev` is NULL until then):
+/// it reads the code at the DIE and finds it in the unit's hash table behind
+/// a reader-writer lock, for every DIE dwarf_child, dwarf_siblingof and
+/// dwarf_formref_die return. That lock pair was ~9% of a vmlinux run. The
+/// pointer libdw would find is the same for every DIE of the unit with that
+/// code, so after libdw has found it once it is filled in from here.
+/// Only DIEs of the unit given to reset() are primed; others, and malformed
+/// codes, are left to libdw (and its errors).
+class AbbrevCache {
+public:
+  /// One past the last byte of the unit whose DIE is `cuDie`, from the
+  /// initial length in its header (libdw checked it when it read the unit).
+  /// Offsets are the unit's header and DIE offsets in their section.
+  static const unsigned char *unitEnd(const Dwarf_Die &cuDie, uint64_t headerOffset,
+                                      uint64_t dieOffset) {
+    const unsigned char *section = static_cast<const unsigned char *>(cuDie.addr) - dieOffset;
+    const unsigned char *header = section + headerOffset;
+    uint32_t len32;
+    std::memcpy(&len32, header, 4);
+    if (len32 == 0xffffffff) {
+      uint64_t len64;
+      std::memcpy(&len64, header + 4, 8);
+      return header + 12 + len64;
+    }
+    return header + 4 + len32;
+  }
+
+  /// For the DIEs of `cu`, whose data ends at `end` (one past the unit).
+  void reset(Dwarf_CU *cu, const unsigned char *end) {
+    cu_ = cu;
+    end_ = end;
+    byCode_.clear();
+  }
+
+  void prime(Dwarf_Die &d) {
+    if (d.abbrev || d.cu != cu_ || !cu_)
+      return;
+    const unsigned char *p = static_cast<const unsigned char *>(d.addr);
+    uint64_t code = 0;
+    for (unsigned shift = 0;; shift += 7) {
+      if (p >= end_ || shift > 28)
+        return;
+      const unsigned char b = *p++;
+      code |= uint64_t(b & 0x7f) << shift;
+      if (!(b & 0x80))
+        break;
+    }
+    if (code < byCode_.size() && byCode_[code]) {
+      d.abbrev = byCode_[code];
+      return;
+    }
+    // First DIE with this code: libdw finds it (dwarf_tag fills `abbrev`).
+    if (dwarf_tag(&d) < 0 || !d.abbrev || d.abbrev == DWARF_END_ABBREV || code >= kMaxCode)
+      return;
+    if (code >= byCode_.size())
+      byCode_.resize(code + 1, nullptr);
+    byCode_[code] = d.abbrev;
+  }
+
+private:
+  // Codes are small and dense in practice; larger ones are simply not cached.
+  static constexpr uint64_t kMaxCode = 1 << 16;
+  Dwarf_CU *cu_ = nullptr;
+  const unsigned char *end_ = nullptr;
+  std::vector<Dwarf_Abbrev *> byCode_;
+};
+
+} // namespace d2b::dwarf
