@@ -5,12 +5,14 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <sstream>
 #include <string>
 
+#include "dwarf2btf/btf/field_iter.h"
 #include "dwarf2btf/btf/reader.h"
 #include "dwarf2btf/dedup/dedup.h"
 #include "dwarf2btf/dump/dump_c.h"
@@ -83,9 +85,29 @@ inline int dedupOne(const uint8_t *data, size_t size) {
   btf::Btf &b = parsed->btf;
   if (!validate::validate(b).empty())
     return 0;
+  // The same types fed to IncrementalDedup piece by piece, cut wherever no
+  // type refers past the cut (as encode appends units), must give the same
+  // bytes (or fail too).
+  btf::Btf inc;
+  inc.replaceStrings(b.strings());
+  dedup::IncrementalDedup d;
+  bool incOk = true;
+  uint32_t maxRef = 0;
+  for (uint32_t id = 1; id < b.endId() && incOk; ++id) {
+    const btf::TypeView t = b.type(id);
+    inc.addRawType(std::span(t.w, t.wordCount()));
+    btf::forEachTypeIdField(t.w, [&](const uint32_t &r) { maxRef = std::max(maxRef, r); });
+    if (maxRef <= id)
+      incOk = !d.advance(inc);
+  }
+  auto incSt = incOk ? d.finish(inc) : Expected<dedup::DedupStats>(Error("advance failed"));
   auto st = dedup::dedup(b);
+  if (bool(st) != bool(incSt))
+    __builtin_trap();
   if (!st)
     return 0;
+  if (b.serialize(std::endian::little) != inc.serialize(std::endian::little))
+    __builtin_trap();
   if (!validate::validate(b).empty())
     __builtin_trap();
   return 0;
