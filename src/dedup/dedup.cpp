@@ -365,6 +365,7 @@ Error IncrementalDedup::advance(btf::Btf &btf) {
     return Error::success();
   if (Error e = validateRange(s, from))
     return e;
+  canonicalizeStrings(s, from);
   grow(s);
   dedupPrims(s, from, s.endId);
   return dedupComposites(s, from, s.endId);

@@ -84,6 +84,11 @@ struct State {
   CandTable shallow; // key: all words but type ids (Composite)
   CandTable enumAll; // key: name offset; every canonical ENUM/ENUM64
   CandTable enumFwd; // key: name offset; canonical enum forward declarations
+  /// IncrementalDedup: each string offset seen so far mapped to the first
+  /// offset holding the same string (the passes before the string pass
+  /// compare offsets), and those first offsets by content hash.
+  std::vector<uint32_t> strCanon;
+  CandTable strByContent;
   /// From a PreparedBase: the base's STRUCT/UNIONs by name (else the FWD
   /// pass indexes the base itself).
   const CandTable *baseStructNames = nullptr;
@@ -147,6 +152,11 @@ Error dedupComposites(State &s, uint32_t from = 0, uint32_t to = UINT32_MAX);
 void grow(State &s);
 /// validate() of own types [from, end) only.
 Error validateRange(const State &s, uint32_t from);
+/// Points every string field of own types [from, end) at the first offset
+/// seen with the same string, so that equal strings have equal offsets
+/// before the string pass (an input may hold a string at several offsets,
+/// e.g. a suffix of a longer one).
+void canonicalizeStrings(State &s, uint32_t from);
 void resolveFwdsByName(State &s);
 Error dedupRefs(State &s);
 Error compactAndRemap(State &s);

@@ -6,6 +6,8 @@
 /// string offsets instead of strings. Every merge the type passes make is
 /// between types whose strings are equal, so no string kept here ends up
 /// referenced only by dropped types.
+#include <xxhash.h>
+
 #include "dedup_state.h"
 
 namespace d2b::dedup::detail {
@@ -39,6 +41,39 @@ void dedupStrings(State &s) {
   for (uint32_t id = s.startId; id < s.endId; ++id)
     btf::forEachStrField(b.mutableTypeWords(id), remap);
   b.replaceStrings(std::move(fresh));
+}
+
+void canonicalizeStrings(State &s, uint32_t from) {
+  btf::Btf &b = s.btf();
+  const btf::StringTable &table = b.strings();
+  const uint32_t first = table.firstOffset();
+  if (s.strCanon.size() < table.size())
+    s.strCanon.resize(table.size(), kUnprocessed);
+  auto canon = [&](uint32_t &off) {
+    if (off < first)
+      return; // the base's (incremental dedup has no base; kept for clarity)
+    uint32_t &known = s.strCanon[off - first];
+    if (known == kUnprocessed) {
+      const std::string_view str = table.at(off);
+      if (str.empty()) {
+        known = 0;
+      } else {
+        const uint64_t key = XXH3_64bits(str.data(), str.size());
+        known = off;
+        for (CandTable::Cursor c = s.strByContent.first(key); c.valid();
+             c = s.strByContent.next(c))
+          if (table.at(c.id) == str) {
+            known = c.id;
+            break;
+          }
+        if (known == off)
+          s.strByContent.add(key, off);
+      }
+    }
+    off = known;
+  };
+  for (uint32_t id = from; id < b.endId(); ++id)
+    btf::forEachStrField(b.mutableTypeWords(id), canon);
 }
 
 } // namespace d2b::dedup::detail
