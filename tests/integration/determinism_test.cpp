@@ -19,12 +19,7 @@ namespace {
 class Determinism : public ::testing::TestWithParam<std::string> {};
 
 std::vector<std::string> determinismInputs() {
-  std::vector<std::string> out = allFixtures();
-  for (const char *dir : {"bin/rust/", "bin/lto/"})
-    for (const std::string &f : listDir(testdata(dir)))
-      if (f.ends_with(".o") || f.ends_with(".so"))
-        out.push_back(testdata(dir + f));
-  out.push_back(testdata("sample/sample.o"));
+  std::vector<std::string> out = encodableFixtures();
   out.push_back(testdata("dwarf-asm/limits.s"));
   return out;
 }

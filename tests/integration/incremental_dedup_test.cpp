@@ -12,16 +12,6 @@ using namespace d2b::test::e2e;
 
 namespace {
 
-std::vector<std::string> inputs() {
-  std::vector<std::string> out = allFixtures();
-  for (const char *dir : {"bin/rust/", "bin/lto/"})
-    for (const std::string &f : listDir(testdata(dir)))
-      if (f.ends_with(".o") || f.ends_with(".so"))
-        out.push_back(testdata(dir + f));
-  out.push_back(testdata("sample/sample.o"));
-  return out;
-}
-
 class IncrementalDedupE2e : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(IncrementalDedupE2e, SameBtfAsDedupAfterMerging) {
@@ -48,7 +38,7 @@ TEST_P(IncrementalDedupE2e, SameBtfAsDedupAfterMerging) {
   EXPECT_GT(referenceTypes, 0u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, IncrementalDedupE2e, ::testing::ValuesIn(inputs()),
+INSTANTIATE_TEST_SUITE_P(Fixtures, IncrementalDedupE2e, ::testing::ValuesIn(encodableFixtures()),
                          [](const auto &info) { return paramName(info.param); });
 
 } // namespace

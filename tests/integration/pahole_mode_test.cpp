@@ -136,13 +136,20 @@ TEST(PaholeMode, SplitAgainstBaseLoadsInKernel) {
     EXPECT_NE(k.find("kernel: accepted"), std::string::npos) << k;
 }
 
+/// A base for the batch tests, encoded from a C fixture into `dir`
+/// ("" if that failed).
+std::string batchBase(const TempDir &dir) {
+  const std::string base = dir.path("base.btf");
+  RunResult r =
+      runTool("encode --raw " + quote(base) + " " + quote(testdata("bin/kinds.gcc.dwarf5.O2.o")));
+  EXPECT_EQ(r.status, 0) << r.err;
+  return r.status == 0 ? base : "";
+}
+
 TEST(BatchMode, EachOutputIsByteIdenticalToEncodingItAlone) {
   TempDir dir;
-  std::string base = dir.path("base.btf");
-  ASSERT_EQ(
-      runTool("encode --raw " + quote(base) + " " + quote(testdata("bin/kinds.gcc.dwarf5.O2.o")))
-          .status,
-      0);
+  const std::string base = batchBase(dir);
+  ASSERT_FALSE(base.empty());
   std::vector<std::string> inputs;
   for (const std::string &f : allFixtures())
     if (f.find("dwarf5.O2") != std::string::npos && f.find(".types") == std::string::npos)
@@ -211,11 +218,8 @@ TEST(BatchMode, OneBadInputFailsOnlyItself) {
 // one process writes.
 TEST(BatchMode, WorkerProcessesReportAndWriteLikeOneProcess) {
   TempDir dir;
-  std::string base = dir.path("base.btf");
-  ASSERT_EQ(
-      runTool("encode --raw " + quote(base) + " " + quote(testdata("bin/kinds.gcc.dwarf5.O2.o")))
-          .status,
-      0);
+  const std::string base = batchBase(dir);
+  ASSERT_FALSE(base.empty());
   writeFile(dir.path("bad.o"), "not an ELF file");
   std::string list;
   std::vector<std::string> names;

@@ -57,6 +57,16 @@ std::vector<std::string> filesIn(const std::string &dir) {
 std::vector<std::string> allFixtures() { return filesIn(testdata("bin")); }
 std::vector<std::string> badInputs() { return filesIn(testdata("bad")); }
 
+std::vector<std::string> encodableFixtures() {
+  std::vector<std::string> out = allFixtures();
+  for (const char *dir : {"bin/rust/", "bin/lto/"})
+    for (const std::string &f : listDir(testdata(dir)))
+      if (f.ends_with(".o") || f.ends_with(".so"))
+        out.push_back(testdata(dir + f));
+  out.push_back(testdata("sample/sample.o"));
+  return out;
+}
+
 RunResult runTool(const std::string &args) {
   // A hang must fail the test, not stall the suite: `timeout` exits 124.
   // Sanitizer reports exit 134 (as SIGABRT would) so that crashed() sees

@@ -27,6 +27,9 @@ std::string paramName(const std::string &path);
 
 /// Every fixture in testdata/bin (all files but MANIFEST), sorted.
 std::vector<std::string> allFixtures();
+/// Every object the encoder accepts among the committed fixtures: allFixtures(),
+/// the Rust and LTO objects (testdata/bin/rust, testdata/bin/lto) and the sample.
+std::vector<std::string> encodableFixtures();
 /// Every malformed input in testdata/bad (all files but MANIFEST), sorted.
 std::vector<std::string> badInputs();
 
