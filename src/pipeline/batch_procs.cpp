@@ -1,10 +1,12 @@
 // encodeBatchInProcesses: batch mode with worker processes (see batch.h).
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <new>
 #include <poll.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -83,13 +85,15 @@ bool writeAll(int fd, const std::string &data) {
   return true;
 }
 
-[[noreturn]] void workerMain(const std::vector<BatchItem> &items, const PipelineOptions &opts,
+[[noreturn]] void workerMain(const std::vector<BatchItem> &items,
+                             const std::vector<uint32_t> &order, const PipelineOptions &opts,
                              const SharedBase &base, std::atomic<uint64_t> &next, int fd,
                              const ReportFormatter &format) {
   for (;;) {
-    const uint64_t i = next.fetch_add(1);
-    if (i >= items.size())
+    const uint64_t k = next.fetch_add(1);
+    if (k >= items.size())
       break;
+    const uint32_t i = order[k];
     BatchOutcome o = encodeBatchItem(items[i], opts, base);
     Record r;
     r.index = uint32_t(i);
@@ -123,6 +127,18 @@ std::vector<ProcessOutcome> encodeBatchInProcesses(const std::vector<BatchItem> 
     return outcomes;
   }
   auto *next = new (shared) std::atomic<uint64_t>(0);
+  // Largest inputs first: handed out in input order, one big module near the
+  // end kept one worker busy while the others had nothing left to take.
+  std::vector<uint32_t> order(items.size());
+  std::vector<uint64_t> sizes(items.size(), 0);
+  for (uint32_t i = 0; i < items.size(); ++i) {
+    order[i] = i;
+    struct stat st;
+    if (::stat(items[i].input.c_str(), &st) == 0)
+      sizes[i] = uint64_t(st.st_size);
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [&](uint32_t a, uint32_t b) { return sizes[a] > sizes[b]; });
   struct Worker {
     pid_t pid = -1;
     int fd = -1;
@@ -147,7 +163,7 @@ std::vector<ProcessOutcome> encodeBatchInProcesses(const std::vector<BatchItem> 
       ::close(fds[0]);
       for (const Worker &o : workers)
         ::close(o.fd);
-      workerMain(items, opts, base, *next, fds[1], format);
+      workerMain(items, order, opts, base, *next, fds[1], format);
     }
     ::close(fds[1]);
     workers.push_back({pid, fds[0], {}});
