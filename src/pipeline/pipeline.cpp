@@ -220,11 +220,11 @@ Error writeElf(const std::string &input, const std::string &output, const Encode
   return Error::success();
 }
 
-Error writeRaw(const std::string &path, const EncodedBtf &enc) {
+Error writeRaw(const std::string &path, const EncodedBtf &enc, bool durable) {
   std::vector<uint8_t> bytes = enc.btf.serialize(enc.order);
   // 0644 like the files the compiler writes; pahole's detached output is 0640
   // but nothing in a build depends on that.
-  return writeFileAtomic(path, bytes, 0644);
+  return writeFileAtomic(path, bytes, 0644, durable);
 }
 
 void printPhases(std::ostream &out, const PhaseTimes &t) {

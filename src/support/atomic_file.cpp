@@ -178,7 +178,7 @@ Error AtomicFile::commit(const FileAttributes &attrs) {
         fmt::format("cannot set mode {:04o} on temporary file", attrs.mode).c_str(), errno));
   if (attrs.owner && ops_->fchown(fd_, attrs.owner->uid, attrs.owner->gid) != 0)
     return fail(errnoError("cannot set owner of temporary file", errno));
-  if (ops_->fsync(fd_) != 0)
+  if (attrs.durable && ops_->fsync(fd_) != 0)
     return fail(errnoError("cannot sync temporary file", errno));
   int fd = fd_;
   fd_ = -1;
@@ -187,6 +187,8 @@ Error AtomicFile::commit(const FileAttributes &attrs) {
   if (ops_->rename(temp_.c_str(), dest_.c_str()) != 0)
     return fail(errnoError("cannot rename temporary file", errno));
   committed_ = true;
+  if (!attrs.durable)
+    return Error::success();
 
   // Make the rename itself durable. The new file is complete and in place
   // whatever happens here, so a failure is not reported as a failed write.
@@ -198,18 +200,20 @@ Error AtomicFile::commit(const FileAttributes &attrs) {
   return Error::success();
 }
 
-Error writeFileAtomic(const std::string &path, std::span<const uint8_t> data, mode_t mode) {
+Error writeFileAtomic(const std::string &path, std::span<const uint8_t> data, mode_t mode,
+                      bool durable) {
   FileOps ops;
-  return writeFileAtomic(path, data, mode, ops);
+  return writeFileAtomic(path, data, mode, ops, durable);
 }
 
 Error writeFileAtomic(const std::string &path, std::span<const uint8_t> data, mode_t mode,
-                      FileOps &ops) {
+                      FileOps &ops, bool durable) {
   Expected<AtomicFile> file = AtomicFile::create(path, ops);
   if (!file)
     return file.error();
   // Decided before anything is written: an existing file keeps its attributes.
   FileAttributes attrs = existingAttributes(file->destination()).value_or(FileAttributes{mode, {}});
+  attrs.durable = durable;
   if (Error e = file->write(data))
     return e;
   return file->commit(attrs);

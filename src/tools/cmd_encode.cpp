@@ -1,11 +1,14 @@
 // `dwarf2btf encode`: DWARF -> BTF, written in place, to a new ELF or raw.
 #include <boost/program_options.hpp>
+#include <cstring>
+#include <fcntl.h>
 #include <filesystem>
 #include <fmt/format.h>
 #include <iostream>
 #include <set>
 #include <sstream>
 #include <thread>
+#include <unistd.h>
 
 #include "cli.h"
 #include "dwarf2btf/pipeline/batch.h"
@@ -71,6 +74,22 @@ bool isIdentifier(const std::string &s) {
   return true;
 }
 
+/// The batch writes --raw-dir outputs without an fsync each; one syncfs of
+/// the directory's file system makes them all durable before exiting.
+bool syncRawDir(const std::string &rawDir) {
+  if (rawDir.empty())
+    return true;
+  const int fd = open(rawDir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  const bool ok = fd >= 0 && syncfs(fd) == 0;
+  const int err = errno;
+  if (fd >= 0)
+    close(fd);
+  if (!ok)
+    printError(
+        fmt::format("encode: {}: cannot sync the written files: {}", rawDir, std::strerror(err)));
+  return ok;
+}
+
 /// Batch mode: the base is read once, inputs are encoded in parallel
 /// (opts.encode.jobs inputs at a time, one thread each).
 int encodeMany(const std::vector<std::string> &inputs, const std::string &rawDir,
@@ -123,7 +142,7 @@ int encodeMany(const std::vector<std::string> &inputs, const std::string &rawDir
         status = kFailure;
       }
     }
-    return status;
+    return syncRawDir(rawDir) ? status : kFailure;
   }
   auto outcomes = encodeBatch(items, opts, base, inputJobs);
   for (size_t i = 0; i < outcomes.size(); ++i) {
@@ -136,7 +155,7 @@ int encodeMany(const std::vector<std::string> &inputs, const std::string &rawDir
       status = kFailure;
     }
   }
-  return status;
+  return syncRawDir(rawDir) ? status : kFailure;
 }
 
 } // namespace

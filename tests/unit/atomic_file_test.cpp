@@ -122,6 +122,21 @@ TEST(AtomicFile, FailedSyncIsReported) {
   EXPECT_EQ(listDir(t.dir()), std::vector<std::string>{"raw.btf"});
 }
 
+// Not durable (batch --raw-dir, synced once at the end): still atomic, but
+// neither the file nor its directory is synced, so a failing fsync is never
+// reached.
+TEST(AtomicFile, NotDurableWritesWithoutSync) {
+  TempDir t;
+  std::string path = t.path("raw.btf");
+  writeFile(path, "old");
+  FailingFileOps ops(FileOp::Fsync, 1, EIO);
+  Error e = writeFileAtomic(path, bytesOf("new"), 0644, ops, false);
+  ASSERT_FALSE(e) << e.message();
+  EXPECT_EQ(ops.calls(FileOp::Fsync), 0u);
+  EXPECT_EQ(readFile(path), "new");
+  EXPECT_EQ(listDir(t.dir()), std::vector<std::string>{"raw.btf"});
+}
+
 TEST(AtomicFile, UncommittedFileIsRemoved) {
   TempDir t;
   FileOps ops;

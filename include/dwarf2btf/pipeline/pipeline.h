@@ -86,7 +86,8 @@ Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const Pipeline
 Error writeElf(const std::string &input, const std::string &output, const EncodedBtf &enc);
 /// Writes the raw .BTF bytes to `path` (temporary file + rename); a distilled
 /// base is not written (as pahole's detached mode).
-Error writeRaw(const std::string &path, const EncodedBtf &enc);
+/// `durable`: see FileAttributes::durable (batch --raw-dir syncs once at the end).
+Error writeRaw(const std::string &path, const EncodedBtf &enc, bool durable = true);
 /// Counts per rule (and, verbose, every diagnostic), for `encode --report`.
 /// Prints one "timing:" line per phase (wall and CPU seconds), for --report -v.
 void printPhases(std::ostream &out, const PhaseTimes &t);

@@ -27,6 +27,11 @@ struct FileAttributes {
     gid_t gid;
   };
   std::optional<Owner> owner; ///< set only when running as root
+  /// Sync the file before the rename and its directory after, so the new
+  /// file survives a crash. Without it the write is still atomic for readers
+  /// (old file or complete new one), but a crash may lose the new file; for
+  /// many new outputs whose caller syncs them all once (batch --raw-dir).
+  bool durable = true;
 };
 
 /// The mode (and, when running as root, the owner) of an existing file, so a
@@ -86,9 +91,10 @@ private:
 
 /// Writes `data` to `path` atomically. A new file gets `mode`; an existing
 /// file keeps its mode (and its owner when running as root).
-Error writeFileAtomic(const std::string &path, std::span<const uint8_t> data, mode_t mode = 0644);
+Error writeFileAtomic(const std::string &path, std::span<const uint8_t> data, mode_t mode = 0644,
+                      bool durable = true);
 /// Same, with the file-system calls going through `ops`.
 Error writeFileAtomic(const std::string &path, std::span<const uint8_t> data, mode_t mode,
-                      FileOps &ops);
+                      FileOps &ops, bool durable = true);
 
 } // namespace d2b
