@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "abbrev_cache.h"
+#include "die_scanner.h"
 #include "die_util.h"
 #include "dwarf2btf/dwarf/graph_builder.h"
 #include "dwarf2btf/encode/call_abi.h"
@@ -29,6 +30,8 @@ public:
   /// The node DW_AT_type (or `at`) of `die` refers to; void when absent or
   /// dangling (dangling is reported).
   model::NodeId typeOf(Dwarf_Die &die, unsigned at = DW_AT_type, bool integrate = false);
+  /// typeOf(die) for a DIE whose attributes are read already.
+  model::NodeId typeOf(DieAttrs &attrs);
   /// typeOf for an attribute already read from `die`.
   model::NodeId typeOfAttr(Dwarf_Die &die, Dwarf_Attribute &a);
   /// Appends the btf_decl_tag values annotating `die` to `out`.
@@ -38,6 +41,22 @@ public:
   Error dwarfError(Dwarf_Die *die, const char *what);
   /// Fills in a DIE's abbreviation from the unit's cache (see AbbrevCache).
   void prime(Dwarf_Die &d) { abbrevs_.prime(d); }
+  /// Like dwarf_siblingof(&c, &c) == 0, read by the unit's scanner when it can.
+  bool nextSibling(Dwarf_Die &c) {
+    Dwarf_Die next;
+    switch (scanner_.siblingOf(c, next)) {
+    case DieScanner::Sibling::Found:
+      c = next;
+      return true;
+    case DieScanner::Sibling::None:
+      return false;
+    case DieScanner::Sibling::Unknown:
+      break;
+    }
+    return dwarf_siblingof(&c, &c) == 0;
+  }
+  /// The attributes of `d`, read by the unit's scanner when it can.
+  DieAttrs attrsOf(Dwarf_Die &d) { return DieAttrs(d, &scanner_); }
 
 private:
   struct UnitFacts {
@@ -49,19 +68,22 @@ private:
   const UnitFacts &factsOf(Dwarf_CU *cu);
   uint64_t keyOf(Dwarf_Die &die);
   Error walk(Dwarf_Die &unitDie);
-  Error visit(Dwarf_Die &die, Scope scope, bool &descend, Scope &childScope);
+  Error walkWithLibdw(Dwarf_Die &unitDie);
+  /// What the walk does with the children of a `tag` DIE met in `scope`.
+  static DieScanner::Step stepFor(int tag, Scope scope);
+  Error visit(Dwarf_Die &die, Scope scope);
   void checkCodes(Dwarf_Die &die, int tag);
   Error walkError(Dwarf_Die &die, const char *what);
   Error fillPending();
   void fill(model::NodeId id, Dwarf_Die die);
-  void fillBase(model::TypeNode &n, Dwarf_Die &die);
-  void fillComposite(model::TypeNode &n, Dwarf_Die &die);
-  void fillEnum(model::TypeNode &n, Dwarf_Die &die);
+  void fillBase(model::TypeNode &n, DieAttrs &attrs);
+  void fillComposite(model::TypeNode &n, DieAttrs &attrs);
+  void fillEnum(model::TypeNode &n, DieAttrs &attrs);
   /// A block-form constant of up to 16 bytes: the low 64 bits, the high 64 in `high`.
   std::optional<int64_t> wideConst(Dwarf_Attribute &a, uint64_t &high);
-  void fillArray(model::TypeNode &n, Dwarf_Die &die);
-  void fillSubroutine(model::TypeNode &n, Dwarf_Die &die);
-  void fillPointer(model::TypeNode &n, Dwarf_Die &die);
+  void fillArray(model::TypeNode &n, DieAttrs &attrs);
+  void fillSubroutine(model::TypeNode &n, DieAttrs &attrs);
+  void fillPointer(model::TypeNode &n, DieAttrs &attrs);
   bool memberOffset(DieAttrs &member, model::MemberNode &m);
   void readVariantPart(Dwarf_Die &part, std::vector<model::MemberNode> &out, bool &hasDiscr);
   bool rustFunctionNames(model::FunctionRecord &r);
@@ -76,7 +98,10 @@ private:
   model::TypeGraph &g_;
   DiagEngine &diag_;
   Dwarf_CU *cu_ = nullptr;
-  AbbrevCache abbrevs_;         // for DIEs of cu_
+  AbbrevCache abbrevs_; // for DIEs of cu_
+  const unsigned char *unitEnd_ = nullptr;
+  DieScanner scanner_;
+  std::vector<DieScanner::Entry> scanned_;
   encode::CallAbi abi_;         // for reading parameter locations as pahole does
   bool producerClang_ = false;  // the unit's DW_AT_producer names clang
   std::vector<Dwarf_Die> dies_; // DIE of each node, parallel to the graph

@@ -1,5 +1,7 @@
 #include "die_util.h"
 
+#include <array>
+
 #include <fmt/format.h>
 
 namespace d2b::dwarf {
@@ -22,11 +24,40 @@ bool typeRef(Dwarf_Die &die, Dwarf_Die &out, bool integrate) {
   return true;
 }
 
-DieAttrs::DieAttrs(Dwarf_Die &die) : die_(die) {
+DieAttrs::DieAttrs(Dwarf_Die &die, DieScanner *scanner) : die_(die) {
+  const unsigned char *values;
+  const DieScanner::Info *info = scanner ? scanner->infoAt(die, values) : nullptr;
+  if (info) {
+    complete_ = scanner->forEachValue(
+        *info, values, [&](unsigned name, unsigned form, const unsigned char *valp) {
+          const int slot = slotOf(name);
+          if (slot < 0 || (present_ & (1u << slot)))
+            return;
+          present_ |= 1u << slot;
+          if (form == DW_FORM_implicit_const)
+            viaLibdw_ |= 1u << slot;
+          else
+            attrs_[slot] = Dwarf_Attribute{name, form, const_cast<unsigned char *>(valp), die.cu};
+        });
+    if (complete_)
+      return;
+    present_ = viaLibdw_ = 0;
+  }
   complete_ = dwarf_getattrs(&die, &DieAttrs::collect, this, 0) == 1;
 }
 
 int DieAttrs::slotOf(unsigned at) {
+  // Most attributes a DIE carries are not tracked; answer those quickly.
+  static constexpr auto kSmall = [] {
+    std::array<int8_t, 128> t{};
+    t.fill(-1);
+    for (int i = 0; i < kCount; ++i)
+      if (kTracked[i] < t.size())
+        t[kTracked[i]] = int8_t(i);
+    return t;
+  }();
+  if (at < kSmall.size())
+    return kSmall[at];
   for (int i = 0; i < kCount; ++i)
     if (kTracked[i] == at)
       return i;
@@ -45,7 +76,7 @@ int DieAttrs::collect(Dwarf_Attribute *a, void *self) {
 
 bool DieAttrs::get(unsigned at, Dwarf_Attribute *out) {
   const int slot = slotOf(at);
-  if (!complete_ || slot < 0)
+  if (!complete_ || slot < 0 || (viaLibdw_ & (1u << slot)))
     return dwarf_attr(&die_, at, out) != nullptr;
   if (!(present_ & (1u << slot)))
     return false;

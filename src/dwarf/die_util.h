@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "die_scanner.h"
 #include "dwarf2btf/model/type_graph.h"
 
 #include <dwarf.h>
@@ -56,15 +57,17 @@ inline std::string_view attrStringIntegrate(Dwarf_Die *d, unsigned at) {
   return s ? std::string_view(s) : std::string_view();
 }
 
-/// The attributes of one DIE, read in one pass (dwarf_getattrs) instead of
-/// one scan of the attribute list per dwarf_attr call: a struct member costs
-/// about eight lookups, most of them for absent attributes, which scan the
-/// whole list. Answers are those dwarf_attr would give: the first attribute
-/// with the code; codes outside kTracked, and any DIE whose list cannot be
-/// read in full, go to dwarf_attr itself.
+/// The attributes of one DIE, read in one pass instead of one scan of the
+/// attribute list per dwarf_attr call: a struct member costs about eight
+/// lookups, most of them for absent attributes, which scan the whole list.
+/// The pass is the unit's DieScanner when it can read the DIE, else
+/// dwarf_getattrs. Answers are those dwarf_attr would give: the first
+/// attribute with the code; codes outside kTracked, implicit constants (whose
+/// value libdw keeps with the abbreviation), and any DIE whose list cannot
+/// be read in full, go to dwarf_attr itself.
 class DieAttrs {
 public:
-  explicit DieAttrs(Dwarf_Die &die);
+  explicit DieAttrs(Dwarf_Die &die, DieScanner *scanner = nullptr);
   /// Like dwarf_attr(die, at, out) != nullptr.
   bool get(unsigned at, Dwarf_Attribute *out);
   bool has(unsigned at);
@@ -75,24 +78,19 @@ public:
   Dwarf_Die &die() { return die_; }
 
 private:
-  static constexpr unsigned kTracked[] = {DW_AT_name,
-                                          DW_AT_type,
-                                          DW_AT_bit_size,
-                                          DW_AT_data_bit_offset,
-                                          DW_AT_data_member_location,
-                                          DW_AT_bit_offset,
-                                          DW_AT_byte_size,
-                                          DW_AT_external,
-                                          DW_AT_declaration,
-                                          DW_AT_abstract_origin,
-                                          DW_AT_specification,
-                                          kAtGnuAnnotation};
+  static constexpr unsigned kTracked[] = {
+      DW_AT_name,        DW_AT_encoding,        DW_AT_type,
+      DW_AT_bit_size,    DW_AT_data_bit_offset, DW_AT_data_member_location,
+      DW_AT_bit_offset,  DW_AT_byte_size,       DW_AT_external,
+      DW_AT_declaration, DW_AT_abstract_origin, DW_AT_specification,
+      kAtGnuAnnotation};
   static constexpr int kCount = int(sizeof(kTracked) / sizeof(kTracked[0]));
   static int slotOf(unsigned at);
   static int collect(Dwarf_Attribute *a, void *self);
   Dwarf_Die &die_;
   bool complete_ = false; // every attribute was read
   uint32_t present_ = 0;  // bit i: kTracked[i] seen
+  uint32_t viaLibdw_ = 0; // bit i: kTracked[i] is an implicit constant
   Dwarf_Attribute attrs_[kCount];
 };
 
@@ -173,13 +171,28 @@ template <class F> void readAnnotation(Dwarf_Die &a, F &&f) {
 // Reads the annotations of `die`: LLVM's DW_TAG_LLVM_annotation children, and
 // GCC 14+'s DW_AT_GNU_annotation reference to a chain of
 // DW_TAG_GNU_annotation DIEs (each may point at the next).
-template <class F> void forEachAnnotation(Dwarf_Die &die, F &&f) {
+template <class F> void forEachChainedAnnotation(Dwarf_Die &die, F &&f);
+template <class F> void forEachChildAnnotation(Dwarf_Die &die, F &&f) {
   Dwarf_Die c;
   if (dwarf_haschildren(&die) && dwarf_child(&die, &c) == 0) {
     do
       readAnnotation(c, f);
     while (dwarf_siblingof(&c, &c) == 0);
   }
+}
+template <class F> void forEachAnnotation(Dwarf_Die &die, F &&f) {
+  forEachChildAnnotation(die, f);
+  forEachChainedAnnotation(die, f);
+}
+/// forEachAnnotation for a DIE whose attributes are read already.
+template <class F> void forEachAnnotation(DieAttrs &attrs, F &&f) {
+  forEachChildAnnotation(attrs.die(), f);
+  if (attrs.has(kAtGnuAnnotation))
+    forEachChainedAnnotation(attrs.die(), f);
+}
+
+// The DW_AT_GNU_annotation chain alone.
+template <class F> void forEachChainedAnnotation(Dwarf_Die &die, F &&f) {
   Dwarf_Die cur = die;
   for (int depth = 0; depth < 64; ++depth) { // bounded: a corrupt chain may loop
     Dwarf_Attribute a;

@@ -64,8 +64,11 @@ NodeId UnitBuilder::nodeFor(Dwarf_Die &die) {
   // DW_AT_signature) is that type.
   Dwarf_Attribute sig;
   Dwarf_Die full;
-  if (isTypeDie(tag) && dwarf_attr(&die, DW_AT_signature, &sig) && dwarf_formref_die(&sig, &full) &&
-      keyOf(full) != key && !dwarf_hasattr(&full, DW_AT_signature)) {
+  const unsigned char *values;
+  const DieScanner::Info *info = scanner_.infoAt(die, values);
+  if (isTypeDie(tag) && (!info || info->signature) && dwarf_attr(&die, DW_AT_signature, &sig) &&
+      dwarf_formref_die(&sig, &full) && keyOf(full) != key &&
+      !dwarf_hasattr(&full, DW_AT_signature)) {
     NodeId id = nodeFor(full);
     byKey_.emplace(key, id);
     return id;
@@ -95,6 +98,11 @@ NodeId UnitBuilder::typeOf(Dwarf_Die &die, unsigned at, bool integrate) {
   if (!(integrate ? dwarf_attr_integrate(&die, at, &a) : dwarf_attr(&die, at, &a)))
     return model::kVoidNode;
   return typeOfAttr(die, a);
+}
+
+NodeId UnitBuilder::typeOf(DieAttrs &attrs) {
+  Dwarf_Attribute a;
+  return attrs.get(DW_AT_type, &a) ? typeOfAttr(attrs.die(), a) : model::kVoidNode;
 }
 
 NodeId UnitBuilder::typeOfAttr(Dwarf_Die &die, Dwarf_Attribute &a) {
@@ -162,7 +170,10 @@ Error UnitBuilder::run() {
   if (!cu)
     return cu.error();
   cu_ = cu->cu;
-  abbrevs_.reset(cu_, AbbrevCache::unitEnd(*cu, in_.unit->headerOffset, in_.unit->dieOffset));
+  unitEnd_ = AbbrevCache::unitEnd(*cu, in_.unit->headerOffset, in_.unit->dieOffset);
+  abbrevs_.reset(cu_, unitEnd_);
+  // Without the scanner (it cannot read the unit) every reader uses libdw.
+  scanner_.reset(*cu, in_.unit->headerOffset, in_.unit->dieOffset, unitEnd_, abbrevs_);
   producerClang_ = encode::producedByClang(&*cu);
   dies_.emplace_back(); // node 0: void
   if (Error e = walk(*cu))
@@ -174,7 +185,45 @@ Error UnitBuilder::run() {
   return fillPending();
 }
 
+DieScanner::Step UnitBuilder::stepFor(int tag, Scope scope) {
+  using Step = DieScanner::Step;
+  if (isTypeDie(tag)) // C++ nests types (and static members) in classes
+    return isComposite(tag) ? Step{true, uint8_t(Scope::Composite)} : Step{};
+  switch (tag) {
+  case DW_TAG_subprogram:
+    return {true, uint8_t(Scope::Function)};
+  case DW_TAG_lexical_block:
+    return {true, uint8_t(scope)};
+  case DW_TAG_namespace:
+  case DW_TAG_module:
+    return {true, uint8_t(Scope::Namespace)};
+  default:
+    return {};
+  }
+}
+
 Error UnitBuilder::walk(Dwarf_Die &unitDie) {
+  // The same DIEs in the same order either way; the scanner reads the unit
+  // once front to back, libdw's child/sibling steps re-read nested DIEs.
+  scanned_.clear();
+  if (scanner_.scan(
+          uint8_t(Scope::Unit), [](int tag, uint8_t scope) { return stepFor(tag, Scope(scope)); },
+          scanned_)) {
+    for (const DieScanner::Entry &e : scanned_) {
+      Dwarf_Die d{};
+      d.addr = const_cast<unsigned char *>(e.addr);
+      d.cu = cu_;
+      d.abbrev = e.abbrev;
+      ++out_.dies;
+      if (Error err = visit(d, Scope(e.scope)))
+        return err;
+    }
+    return Error::success();
+  }
+  return walkWithLibdw(unitDie);
+}
+
+Error UnitBuilder::walkWithLibdw(Dwarf_Die &unitDie) {
   struct Frame {
     Dwarf_Die die;
     Scope scope;
@@ -192,10 +241,9 @@ Error UnitBuilder::walk(Dwarf_Die &unitDie) {
     Frame f = stack.back();
     stack.pop_back();
     ++out_.dies;
-    bool descend = false;
-    Scope childScope = f.scope;
-    if (Error e = visit(f.die, f.scope, descend, childScope))
+    if (Error e = visit(f.die, f.scope))
       return e;
+    const DieScanner::Step step = stepFor(dwarf_tag(&f.die), f.scope);
     // Push the sibling before the child so the child's subtree comes first
     // (pre-order, the order pahole numbers types in).
     Dwarf_Die sib;
@@ -206,47 +254,32 @@ Error UnitBuilder::walk(Dwarf_Die &unitDie) {
       prime(sib);
       stack.push_back({sib, f.scope});
     }
-    if (descend && dwarf_haschildren(&f.die)) {
+    if (step.visit && dwarf_haschildren(&f.die)) {
       rc = dwarf_child(&f.die, &c);
       if (rc < 0)
         return walkError(f.die, "cannot read children");
       if (rc == 0) {
         prime(c);
-        stack.push_back({c, childScope});
+        stack.push_back({c, Scope(step.childScope)});
       }
     }
   }
   return Error::success();
 }
 
-Error UnitBuilder::visit(Dwarf_Die &die, Scope scope, bool &descend, Scope &childScope) {
+Error UnitBuilder::visit(Dwarf_Die &die, Scope scope) {
   const int tag = dwarf_tag(&die);
   if (tag < 0)
     return dwarfError(&die, "cannot read DIE tag");
   checkCodes(die, tag);
   if (isTypeDie(tag)) {
     nodeFor(die);
-    if (isComposite(tag)) {
-      // C++ nests types (and static members) in classes.
-      descend = true;
-      childScope = Scope::Composite;
-    }
     return Error::success();
   }
   switch (tag) {
   case DW_TAG_subprogram:
     if (scope != Scope::Function && in_.collectFunctions)
       functionDies_.push_back(die);
-    descend = true;
-    childScope = Scope::Function;
-    return Error::success();
-  case DW_TAG_lexical_block:
-    descend = true;
-    return Error::success();
-  case DW_TAG_namespace:
-  case DW_TAG_module:
-    descend = true;
-    childScope = Scope::Namespace;
     return Error::success();
   case DW_TAG_variable:
     // Rust statics live in their module's DW_TAG_namespace.

@@ -160,7 +160,7 @@ void UnitBuilder::addFunction(Dwarf_Die &die) {
         originParams.push_back(dwarf_dieoffset(&c));
       else if (t == DW_TAG_unspecified_parameters)
         r.varargs = true;
-    } while (dwarf_siblingof(&c, &c) == 0);
+    } while (nextSibling(c));
   }
   size_t position = 0;
   if (dwarf_haschildren(&die) && dwarf_child(&die, &c) == 0) {
@@ -205,7 +205,7 @@ void UnitBuilder::addFunction(Dwarf_Die &die) {
       }
       r.params.push_back(std::move(p));
       ++position;
-    } while (dwarf_siblingof(&c, &c) == 0);
+    } while (nextSibling(c));
   }
   if (r.language == 1 && !rustFunctionNames(r))
     return;

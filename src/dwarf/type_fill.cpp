@@ -50,10 +50,11 @@ void UnitBuilder::fill(NodeId id, Dwarf_Die die) {
   // Work on a copy: filling adds nodes, which may move the node vector.
   TypeNode n = g_.node(id);
   const int tag = dwarf_tag(&die);
-  n.name = dieName(&die);
+  DieAttrs attrs = attrsOf(die);
+  n.name = attrs.name();
   switch (tag) {
   case DW_TAG_base_type:
-    fillBase(n, die);
+    fillBase(n, attrs);
     break;
   case DW_TAG_unspecified_type:
     n.kind = NodeKind::Void;
@@ -62,7 +63,7 @@ void UnitBuilder::fill(NodeId id, Dwarf_Die die) {
   case DW_TAG_reference_type:
   case DW_TAG_rvalue_reference_type:
   case DW_TAG_ptr_to_member_type:
-    fillPointer(n, die);
+    fillPointer(n, attrs);
     break;
   case DW_TAG_const_type:
   case DW_TAG_volatile_type:
@@ -76,14 +77,14 @@ void UnitBuilder::fill(NodeId id, Dwarf_Die die) {
                     : tag == DW_TAG_volatile_type ? model::Qualifier::Volatile
                     : tag == DW_TAG_restrict_type ? model::Qualifier::Restrict
                                                   : model::Qualifier::Atomic);
-    n.type = typeOf(die);
+    n.type = typeOf(attrs);
     break;
   case DW_TAG_typedef:
     n.kind = NodeKind::Typedef;
-    n.type = typeOf(die);
+    n.type = typeOf(attrs);
     {
       std::vector<model::Annotation> tags;
-      forEachAnnotation(die, [&](model::TagKind k, std::string_view v) {
+      forEachAnnotation(attrs, [&](model::TagKind k, std::string_view v) {
         if (k == model::TagKind::DeclTag)
           tags.push_back({k, v});
       });
@@ -97,16 +98,16 @@ void UnitBuilder::fill(NodeId id, Dwarf_Die die) {
   case DW_TAG_union_type:
   case DW_TAG_class_type:
   case DW_TAG_interface_type:
-    fillComposite(n, die);
+    fillComposite(n, attrs);
     break;
   case DW_TAG_enumeration_type:
-    fillEnum(n, die);
+    fillEnum(n, attrs);
     break;
   case DW_TAG_array_type:
-    fillArray(n, die);
+    fillArray(n, attrs);
     break;
   case DW_TAG_subroutine_type:
-    fillSubroutine(n, die);
+    fillSubroutine(n, attrs);
     break;
   default:
     warn(die, "dwarf.unsupported-type", "type has no BTF form; lowered to void");
@@ -116,11 +117,12 @@ void UnitBuilder::fill(NodeId id, Dwarf_Die die) {
   g_.node(id) = n;
 }
 
-void UnitBuilder::fillBase(TypeNode &n, Dwarf_Die &die) {
+void UnitBuilder::fillBase(TypeNode &n, DieAttrs &attrs) {
+  Dwarf_Die &die = attrs.die();
   n.kind = NodeKind::Base;
-  n.sub = uint8_t(baseEncoding(attrUdata(&die, DW_AT_encoding).value_or(DW_ATE_unsigned)));
-  std::optional<uint64_t> bytes = attrUdata(&die, DW_AT_byte_size);
-  std::optional<uint64_t> bits = attrUdata(&die, DW_AT_bit_size);
+  n.sub = uint8_t(baseEncoding(attrs.udata(DW_AT_encoding).value_or(DW_ATE_unsigned)));
+  std::optional<uint64_t> bytes = attrs.udata(DW_AT_byte_size);
+  std::optional<uint64_t> bits = attrs.udata(DW_AT_bit_size);
   if (bits)
     n.bitSize = uint32_t(*bits);
   if (bytes) {
@@ -132,7 +134,8 @@ void UnitBuilder::fillBase(TypeNode &n, Dwarf_Die &die) {
   }
 }
 
-void UnitBuilder::fillPointer(TypeNode &n, Dwarf_Die &die) {
+void UnitBuilder::fillPointer(TypeNode &n, DieAttrs &attrs) {
+  Dwarf_Die &die = attrs.die();
   const int tag = dwarf_tag(&die);
   n.kind = NodeKind::Pointer;
   n.sub = uint8_t(tag == DW_TAG_reference_type          ? model::PointerKind::Reference
@@ -140,9 +143,9 @@ void UnitBuilder::fillPointer(TypeNode &n, Dwarf_Die &die) {
                   : tag == DW_TAG_ptr_to_member_type    ? model::PointerKind::PtrToMember
                                                         : model::PointerKind::Pointer);
   n.name = {}; // pointers are anonymous in BTF even if a producer names them
-  n.type = typeOf(die);
+  n.type = typeOf(attrs);
   n.tagFirst = g_.annotationCount();
-  forEachAnnotation(die, [&](model::TagKind k, std::string_view v) {
+  forEachAnnotation(attrs, [&](model::TagKind k, std::string_view v) {
     if (k == model::TagKind::TypeTag) {
       g_.addAnnotation({k, v});
       ++n.tagCount;
@@ -211,14 +214,15 @@ bool UnitBuilder::memberOffset(DieAttrs &attrs, model::MemberNode &m) {
   return true;
 }
 
-void UnitBuilder::fillComposite(TypeNode &n, Dwarf_Die &die) {
+void UnitBuilder::fillComposite(TypeNode &n, DieAttrs &attrs) {
+  Dwarf_Die &die = attrs.die();
   const int tag = dwarf_tag(&die);
   n.kind = NodeKind::Composite;
   n.sub = uint8_t(tag == DW_TAG_union_type   ? model::CompositeKind::Union
                   : tag == DW_TAG_class_type ? model::CompositeKind::Class
                                              : model::CompositeKind::Struct);
-  n.declaration = attrFlag(&die, DW_AT_declaration);
-  std::optional<uint64_t> size = attrUdata(&die, DW_AT_byte_size);
+  n.declaration = attrs.flag(DW_AT_declaration);
+  std::optional<uint64_t> size = attrs.udata(DW_AT_byte_size);
   if (n.declaration)
     return;
   if (!size) {
@@ -248,7 +252,11 @@ void UnitBuilder::fillComposite(TypeNode &n, Dwarf_Die &die) {
       prime(c);
       const int ct = dwarf_tag(&c);
       if (ct == kTagLlvmAnnotation || ct == kTagGnuAnnotation) {
-        continue; // read below with forEachAnnotation
+        readAnnotation(c, [&](model::TagKind k, std::string_view v) {
+          if (k == model::TagKind::DeclTag)
+            own.push_back({k, v});
+        });
+        continue;
       }
       if (ct == DW_TAG_variant_part) {
         // Rust data-carrying enums; C lowering ignores these members.
@@ -258,26 +266,26 @@ void UnitBuilder::fillComposite(TypeNode &n, Dwarf_Die &die) {
       }
       if (ct != DW_TAG_member && ct != DW_TAG_inheritance)
         continue;
-      DieAttrs attrs(c);
+      DieAttrs ma = attrsOf(c);
       // Static data members are declarations, not storage.
-      if (ct == DW_TAG_member && (attrs.flag(DW_AT_external) || attrs.flag(DW_AT_declaration)))
+      if (ct == DW_TAG_member && (ma.flag(DW_AT_external) || ma.flag(DW_AT_declaration)))
         continue;
       Pending p;
-      p.m.name = ct == DW_TAG_inheritance ? std::string_view() : attrs.name();
-      Dwarf_Attribute ta;
-      p.m.type = attrs.get(DW_AT_type, &ta) ? typeOfAttr(c, ta) : model::kVoidNode;
-      p.m.bitSize = uint32_t(attrs.udata(DW_AT_bit_size).value_or(0));
-      memberOffset(attrs, p.m);
+      p.m.name = ct == DW_TAG_inheritance ? std::string_view() : ma.name();
+      p.m.type = typeOf(ma);
+      p.m.bitSize = uint32_t(ma.udata(DW_AT_bit_size).value_or(0));
+      memberOffset(ma, p.m);
       // Annotations are children or a DW_AT_GNU_annotation chain.
-      if (dwarf_haschildren(&c) || attrs.has(kAtGnuAnnotation))
-        forEachAnnotation(c, [&](model::TagKind k, std::string_view v) {
+      if (dwarf_haschildren(&c) || ma.has(kAtGnuAnnotation))
+        forEachAnnotation(ma, [&](model::TagKind k, std::string_view v) {
           if (k == model::TagKind::DeclTag)
             p.tags.push_back({k, v});
         });
       members.push_back(std::move(p));
-    } while (dwarf_siblingof(&c, &c) == 0);
+    } while (nextSibling(c));
   }
-  forEachAnnotation(die, [&](model::TagKind k, std::string_view v) {
+  // The annotation children were read with the members; then GCC's chain.
+  forEachChainedAnnotation(die, [&](model::TagKind k, std::string_view v) {
     if (k == model::TagKind::DeclTag)
       own.push_back({k, v});
   });
@@ -323,7 +331,7 @@ void UnitBuilder::readVariantPart(Dwarf_Die &part, std::vector<model::MemberNode
     if (ct == DW_TAG_member && dwarf_dieoffset(&c) == discrOff) {
       model::MemberNode m;
       m.type = typeOf(c);
-      DieAttrs attrs(c);
+      DieAttrs attrs = attrsOf(c);
       memberOffset(attrs, m);
       out.insert(out.begin(), m);
       hasDiscr = true;
@@ -338,12 +346,12 @@ void UnitBuilder::readVariantPart(Dwarf_Die &part, std::vector<model::MemberNode
         model::MemberNode m;
         m.name = dieName(&v);
         m.type = typeOf(v);
-        DieAttrs attrs(v);
+        DieAttrs attrs = attrsOf(v);
         memberOffset(attrs, m);
         variants.push_back(m);
-      } while (dwarf_siblingof(&v, &v) == 0);
+      } while (nextSibling(v));
     }
-  } while (dwarf_siblingof(&c, &c) == 0);
+  } while (nextSibling(c));
   out.insert(out.end(), variants.begin(), variants.end());
 }
 
@@ -375,7 +383,7 @@ bool UnitBuilder::enumIsSigned(Dwarf_Die &die) {
       Dwarf_Sword s;
       if (dwarf_formsdata(&a, &s) == 0 && s < 0)
         return true;
-    } while (dwarf_siblingof(&c, &c) == 0);
+    } while (nextSibling(c));
   }
   return false;
 }
@@ -398,10 +406,11 @@ std::optional<int64_t> UnitBuilder::wideConst(Dwarf_Attribute &a, uint64_t &high
   return int64_t(low);
 }
 
-void UnitBuilder::fillEnum(TypeNode &n, Dwarf_Die &die) {
+void UnitBuilder::fillEnum(TypeNode &n, DieAttrs &attrs) {
+  Dwarf_Die &die = attrs.die();
   n.kind = NodeKind::Enum;
-  n.declaration = attrFlag(&die, DW_AT_declaration);
-  n.byteSize = attrUdata(&die, DW_AT_byte_size).value_or(0);
+  n.declaration = attrs.flag(DW_AT_declaration);
+  n.byteSize = attrs.udata(DW_AT_byte_size).value_or(0);
   if (!n.byteSize && !n.declaration) {
     Dwarf_Die t;
     if (typeRef(die, t))
@@ -429,14 +438,15 @@ void UnitBuilder::fillEnum(TypeNode &n, Dwarf_Die &die) {
         warn(c, "dwarf.bad-enumerator", "enumerator without a constant value; using 0");
       g_.addEnumerator({dieName(&c), uint64_t(v.value_or(0)), high});
       ++n.count;
-    } while (dwarf_siblingof(&c, &c) == 0);
+    } while (nextSibling(c));
   }
 }
 
-void UnitBuilder::fillArray(TypeNode &n, Dwarf_Die &die) {
+void UnitBuilder::fillArray(TypeNode &n, DieAttrs &attrs) {
+  Dwarf_Die &die = attrs.die();
   n.kind = NodeKind::Array;
   n.name = {};
-  n.type = typeOf(die);
+  n.type = typeOf(attrs);
   n.first = g_.dimCount();
   Dwarf_Die c;
   if (dwarf_haschildren(&die) && dwarf_child(&die, &c) == 0) {
@@ -474,14 +484,15 @@ void UnitBuilder::fillArray(TypeNode &n, Dwarf_Die &die) {
       }
       g_.addDim(d);
       ++n.count;
-    } while (dwarf_siblingof(&c, &c) == 0);
+    } while (nextSibling(c));
   }
 }
 
-void UnitBuilder::fillSubroutine(TypeNode &n, Dwarf_Die &die) {
+void UnitBuilder::fillSubroutine(TypeNode &n, DieAttrs &attrs) {
+  Dwarf_Die &die = attrs.die();
   n.kind = NodeKind::Subroutine;
   n.name = {};
-  n.type = typeOf(die);
+  n.type = typeOf(attrs);
   std::vector<model::ParamNode> params;
   Dwarf_Die c;
   if (dwarf_haschildren(&die) && dwarf_child(&die, &c) == 0) {
@@ -492,7 +503,7 @@ void UnitBuilder::fillSubroutine(TypeNode &n, Dwarf_Die &die) {
         params.push_back({dieName(&c), typeOf(c)});
       else if (ct == DW_TAG_unspecified_parameters)
         n.varargs = true;
-    } while (dwarf_siblingof(&c, &c) == 0);
+    } while (nextSibling(c));
   }
   n.first = g_.paramCount();
   n.count = uint32_t(params.size());

@@ -1,0 +1,284 @@
+#include "die_scanner.h"
+
+#include <bit>
+
+namespace d2b::dwarf {
+
+using scanner_detail::readUleb;
+
+namespace {
+
+constexpr int kVariable = -1;
+constexpr int kUnhandled = -2;
+
+// GNU extensions libdw knows (DWARF 4 split units and dwz).
+constexpr unsigned kFormGnuAddrIndex = 0x1f01;
+constexpr unsigned kFormGnuStrIndex = 0x1f02;
+constexpr unsigned kFormGnuRefAlt = 0x1f20;
+constexpr unsigned kFormGnuStrpAlt = 0x1f21;
+
+uint64_t readFixed(const unsigned char *p, int size) {
+  uint64_t v = 0;
+  std::memcpy(&v, p, size_t(size)); // DWARF data is in the target's order: little-endian hosts only
+  return v;
+}
+
+} // namespace
+
+bool DieScanner::reset(const Dwarf_Die &cuDie, uint64_t headerOffset, uint64_t dieOffset,
+                       const unsigned char *end, AbbrevCache &abbrevs) {
+  cu_ = nullptr;
+  abbrevs_ = &abbrevs;
+  first_ = static_cast<const unsigned char *>(cuDie.addr);
+  section_ = first_ - dieOffset;
+  unit_ = section_ + headerOffset;
+  end_ = end;
+  byCode_.clear();
+  names_.clear();
+  forms_.clear();
+  Dwarf_Half version = 0;
+  uint8_t unitType = 0, addressSize = 0, offsetSize = 0;
+  if (!cuDie.cu || dwarf_cu_info(cuDie.cu, &version, &unitType, nullptr, nullptr, nullptr,
+                                 &addressSize, &offsetSize) != 0)
+    return false;
+  version_ = version;
+  addressSize_ = addressSize;
+  offsetSize_ = offsetSize;
+  // Values are read as little-endian (DW_AT_sibling, block lengths).
+  if (std::endian::native != std::endian::little || !(offsetSize == 4 || offsetSize == 8) ||
+      !(addressSize == 4 || addressSize == 8) || first_ >= end_)
+    return false;
+  cu_ = cuDie.cu;
+  return true;
+}
+
+int DieScanner::formSize(unsigned form) const {
+  switch (form) {
+  case DW_FORM_flag_present:
+  case DW_FORM_implicit_const:
+    return 0;
+  case DW_FORM_data1:
+  case DW_FORM_ref1:
+  case DW_FORM_flag:
+  case DW_FORM_strx1:
+  case DW_FORM_addrx1:
+    return 1;
+  case DW_FORM_data2:
+  case DW_FORM_ref2:
+  case DW_FORM_strx2:
+  case DW_FORM_addrx2:
+    return 2;
+  case DW_FORM_strx3:
+  case DW_FORM_addrx3:
+    return 3;
+  case DW_FORM_data4:
+  case DW_FORM_ref4:
+  case DW_FORM_ref_sup4:
+  case DW_FORM_strx4:
+  case DW_FORM_addrx4:
+    return 4;
+  case DW_FORM_data8:
+  case DW_FORM_ref8:
+  case DW_FORM_ref_sig8:
+  case DW_FORM_ref_sup8:
+    return 8;
+  case DW_FORM_data16:
+    return 16;
+  case DW_FORM_addr:
+    return addressSize_;
+  case DW_FORM_ref_addr:
+    return version_ == 2 ? addressSize_ : offsetSize_;
+  case DW_FORM_strp:
+  case DW_FORM_line_strp:
+  case DW_FORM_sec_offset:
+  case DW_FORM_strp_sup:
+  case kFormGnuRefAlt:
+  case kFormGnuStrpAlt:
+    return offsetSize_;
+  case DW_FORM_udata:
+  case DW_FORM_sdata:
+  case DW_FORM_ref_udata:
+  case DW_FORM_strx:
+  case DW_FORM_addrx:
+  case DW_FORM_loclistx:
+  case DW_FORM_rnglistx:
+  case kFormGnuAddrIndex:
+  case kFormGnuStrIndex:
+  case DW_FORM_string:
+  case DW_FORM_block1:
+  case DW_FORM_block2:
+  case DW_FORM_block4:
+  case DW_FORM_block:
+  case DW_FORM_exprloc:
+    return kVariable;
+  default: // DW_FORM_indirect and forms libdw does not know either
+    return kUnhandled;
+  }
+}
+
+const DieScanner::Info *DieScanner::infoFor(const unsigned char *die, uint64_t code) {
+  if (code < byCode_.size() && byCode_[code].lib)
+    return &byCode_[code];
+  if (code >= (1u << 16))
+    return nullptr; // codes are small and dense in practice; leave the unit to libdw
+  Dwarf_Die d{};
+  d.addr = const_cast<unsigned char *>(die);
+  d.cu = cu_;
+  abbrevs_->prime(d);
+  if (!d.abbrev || d.abbrev == DWARF_END_ABBREV)
+    return nullptr;
+  Info info;
+  info.lib = d.abbrev;
+  info.tag = int(dwarf_getabbrevtag(d.abbrev));
+  info.children = dwarf_abbrevhaschildren(d.abbrev) > 0;
+  info.first = uint32_t(forms_.size());
+  info.fixed = true;
+  // elfutils 0.188's dwarf_getattrcnt counts the terminating pair too, so
+  // the list ends where dwarf_getabbrevattr_data finds no attribute.
+  for (size_t i = 0;; ++i) {
+    unsigned name = 0, form = 0;
+    Dwarf_Sword data = 0;
+    if (dwarf_getabbrevattr_data(d.abbrev, i, &name, &form, &data, nullptr) != 0)
+      break;
+    const int size = formSize(form);
+    if (size == kUnhandled)
+      return nullptr;
+    if (name > 0xffff)
+      return nullptr;
+    if (name == DW_AT_signature)
+      info.signature = true;
+    if (name == DW_AT_sibling) {
+      if (info.sibling >= 0)
+        return nullptr; // which one would libdw follow? leave it to libdw
+      info.sibling = int32_t(i);
+      info.fixed = false; // its value is read
+    }
+    if (size == kVariable)
+      info.fixed = false;
+    else
+      info.fixedSize += uint32_t(size);
+    names_.push_back(uint16_t(name));
+    forms_.push_back(uint16_t(form));
+    ++info.count;
+  }
+  if (code >= byCode_.size())
+    byCode_.resize(code + 1);
+  byCode_[code] = info;
+  return &byCode_[code];
+}
+
+const unsigned char *DieScanner::skipValue(unsigned form, const unsigned char *p) const {
+  const int size = formSize(form);
+  if (size >= 0)
+    return end_ - p >= size ? p + size : nullptr;
+  uint64_t len = 0;
+  switch (form) {
+  case DW_FORM_string: {
+    const void *nul = std::memchr(p, 0, size_t(end_ - p));
+    return nul ? static_cast<const unsigned char *>(nul) + 1 : nullptr;
+  }
+  case DW_FORM_block1:
+  case DW_FORM_block2:
+  case DW_FORM_block4: {
+    const int width = form == DW_FORM_block1 ? 1 : form == DW_FORM_block2 ? 2 : 4;
+    if (end_ - p < width)
+      return nullptr;
+    len = readFixed(p, width);
+    p += width;
+    break;
+  }
+  case DW_FORM_block:
+  case DW_FORM_exprloc:
+    if (!readUleb(p, end_, len))
+      return nullptr;
+    break;
+  default: // LEB128 values
+    return readUleb(p, end_, len) ? p : nullptr;
+  }
+  return uint64_t(end_ - p) >= len ? p + len : nullptr;
+}
+
+const unsigned char *DieScanner::skipValues(const Info &info, const unsigned char *p,
+                                            const unsigned char *&sibling) const {
+  sibling = nullptr;
+  if (info.fixed)
+    return size_t(end_ - p) >= info.fixedSize ? p + info.fixedSize : nullptr;
+  const uint16_t *forms = forms_.data() + info.first;
+  for (uint32_t i = 0; i < info.count; ++i) {
+    const unsigned form = forms[i];
+    const unsigned char *next = skipValue(form, p);
+    if (!next)
+      return nullptr;
+    if (int32_t(i) == info.sibling) {
+      uint64_t v = 0;
+      const unsigned char *q = p;
+      switch (form) {
+      case DW_FORM_ref1:
+      case DW_FORM_ref2:
+      case DW_FORM_ref4:
+      case DW_FORM_ref8:
+        v = readFixed(p, int(next - p));
+        break;
+      case DW_FORM_ref_udata:
+        readUleb(q, end_, v);
+        break;
+      default: // not a unit-relative reference: leave it to libdw
+        return nullptr;
+      }
+      if (v >= uint64_t(end_ - unit_))
+        return nullptr;
+      sibling = unit_ + v;
+    }
+    p = next;
+  }
+  return p;
+}
+
+const DieScanner::Info *DieScanner::infoAt(const Dwarf_Die &d, const unsigned char *&values) {
+  if (d.cu != cu_ || !cu_)
+    return nullptr;
+  const unsigned char *p = static_cast<const unsigned char *>(d.addr);
+  if (p < first_ || p >= end_)
+    return nullptr;
+  uint64_t code;
+  if (!readUleb(p, end_, code) || code == 0)
+    return nullptr;
+  const Info *info = infoFor(static_cast<const unsigned char *>(d.addr), code);
+  if (!info || (d.abbrev && d.abbrev != info->lib))
+    return nullptr;
+  values = p;
+  return info;
+}
+
+DieScanner::Sibling DieScanner::siblingOf(const Dwarf_Die &d, Dwarf_Die &out) {
+  const unsigned char *p;
+  const Info *info = infoAt(d, p);
+  if (!info)
+    return Sibling::Unknown;
+  const unsigned char *sibling = nullptr;
+  p = skipValues(*info, p, sibling);
+  if (!p)
+    return Sibling::Unknown;
+  // libdw follows DW_AT_sibling whether or not the DIE has children, and
+  // rejects one that does not point past the DIE's start.
+  if (sibling) {
+    if (sibling <= static_cast<const unsigned char *>(d.addr))
+      return Sibling::Unknown;
+    p = sibling;
+  } else if (info->children) {
+    return Sibling::Unknown; // libdw reads the subtree
+  }
+  if (p >= end_ || *p == 0)
+    return Sibling::None;
+  out = Dwarf_Die{};
+  out.addr = const_cast<unsigned char *>(p);
+  out.cu = cu_;
+  const unsigned char *q = p;
+  uint64_t code;
+  if (readUleb(q, end_, code))
+    if (const Info *next = infoFor(p, code))
+      out.abbrev = next->lib;
+  return Sibling::Found;
+}
+
+} // namespace d2b::dwarf
