@@ -36,6 +36,9 @@ public:
   model::NodeId typeOfAttr(Dwarf_Die &die, Dwarf_Attribute &a);
   /// Appends the btf_decl_tag values annotating `die` to `out`.
   void declTagsOf(Dwarf_Die &die, std::vector<std::string> &out);
+  void declTagsOf(DieAttrs &attrs, std::vector<std::string> &out);
+  /// typeOf(die, DW_AT_type, true) for a DIE whose attributes are read already.
+  model::NodeId typeOfIntegrate(DieAttrs &attrs);
   void warn(Dwarf_Die &die, const char *rule, std::string message,
             Severity severity = Severity::Warning);
   Error dwarfError(Dwarf_Die *die, const char *what);
@@ -125,6 +128,9 @@ private:
   // Subprograms and variables are read after the walk, so the types they
   // reference get nodes in DIE order rather than at first use.
   std::vector<Dwarf_Die> functionDies_;
+  // fillComposite's buffers: the members, and each member's decl tags.
+  std::vector<model::MemberNode> scratchMembers_;
+  std::vector<std::pair<uint32_t, model::Annotation>> scratchMemberTags_;
   std::vector<Dwarf_Die> variableDies_;
 
   friend struct RecordsAccess;

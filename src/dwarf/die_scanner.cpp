@@ -36,6 +36,7 @@ bool DieScanner::reset(const Dwarf_Die &cuDie, uint64_t headerOffset, uint64_t d
   byCode_.clear();
   names_.clear();
   forms_.clear();
+  sizes_.clear();
   Dwarf_Half version = 0;
   uint8_t unitType = 0, addressSize = 0, offsetSize = 0;
   if (!cuDie.cu || dwarf_cu_info(cuDie.cu, &version, &unitType, nullptr, nullptr, nullptr,
@@ -159,6 +160,7 @@ const DieScanner::Info *DieScanner::infoFor(const unsigned char *die, uint64_t c
       info.fixedSize += uint32_t(size);
     names_.push_back(uint16_t(name));
     forms_.push_back(uint16_t(form));
+    sizes_.push_back(int8_t(size));
     ++info.count;
   }
   if (code >= byCode_.size())
@@ -167,10 +169,7 @@ const DieScanner::Info *DieScanner::infoFor(const unsigned char *die, uint64_t c
   return &byCode_[code];
 }
 
-const unsigned char *DieScanner::skipValue(unsigned form, const unsigned char *p) const {
-  const int size = formSize(form);
-  if (size >= 0)
-    return end_ - p >= size ? p + size : nullptr;
+const unsigned char *DieScanner::skipVariable(unsigned form, const unsigned char *p) const {
   uint64_t len = 0;
   switch (form) {
   case DW_FORM_string: {
@@ -204,9 +203,10 @@ const unsigned char *DieScanner::skipValues(const Info &info, const unsigned cha
   if (info.fixed)
     return size_t(end_ - p) >= info.fixedSize ? p + info.fixedSize : nullptr;
   const uint16_t *forms = forms_.data() + info.first;
+  const int8_t *sizes = sizes_.data() + info.first;
   for (uint32_t i = 0; i < info.count; ++i) {
     const unsigned form = forms[i];
-    const unsigned char *next = skipValue(form, p);
+    const unsigned char *next = skipValue(sizes[i], form, p);
     if (!next)
       return nullptr;
     if (int32_t(i) == info.sibling) {

@@ -46,7 +46,7 @@ public:
     bool fixed = false;     // every value has a fixed size
     bool signature = false; // has DW_AT_signature
     uint32_t fixedSize = 0;
-    uint32_t first = 0; // names_/forms_[first, first + count)
+    uint32_t first = 0; // names_/forms_/sizes_[first, first + count)
     uint32_t count = 0;
     int32_t sibling = -1; // index of DW_AT_sibling among the attributes, -1: none
   };
@@ -91,7 +91,13 @@ private:
   /// Size of a value of `form` in this unit: >= 0 fixed, -1 variable, -2 not handled.
   int formSize(unsigned form) const;
   /// One past the value of `form` at `p`, null when the data does not hold it.
-  const unsigned char *skipValue(unsigned form, const unsigned char *p) const;
+  /// `size` is formSize(form), looked up once per abbreviation.
+  const unsigned char *skipValue(int size, unsigned form, const unsigned char *p) const {
+    if (size >= 0)
+      return end_ - p >= size ? p + size : nullptr;
+    return skipVariable(form, p);
+  }
+  const unsigned char *skipVariable(unsigned form, const unsigned char *p) const;
   /// Skips the values of `info` at `p`; the DW_AT_sibling target (if any) in
   /// `sibling`. Null when the data does not hold them.
   const unsigned char *skipValues(const Info &info, const unsigned char *p,
@@ -109,6 +115,7 @@ private:
   std::vector<Info> byCode_;
   std::vector<uint16_t> names_;
   std::vector<uint16_t> forms_;
+  std::vector<int8_t> sizes_;
   std::vector<Level> levels_;
 };
 
@@ -185,8 +192,9 @@ template <class F>
 bool DieScanner::forEachValue(const Info &info, const unsigned char *p, F &&f) const {
   const uint16_t *names = names_.data() + info.first;
   const uint16_t *forms = forms_.data() + info.first;
+  const int8_t *sizes = sizes_.data() + info.first;
   for (uint32_t i = 0; i < info.count; ++i) {
-    const unsigned char *next = skipValue(forms[i], p);
+    const unsigned char *next = skipValue(sizes[i], forms[i], p);
     if (!next)
       return false;
     f(unsigned(names[i]), unsigned(forms[i]), p);

@@ -46,24 +46,6 @@ DieAttrs::DieAttrs(Dwarf_Die &die, DieScanner *scanner) : die_(die) {
   complete_ = dwarf_getattrs(&die, &DieAttrs::collect, this, 0) == 1;
 }
 
-int DieAttrs::slotOf(unsigned at) {
-  // Most attributes a DIE carries are not tracked; answer those quickly.
-  static constexpr auto kSmall = [] {
-    std::array<int8_t, 128> t{};
-    t.fill(-1);
-    for (int i = 0; i < kCount; ++i)
-      if (kTracked[i] < t.size())
-        t[kTracked[i]] = int8_t(i);
-    return t;
-  }();
-  if (at < kSmall.size())
-    return kSmall[at];
-  for (int i = 0; i < kCount; ++i)
-    if (kTracked[i] == at)
-      return i;
-  return -1;
-}
-
 int DieAttrs::collect(Dwarf_Attribute *a, void *self) {
   auto *d = static_cast<DieAttrs *>(self);
   const int slot = slotOf(dwarf_whatattr(a));
@@ -72,21 +54,6 @@ int DieAttrs::collect(Dwarf_Attribute *a, void *self) {
     d->attrs_[slot] = *a;
   }
   return DWARF_CB_OK;
-}
-
-bool DieAttrs::get(unsigned at, Dwarf_Attribute *out) {
-  const int slot = slotOf(at);
-  if (!complete_ || slot < 0 || (viaLibdw_ & (1u << slot)))
-    return dwarf_attr(&die_, at, out) != nullptr;
-  if (!(present_ & (1u << slot)))
-    return false;
-  *out = attrs_[slot];
-  return true;
-}
-
-bool DieAttrs::has(unsigned at) {
-  Dwarf_Attribute a;
-  return get(at, &a);
 }
 
 std::optional<uint64_t> DieAttrs::udata(unsigned at) {
@@ -115,6 +82,31 @@ std::string_view DieAttrs::name() {
   if (!complete_ || has(DW_AT_abstract_origin) || has(DW_AT_specification))
     return dieName(&die_);
   return {};
+}
+
+bool DieAttrs::getIntegrate(unsigned at, Dwarf_Attribute *out) {
+  if (get(at, out))
+    return true;
+  // dwarf_attr_integrate looks further only through these two.
+  if (complete_ && !hasOrigin())
+    return false;
+  return dwarf_attr_integrate(&die_, at, out) != nullptr;
+}
+
+std::string_view DieAttrs::stringIntegrate(unsigned at) {
+  Dwarf_Attribute a;
+  if (!getIntegrate(at, &a))
+    return {};
+  const char *s = dwarf_formstring(&a);
+  return s ? std::string_view(s) : std::string_view();
+}
+
+bool DieAttrs::flagIntegrate(unsigned at) {
+  Dwarf_Attribute a;
+  bool v = false;
+  if (!getIntegrate(at, &a) || dwarf_formflag(&a, &v) != 0)
+    return false;
+  return v;
 }
 
 std::optional<uint64_t> typeByteSize(Dwarf_Die die) {

@@ -1,5 +1,6 @@
 #pragma once
 // Private to src/dwarf: small readers over libdw attributes.
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -69,23 +70,75 @@ class DieAttrs {
 public:
   explicit DieAttrs(Dwarf_Die &die, DieScanner *scanner = nullptr);
   /// Like dwarf_attr(die, at, out) != nullptr.
-  bool get(unsigned at, Dwarf_Attribute *out);
-  bool has(unsigned at);
+  bool get(unsigned at, Dwarf_Attribute *out) {
+    const int slot = slotOf(at);
+    if (!complete_ || slot < 0 || (viaLibdw_ & (1u << slot)))
+      return dwarf_attr(&die_, at, out) != nullptr;
+    if (!(present_ & (1u << slot)))
+      return false;
+    *out = attrs_[slot];
+    return true;
+  }
+  bool has(unsigned at) {
+    Dwarf_Attribute a;
+    return get(at, &a);
+  }
   std::optional<uint64_t> udata(unsigned at);
   bool flag(unsigned at);
   /// Like dieName(&die) (dwarf_diename follows origins when the name is absent).
   std::string_view name();
+  /// DW_AT_abstract_origin or DW_AT_specification is present.
+  bool hasOrigin() { return has(DW_AT_abstract_origin) || has(DW_AT_specification); }
+  /// Like dwarf_attr_integrate(&die, at, out) != nullptr.
+  bool getIntegrate(unsigned at, Dwarf_Attribute *out);
+  /// Like attrStringIntegrate(&die, at).
+  std::string_view stringIntegrate(unsigned at);
+  /// Like attrFlagIntegrate(&die, at).
+  bool flagIntegrate(unsigned at);
   Dwarf_Die &die() { return die_; }
 
 private:
-  static constexpr unsigned kTracked[] = {
-      DW_AT_name,        DW_AT_encoding,        DW_AT_type,
-      DW_AT_bit_size,    DW_AT_data_bit_offset, DW_AT_data_member_location,
-      DW_AT_bit_offset,  DW_AT_byte_size,       DW_AT_external,
-      DW_AT_declaration, DW_AT_abstract_origin, DW_AT_specification,
-      kAtGnuAnnotation};
+  static constexpr unsigned kTracked[] = {DW_AT_name,
+                                          DW_AT_encoding,
+                                          DW_AT_type,
+                                          DW_AT_linkage_name,
+                                          DW_AT_MIPS_linkage_name,
+                                          DW_AT_inline,
+                                          DW_AT_calling_convention,
+                                          DW_AT_low_pc,
+                                          DW_AT_entry_pc,
+                                          DW_AT_ranges,
+                                          DW_AT_location,
+                                          DW_AT_artificial,
+                                          DW_AT_bit_size,
+                                          DW_AT_data_bit_offset,
+                                          DW_AT_data_member_location,
+                                          DW_AT_bit_offset,
+                                          DW_AT_byte_size,
+                                          DW_AT_external,
+                                          DW_AT_declaration,
+                                          DW_AT_abstract_origin,
+                                          DW_AT_specification,
+                                          kAtGnuAnnotation};
   static constexpr int kCount = int(sizeof(kTracked) / sizeof(kTracked[0]));
-  static int slotOf(unsigned at);
+  static_assert(kCount <= 32, "present_ has a bit per tracked attribute");
+  static int slotOf(unsigned at) {
+    // Most attributes a DIE carries are not tracked; answer those quickly.
+    static constexpr auto kSmall = [] {
+      std::array<int8_t, 128> t{};
+      t.fill(-1);
+      for (int i = 0; i < kCount; ++i)
+        if (kTracked[i] < t.size())
+          t[kTracked[i]] = int8_t(i);
+      return t;
+    }();
+    if (at < kSmall.size())
+      return kSmall[at];
+    for (int i = 0; i < kCount; ++i)
+      if (kTracked[i] == at)
+        return i;
+    return -1;
+  }
   static int collect(Dwarf_Attribute *a, void *self);
   Dwarf_Die &die_;
   bool complete_ = false; // every attribute was read

@@ -139,6 +139,30 @@ void UnitBuilder::declTagsOf(Dwarf_Die &die, std::vector<std::string> &out) {
   });
 }
 
+void UnitBuilder::declTagsOf(DieAttrs &attrs, std::vector<std::string> &out) {
+  // A subprogram has many children (parameters, locals, blocks, call
+  // sites); step through them with the scanner rather than libdw.
+  auto take = [&](model::TagKind k, std::string_view v) {
+    if (k == model::TagKind::DeclTag)
+      out.emplace_back(v);
+  };
+  Dwarf_Die &die = attrs.die();
+  Dwarf_Die c;
+  if (dwarf_haschildren(&die) && dwarf_child(&die, &c) == 0) {
+    do {
+      prime(c);
+      readAnnotation(c, take);
+    } while (nextSibling(c));
+  }
+  if (attrs.has(kAtGnuAnnotation))
+    forEachChainedAnnotation(die, take);
+}
+
+NodeId UnitBuilder::typeOfIntegrate(DieAttrs &attrs) {
+  Dwarf_Attribute a;
+  return attrs.getIntegrate(DW_AT_type, &a) ? typeOfAttr(attrs.die(), a) : model::kVoidNode;
+}
+
 void UnitBuilder::warn(Dwarf_Die &die, const char *rule, std::string message, Severity severity) {
   // A DIE of another unit (reached through ref_addr or a type signature) is
   // also walked by its own unit, which reports it; saying it once per
@@ -209,6 +233,7 @@ Error UnitBuilder::walk(Dwarf_Die &unitDie) {
   if (scanner_.scan(
           uint8_t(Scope::Unit), [](int tag, uint8_t scope) { return stepFor(tag, Scope(scope)); },
           scanned_)) {
+    byKey_.reserve(scanned_.size() / 2); // types are a good part of the DIEs visited
     for (const DieScanner::Entry &e : scanned_) {
       Dwarf_Die d{};
       d.addr = const_cast<unsigned char *>(e.addr);

@@ -39,6 +39,14 @@ public:
     }
   }
   size_t size() const { return used_; }
+  /// Room for `n` keys without growing.
+  void reserve(size_t n) {
+    size_t want = 256;
+    while (want < n * 2)
+      want *= 2;
+    while (slots_.size() < want)
+      grow();
+  }
 
 private:
   static constexpr uint64_t kEmpty = UINT64_MAX;

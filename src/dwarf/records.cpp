@@ -108,49 +108,55 @@ uint64_t typeAlignment(Dwarf_Die die, int depth) {
 void UnitBuilder::addFunction(Dwarf_Die &die) {
   // Declarations carry nothing the FUNC stage uses (it needs a definition),
   // and there are many of them (one per called extern function per CU).
-  if (attrFlag(&die, DW_AT_declaration))
+  DieAttrs attrs = attrsOf(die);
+  if (attrs.flag(DW_AT_declaration))
     return;
   model::FunctionRecord r;
-  r.name = std::string(attrStringIntegrate(&die, DW_AT_name));
+  r.name = std::string(attrs.stringIntegrate(DW_AT_name));
   if (r.name.empty())
     return;
-  std::string_view linkage = attrStringIntegrate(&die, DW_AT_linkage_name);
+  std::string_view linkage = attrs.stringIntegrate(DW_AT_linkage_name);
   if (linkage.empty())
-    linkage = attrStringIntegrate(&die, DW_AT_MIPS_linkage_name);
+    linkage = attrs.stringIntegrate(DW_AT_MIPS_linkage_name);
   r.linkageName = std::string(linkage);
   r.dieOffset = dwarf_dieoffset(&die);
   r.cuIndex = in_.cuIndex;
   r.language = in_.unit->language == DW_LANG_Rust ? 1 : 0;
   r.producerClang = producerClang_;
   Dwarf_Addr pc = 0;
-  if (dwarf_lowpc(&die, &pc) == 0 || dwarf_entrypc(&die, &pc) == 0) {
+  // Without any of these three libdw finds no address either.
+  const bool mayHavePc =
+      attrs.has(DW_AT_low_pc) || attrs.has(DW_AT_entry_pc) || attrs.has(DW_AT_ranges);
+  if (mayHavePc && (dwarf_lowpc(&die, &pc) == 0 || dwarf_entrypc(&die, &pc) == 0)) {
     r.hasLowPc = true;
     r.lowPc = pc;
-  } else {
+  } else if (mayHavePc) {
     Dwarf_Addr base, start, end;
     if (dwarf_ranges(&die, 0, &base, &start, &end) > 0) {
       r.hasLowPc = true;
       r.lowPc = start;
     }
   }
-  r.external = attrFlagIntegrate(&die, DW_AT_external);
-  r.inlineOnly = hasAttr(&die, DW_AT_inline) && !r.hasLowPc;
+  r.external = attrs.flagIntegrate(DW_AT_external);
+  r.inlineOnly = attrs.has(DW_AT_inline) && !r.hasLowPc;
   auto nocall = [](Dwarf_Die &d) {
     return attrUdata(&d, DW_AT_calling_convention).value_or(DW_CC_normal) == DW_CC_nocall;
   };
-  r.nocall = nocall(die);
-  forEachOrigin(die, [&](Dwarf_Die &o) { r.nocall |= nocall(o); });
-  r.returnType = typeOf(die, DW_AT_type, true);
-  declTagsOf(die, r.declTags);
-  forEachOrigin(die, [&](Dwarf_Die &o) { declTagsOf(o, r.declTags); });
+  r.nocall = attrs.udata(DW_AT_calling_convention).value_or(DW_CC_normal) == DW_CC_nocall;
+  const bool follows = attrs.hasOrigin();
+  if (follows)
+    forEachOrigin(die, [&](Dwarf_Die &o) { r.nocall |= nocall(o); });
+  r.returnType = typeOfIntegrate(attrs);
+  declTagsOf(attrs, r.declTags);
+  if (follows)
+    forEachOrigin(die, [&](Dwarf_Die &o) { declTagsOf(o, r.declTags); });
 
   // The abstract instance's parameter order, to detect concrete instances
   // whose parameters were reordered.
   std::vector<uint64_t> originParams;
   Dwarf_Attribute oa;
   Dwarf_Die origin;
-  const bool hasOrigin =
-      dwarf_attr(&die, DW_AT_abstract_origin, &oa) && dwarf_formref_die(&oa, &origin);
+  const bool hasOrigin = attrs.get(DW_AT_abstract_origin, &oa) && dwarf_formref_die(&oa, &origin);
   Dwarf_Die c;
   if (hasOrigin && dwarf_haschildren(&origin) && dwarf_child(&origin, &c) == 0) {
     do {
@@ -174,8 +180,9 @@ void UnitBuilder::addFunction(Dwarf_Die &die) {
       if (t != DW_TAG_formal_parameter)
         continue;
       model::ParamRecord p;
-      p.name = std::string(attrStringIntegrate(&c, DW_AT_name));
-      p.type = typeOf(c, DW_AT_type, true);
+      DieAttrs pa = attrsOf(c);
+      p.name = std::string(pa.stringIntegrate(DW_AT_name));
+      p.type = typeOfIntegrate(pa);
       encode::decodeParamLocation(&c, abi_, p);
       Dwarf_Die st;
       if (resolveType(c, st)) {
@@ -190,12 +197,13 @@ void UnitBuilder::addFunction(Dwarf_Die &die) {
           p.isPackedStruct = packed || (align > 1 && size % align != 0);
         }
       }
-      declTagsOf(c, p.declTags);
-      forEachOrigin(c, [&](Dwarf_Die &o) { declTagsOf(o, p.declTags); });
+      declTagsOf(pa, p.declTags);
+      if (pa.hasOrigin())
+        forEachOrigin(c, [&](Dwarf_Die &o) { declTagsOf(o, p.declTags); });
       if (hasOrigin) {
-        Dwarf_Attribute pa;
+        Dwarf_Attribute poa;
         Dwarf_Die po;
-        if (dwarf_attr(&c, DW_AT_abstract_origin, &pa) && dwarf_formref_die(&pa, &po)) {
+        if (pa.get(DW_AT_abstract_origin, &poa) && dwarf_formref_die(&poa, &po)) {
           auto it = std::find(originParams.begin(), originParams.end(), dwarf_dieoffset(&po));
           // pahole compares each parameter's position with its origin's;
           // gcc lists the parameters it dropped last, which counts too.

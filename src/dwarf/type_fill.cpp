@@ -238,12 +238,12 @@ void UnitBuilder::fillComposite(TypeNode &n, DieAttrs &attrs) {
   n.byteSize = *size;
 
   // Members and annotations go to the graph's side arrays contiguously per
-  // owner, so collect them here first.
-  struct Pending {
-    model::MemberNode m;
-    std::vector<model::Annotation> tags;
-  };
-  std::vector<Pending> members;
+  // owner, so collect them here first (in buffers kept across composites:
+  // filling never nests).
+  std::vector<model::MemberNode> &members = scratchMembers_;
+  std::vector<std::pair<uint32_t, model::Annotation>> &memberTags = scratchMemberTags_;
+  members.clear();
+  memberTags.clear();
   std::vector<model::MemberNode> variants;
   std::vector<model::Annotation> own;
   Dwarf_Die c;
@@ -270,35 +270,38 @@ void UnitBuilder::fillComposite(TypeNode &n, DieAttrs &attrs) {
       // Static data members are declarations, not storage.
       if (ct == DW_TAG_member && (ma.flag(DW_AT_external) || ma.flag(DW_AT_declaration)))
         continue;
-      Pending p;
-      p.m.name = ct == DW_TAG_inheritance ? std::string_view() : ma.name();
-      p.m.type = typeOf(ma);
-      p.m.bitSize = uint32_t(ma.udata(DW_AT_bit_size).value_or(0));
-      memberOffset(ma, p.m);
+      model::MemberNode m;
+      m.name = ct == DW_TAG_inheritance ? std::string_view() : ma.name();
+      m.type = typeOf(ma);
+      m.bitSize = uint32_t(ma.udata(DW_AT_bit_size).value_or(0));
+      memberOffset(ma, m);
       // Annotations are children or a DW_AT_GNU_annotation chain.
       if (dwarf_haschildren(&c) || ma.has(kAtGnuAnnotation))
         forEachAnnotation(ma, [&](model::TagKind k, std::string_view v) {
           if (k == model::TagKind::DeclTag)
-            p.tags.push_back({k, v});
+            memberTags.push_back({uint32_t(members.size()), {k, v}});
         });
-      members.push_back(std::move(p));
+      members.push_back(m);
     } while (nextSibling(c));
   }
   // The annotation children were read with the members; then GCC's chain.
-  forEachChainedAnnotation(die, [&](model::TagKind k, std::string_view v) {
-    if (k == model::TagKind::DeclTag)
-      own.push_back({k, v});
-  });
-  for (Pending &p : members) {
-    p.m.tagFirst = g_.annotationCount();
-    p.m.tagCount = uint32_t(p.tags.size());
-    for (const auto &t : p.tags)
-      g_.addAnnotation(t);
+  if (attrs.has(kAtGnuAnnotation))
+    forEachChainedAnnotation(die, [&](model::TagKind k, std::string_view v) {
+      if (k == model::TagKind::DeclTag)
+        own.push_back({k, v});
+    });
+  size_t t = 0; // memberTags is in member order
+  for (uint32_t i = 0; i < members.size(); ++i) {
+    members[i].tagFirst = g_.annotationCount();
+    for (; t < memberTags.size() && memberTags[t].first == i; ++t) {
+      g_.addAnnotation(memberTags[t].second);
+      ++members[i].tagCount;
+    }
   }
   n.first = g_.memberCount();
   n.count = uint32_t(members.size());
-  for (const Pending &p : members)
-    g_.addMember(p.m);
+  for (const model::MemberNode &m : members)
+    g_.addMember(m);
   n.variantCount = uint32_t(variants.size());
   for (const model::MemberNode &m : variants)
     g_.addMember(m);
