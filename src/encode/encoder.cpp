@@ -33,7 +33,8 @@ struct Slot {
 };
 
 Error lowerUnit(const elf::ElfInput &in, Dwarf *dw, const dwarf::UnitRef &unit, uint32_t index,
-                const EncodeOptions &opts, DiagEngine &diag, Fragment &frag, Slot &slot) {
+                const EncodeOptions &opts, const elf::SymbolTable *symbols, DiagEngine &diag,
+                Fragment &frag, Slot &slot) {
   dwarf::UnitInput ui;
   ui.dwarf = dw;
   ui.unit = &unit;
@@ -77,6 +78,16 @@ Error lowerUnit(const elf::ElfInput &in, Dwarf *dw, const dwarf::UnitRef &unit, 
       std::erase_if(f.params, [](const model::ParamRecord &p) { return p.type == 0; });
     }
   }
+  if (symbols) {
+    // What addFunctions would count as dropped for want of a symbol (after
+    // declarations and unnamed parameters, which it counts first).
+    frag.functionsWithoutSymbol = std::erase_if(ug.functions, [&](const model::FunctionRecord &f) {
+      return !f.declaration &&
+             std::none_of(f.params.begin(), f.params.end(),
+                          [](const model::ParamRecord &p) { return p.name.empty(); }) &&
+             !symbols->findFunction(f.name);
+    });
+  }
   for (model::VariableRecord &v : ug.variables)
     v.type = lu.nodeIds[v.type];
   frag.btf = std::move(lu.btf);
@@ -114,6 +125,12 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
   res.elfType = in->elfType();
   res.input = in;
   res.stats.decompressedSections = in->decompressedSections();
+  if (opts.matchFunctionSymbols && opts.policy.funcs) {
+    // A symbol table that cannot be read is left to the caller to report.
+    if (Expected<elf::SymbolTable> syms = elf::readSymbols(in->symbolsElf(), path))
+      res.symbols = std::move(*syms);
+  }
+  const elf::SymbolTable *symbols = res.symbols ? &*res.symbols : nullptr;
 
   unsigned jobs = opts.jobs ? opts.jobs : std::max(1u, std::thread::hardware_concurrency());
   jobs = std::min<unsigned>(jobs, unsigned(units.size()));
@@ -194,8 +211,8 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
           }
         }
         if (handle)
-          slot.error =
-              lowerUnit(*in, handle->dwarf(), units[i], uint32_t(i), opts, diag, slot.frag, slot);
+          slot.error = lowerUnit(*in, handle->dwarf(), units[i], uint32_t(i), opts, symbols, diag,
+                                 slot.frag, slot);
       }
       if (slot.error)
         failed.store(true);
@@ -266,7 +283,8 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
   res.stats.graphNodes = t.nodes;
   res.stats.foreignTypes = t.foreignTypes;
   res.stats.typesEmitted = res.btf.ownCount();
-  res.stats.functions = res.functions.size();
+  res.stats.functionsWithoutSymbol = t.functionsWithoutSymbol;
+  res.stats.functions = res.functions.size() + t.functionsWithoutSymbol;
   res.stats.variables = res.variables.size();
   return res;
 }

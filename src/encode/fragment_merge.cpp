@@ -39,6 +39,7 @@ void FragmentMerger::append(Fragment &frag, std::vector<model::FunctionRecord> &
   totals_.dies += frag.dies;
   totals_.nodes += frag.nodes;
   totals_.foreignTypes += frag.foreignTypes;
+  totals_.functionsWithoutSymbol += frag.functionsWithoutSymbol;
 }
 
 } // namespace d2b::encode

@@ -17,6 +17,7 @@ struct Fragment {
   uint64_t dies = 0;
   uint64_t nodes = 0;
   uint64_t foreignTypes = 0;
+  uint64_t functionsWithoutSymbol = 0; // records left out (EncodeOptions::matchFunctionSymbols)
 };
 
 /// Appends fragments in order: type ids are shifted past what is already in
@@ -25,7 +26,7 @@ struct Fragment {
 class FragmentMerger {
 public:
   struct Totals {
-    uint64_t dies = 0, nodes = 0, foreignTypes = 0;
+    uint64_t dies = 0, nodes = 0, foreignTypes = 0, functionsWithoutSymbol = 0;
   };
   explicit FragmentMerger(btf::Btf &target) : target_(target) {}
   void append(Fragment &frag, std::vector<model::FunctionRecord> &functions,

@@ -82,6 +82,7 @@ Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const Pipeline
   out.base = base.btf;
   eopts.base = out.base.get();
   eopts.incrementalDedup = opts.dedup && opts.incrementalDedup && !eopts.base;
+  eopts.matchFunctionSymbols = opts.matchFunctionSymbols;
 
   PhaseClock typesClock;
   auto types = encode::encodeTypes(input, eopts, diag);
@@ -102,7 +103,9 @@ Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const Pipeline
   const bool needSymbols = policy.funcs || policy.vars != lower::Policy::VarScope::None;
   if (needSymbols) {
     PhaseClock symClock;
-    auto syms = elf::readSymbols(types->input->symbolsElf(), input);
+    Expected<elf::SymbolTable> syms = types->symbols
+                                          ? Expected<elf::SymbolTable>(std::move(*types->symbols))
+                                          : elf::readSymbols(types->input->symbolsElf(), input);
     if (!syms)
       return syms.error();
     encode::KfuncMap kfuncs;
@@ -123,6 +126,9 @@ Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const Pipeline
       fo.addressSize = uint8_t(types->input->addressSize());
       fo.file = input;
       out.funcs = encode::addFunctions(b, std::move(types->functions), *syms, fo, diag);
+      // Records the walk already left out for want of a symbol.
+      out.funcs.records += types->stats.functionsWithoutSymbol;
+      out.funcs.noSymbol += types->stats.functionsWithoutSymbol;
     }
     if (policy.vars != lower::Policy::VarScope::None) {
       encode::VarOptions vo;

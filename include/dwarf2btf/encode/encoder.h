@@ -15,12 +15,14 @@
 #include <bit>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "dwarf2btf/btf/btf.h"
 #include "dwarf2btf/dedup/dedup.h"
 #include "dwarf2btf/elf/elf_input.h"
+#include "dwarf2btf/elf/symbols.h"
 #include "dwarf2btf/lower/policy.h"
 #include "dwarf2btf/model/symbol_records.h"
 #include "dwarf2btf/support/diag.h"
@@ -39,18 +41,25 @@ struct EncodeOptions {
   /// Deduplicate while merging (dedup::IncrementalDedup, most of dedup then
   /// overlaps the walk); TypesResult::dedup finishes it. Ignored with a base.
   bool incrementalDedup = false;
+  /// With policy.funcs: read the input's symbols before the walk
+  /// (TypesResult::symbols) and leave out, as each unit is lowered, the
+  /// function records addFunctions would drop for having no ELF function of
+  /// their name: two thirds of vmlinux's 156 K records. Counted in
+  /// EncodeStats::functionsWithoutSymbol.
+  bool matchFunctionSymbols = false;
 };
 
 struct EncodeStats {
-  uint64_t cus = 0;          // compile/partial units lowered
-  uint64_t typeUnits = 0;    // type units lowered
-  uint64_t skippedUnits = 0; // units dropped by policy.langExclude
-  uint64_t dies = 0;         // DIEs visited
-  uint64_t graphNodes = 0;   // type graph nodes built (all units)
-  uint64_t foreignTypes = 0; // nodes for DIEs of another unit (ref_addr, ref_sig8)
-  uint64_t typesEmitted = 0; // BTF types in the result
-  uint64_t functions = 0;    // function records
-  uint64_t variables = 0;    // variable records
+  uint64_t cus = 0;                    // compile/partial units lowered
+  uint64_t typeUnits = 0;              // type units lowered
+  uint64_t skippedUnits = 0;           // units dropped by policy.langExclude
+  uint64_t dies = 0;                   // DIEs visited
+  uint64_t graphNodes = 0;             // type graph nodes built (all units)
+  uint64_t foreignTypes = 0;           // nodes for DIEs of another unit (ref_addr, ref_sig8)
+  uint64_t typesEmitted = 0;           // BTF types in the result
+  uint64_t functions = 0;              // function records (including those left out)
+  uint64_t functionsWithoutSymbol = 0; // left out: no ELF function of their name
+  uint64_t variables = 0;              // variable records
   unsigned decompressedSections = 0;
   // Thread CPU seconds summed over all workers (encode --report -v).
   double walkCpu = 0;  // DWARF walk and graph building
@@ -73,6 +82,9 @@ struct TypesResult {
   /// The opened input; symbolsElf() has the section layout the DWARF
   /// addresses in the records were relocated against (ET_REL).
   std::shared_ptr<elf::ElfInput> input;
+  /// With EncodeOptions::matchFunctionSymbols, when they could be read:
+  /// readSymbols(input->symbolsElf()), read before the walk.
+  std::optional<elf::SymbolTable> symbols;
 };
 
 /// Reads every unit of `path` and lowers it. Errors (not ELF, no DWARF,

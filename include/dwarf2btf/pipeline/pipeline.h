@@ -32,6 +32,9 @@ struct PipelineOptions {
   /// Deduplicate while the units are merged (dedup::IncrementalDedup) when
   /// there is no base; the output is the same either way.
   bool incrementalDedup = true;
+  /// Leave out function records without an ELF function as units are
+  /// lowered (EncodeOptions::matchFunctionSymbols); the output is the same.
+  bool matchFunctionSymbols = true;
   bool validate = true; // refuse to write BTF the kernel's rules reject
   bool verbose = false; // per-case notes (e.g. pahole-style skip lines)
   /// DECL_TAG "bpf_kfunc" (and "bpf_fastcall") on the kfuncs listed in the
