@@ -56,6 +56,16 @@ uint32_t Btf::addRawType(std::span<const uint32_t> words) {
   return endId() - 1;
 }
 
+uint32_t Btf::appendRawTypes(const Btf &src) {
+  const uint32_t first = endId();
+  const uint32_t at = uint32_t(words_.size());
+  words_.insert(words_.end(), src.words_.begin(), src.words_.end());
+  offsets_.reserve(offsets_.size() + src.offsets_.size());
+  for (uint32_t off : src.offsets_)
+    offsets_.push_back(at + off);
+  return first;
+}
+
 uint32_t Btf::addInt(std::string_view name, uint32_t byteSize, uint32_t encoding, uint32_t bits,
                      uint32_t bitOffset) {
   uint32_t enc = makeIntEncoding(encoding, bitOffset, bits ? bits : byteSize * 8);

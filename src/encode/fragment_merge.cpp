@@ -18,13 +18,11 @@ void FragmentMerger::append(Fragment &frag, std::vector<model::FunctionRecord> &
       m = target_.addString(src.strings().at(off));
     off = m;
   };
-  std::vector<uint32_t> words;
-  for (uint32_t id = src.startId(); id < src.endId(); ++id) {
-    const btf::TypeView t = src.type(id);
-    words.assign(t.w, t.w + t.wordCount());
-    btf::forEachTypeIdField(words.data(), mapId);
-    btf::forEachStrField(words.data(), mapStr);
-    target_.addRawType(words);
+  const uint32_t first = target_.appendRawTypes(src);
+  for (uint32_t id = first; id < target_.endId(); ++id) {
+    uint32_t *words = target_.mutableTypeWords(id);
+    btf::forEachTypeIdField(words, mapId);
+    btf::forEachStrField(words, mapStr);
   }
   for (model::FunctionRecord &f : frag.functions) {
     mapId(f.returnType);

@@ -85,6 +85,10 @@ public:
   /// Appends a type given as its complete words (string offsets must already
   /// belong to this object's string table).
   uint32_t addRawType(std::span<const uint32_t> words);
+  /// Appends all own types of `src` as they are (ids and string offsets
+  /// still src's; fix them with mutableTypeWords) and returns the id the
+  /// first became: one copy instead of one per type.
+  uint32_t appendRawTypes(const Btf &src);
 
   uint32_t addInt(std::string_view name, uint32_t byteSize, uint32_t encoding, uint32_t bits = 0,
                   uint32_t bitOffset = 0);
