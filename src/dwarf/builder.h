@@ -94,6 +94,8 @@ private:
 
   // records.cpp
   void addFunction(Dwarf_Die &die);
+  /// addFunction for a record that will be left out for want of a symbol.
+  void addLeanFunction(DieAttrs &attrs, model::FunctionRecord &r);
   void addVariable(Dwarf_Die &die);
 
   const UnitInput &in_;

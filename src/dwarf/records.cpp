@@ -123,6 +123,14 @@ void UnitBuilder::addFunction(Dwarf_Die &die) {
   r.cuIndex = in_.cuIndex;
   r.language = in_.unit->language == DW_LANG_Rust ? 1 : 0;
   r.producerClang = producerClang_;
+  // Two thirds of a kernel's records are such (inline functions of headers);
+  // Rust names are settled later, so Rust records are always read in full.
+  const bool lean =
+      in_.functionSymbols && r.language == 0 && !in_.functionSymbols->findFunction(r.name);
+  if (lean) {
+    addLeanFunction(attrs, r);
+    return;
+  }
   Dwarf_Addr pc = 0;
   // Without any of these three libdw finds no address either.
   const bool mayHavePc =
@@ -217,6 +225,32 @@ void UnitBuilder::addFunction(Dwarf_Die &die) {
   }
   if (r.language == 1 && !rustFunctionNames(r))
     return;
+  out_.functions.push_back(std::move(r));
+}
+
+void UnitBuilder::addLeanFunction(DieAttrs &attrs, model::FunctionRecord &r) {
+  // What addFunction makes type nodes for, in the same order; and what
+  // decides whether the record is left out (parameter names).
+  r.returnType = typeOfIntegrate(attrs);
+  Dwarf_Die &die = attrs.die();
+  Dwarf_Die c;
+  if (dwarf_haschildren(&die) && dwarf_child(&die, &c) == 0) {
+    do {
+      prime(c);
+      const int t = dwarf_tag(&c);
+      if (t == DW_TAG_unspecified_parameters) {
+        r.varargs = true;
+        continue;
+      }
+      if (t != DW_TAG_formal_parameter)
+        continue;
+      model::ParamRecord p;
+      DieAttrs pa = attrsOf(c);
+      p.name = std::string(pa.stringIntegrate(DW_AT_name));
+      p.type = typeOfIntegrate(pa);
+      r.params.push_back(std::move(p));
+    } while (nextSibling(c));
+  }
   out_.functions.push_back(std::move(r));
 }
 

@@ -19,6 +19,7 @@
 #include <elfutils/libdw.h>
 
 #include "dwarf2btf/dwarf/units.h"
+#include "dwarf2btf/elf/symbols.h"
 #include "dwarf2btf/model/symbol_records.h"
 #include "dwarf2btf/model/type_graph.h"
 #include "dwarf2btf/support/diag.h"
@@ -37,6 +38,10 @@ struct UnitInput {
   bool collectFunctions = true;
   bool collectVariables = true;
   bool rustLeafFuncNames = false; // Rust FUNCs named by sanitized DW_AT_name, not the symbol
+  /// When set, a C function whose name has no ELF function here gets a lean
+  /// record: name and types only (the type nodes are made all the same),
+  /// without parameter locations and the like, as it will be left out.
+  const elf::SymbolTable *functionSymbols = nullptr;
 };
 
 /// The graph of one unit. Type fields of the records hold graph NodeIds
