@@ -125,9 +125,9 @@ void UnitBuilder::addFunction(Dwarf_Die &die) {
   r.producerClang = producerClang_;
   // Two thirds of a kernel's records are such (inline functions of headers);
   // Rust names are settled later, so Rust records are always read in full.
-  const bool lean =
-      in_.functionSymbols && r.language == 0 && !in_.functionSymbols->findFunction(r.name);
-  if (lean) {
+  if (in_.functionSymbols && r.language == 0)
+    r.hasSymbol = in_.functionSymbols->findFunction(r.name) ? 1 : 0;
+  if (r.hasSymbol == 0) {
     addLeanFunction(attrs, r);
     return;
   }

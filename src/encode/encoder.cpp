@@ -86,7 +86,7 @@ Error lowerUnit(const elf::ElfInput &in, Dwarf *dw, const dwarf::UnitRef &unit, 
       return !f.declaration &&
              std::none_of(f.params.begin(), f.params.end(),
                           [](const model::ParamRecord &p) { return p.name.empty(); }) &&
-             !symbols->findFunction(f.name);
+             !(f.hasSymbol >= 0 ? f.hasSymbol : symbols->findFunction(f.name) != nullptr);
     });
   }
   for (model::VariableRecord &v : ug.variables)

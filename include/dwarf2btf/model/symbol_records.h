@@ -52,6 +52,10 @@ struct FunctionRecord {
                                 // (pahole: pos->idx != opos->idx; gcc lists dropped ones last)
   bool varargs = false;
   bool producerClang = false; // CU DW_AT_producer contains "clang": pahole's clang location rules
+  /// Symbols were looked up while reading (dwarf::UnitInput::functionSymbols):
+  /// -1 not looked up, 0 no ELF function has `name` (a lean record: only
+  /// names and types are read), 1 one has.
+  int8_t hasSymbol = -1;
   uint32_t returnType = 0;
   std::vector<ParamRecord> params;
   std::vector<std::string> declTags; // btf_decl_tag values on the subprogram
