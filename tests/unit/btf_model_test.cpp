@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <gtest/gtest.h>
 #include <string>
 #include <vector>
@@ -135,4 +136,28 @@ TEST(Btf, SplitIdsAndStringsContinueAfterBase) {
   EXPECT_EQ(split.addTypedef("int", i), 3u);
   EXPECT_EQ(split.type(3).nameOff(), base.type(i).nameOff()); // reused base string
   EXPECT_EQ(split.name(i), "int");
+}
+
+TEST(Btf, AppendRawTypesCopiesAllTypesAfterTheOwnOnes) {
+  Btf src;
+  const uint32_t i = src.addInt("int", 4, kIntSigned);
+  src.addPtr(i);
+  Member m[] = {{"a", i, 0, 0}, {"b", i, 32, 0}};
+  src.addComposite(false, "pair", 8, m);
+  Btf dst;
+  dst.addInt("char", 1, kIntSigned);
+  const uint32_t first = dst.appendRawTypes(src);
+  EXPECT_EQ(first, 2u);
+  ASSERT_EQ(dst.endId(), 5u);
+  for (uint32_t id = src.startId(); id < src.endId(); ++id) {
+    const TypeView s = src.type(id), d = dst.type(first + id - 1);
+    ASSERT_EQ(s.wordCount(), d.wordCount()) << id;
+    // Copied as they are: ids and string offsets are still src's.
+    EXPECT_TRUE(std::equal(s.w, s.w + s.wordCount(), d.w)) << id;
+  }
+  EXPECT_EQ(dst.type(1).kind(), Kind::Int);
+  EXPECT_EQ(dst.name(1), "char");
+  // An empty source appends nothing.
+  EXPECT_EQ(dst.appendRawTypes(Btf()), 5u);
+  EXPECT_EQ(dst.endId(), 5u);
 }
