@@ -96,6 +96,9 @@ private:
   void addFunction(Dwarf_Die &die);
   /// addFunction for a record that will be left out for want of a symbol.
   void addLeanFunction(DieAttrs &attrs, model::FunctionRecord &r);
+  /// Appends the parameters of subprogram `die` to `r` (names and types;
+  /// details(paramDie, attrs, param) adds the rest), notes varargs.
+  template <class F> void readParams(Dwarf_Die &die, model::FunctionRecord &r, F &&details);
   void addVariable(Dwarf_Die &die);
 
   const UnitInput &in_;

@@ -105,6 +105,29 @@ uint64_t typeAlignment(Dwarf_Die die, int depth) {
 
 } // namespace
 
+template <class F>
+void UnitBuilder::readParams(Dwarf_Die &die, model::FunctionRecord &r, F &&details) {
+  Dwarf_Die c;
+  if (!dwarf_haschildren(&die) || dwarf_child(&die, &c) != 0)
+    return;
+  do {
+    prime(c);
+    const int t = dwarf_tag(&c);
+    if (t == DW_TAG_unspecified_parameters) {
+      r.varargs = true;
+      continue;
+    }
+    if (t != DW_TAG_formal_parameter)
+      continue;
+    model::ParamRecord p;
+    DieAttrs pa = attrsOf(c);
+    p.name = std::string(pa.stringIntegrate(DW_AT_name));
+    p.type = typeOfIntegrate(pa);
+    details(c, pa, p);
+    r.params.push_back(std::move(p));
+  } while (nextSibling(c));
+}
+
 void UnitBuilder::addFunction(Dwarf_Die &die) {
   // Declarations carry nothing the FUNC stage uses (it needs a definition),
   // and there are many of them (one per called extern function per CU).
@@ -177,52 +200,37 @@ void UnitBuilder::addFunction(Dwarf_Die &die) {
     } while (nextSibling(c));
   }
   size_t position = 0;
-  if (dwarf_haschildren(&die) && dwarf_child(&die, &c) == 0) {
-    do {
-      prime(c);
-      const int t = dwarf_tag(&c);
-      if (t == DW_TAG_unspecified_parameters) {
-        r.varargs = true;
-        continue;
+  readParams(die, r, [&](Dwarf_Die &c, DieAttrs &pa, model::ParamRecord &p) {
+    encode::decodeParamLocation(&c, abi_, p);
+    Dwarf_Die st;
+    if (resolveType(c, st)) {
+      int tag = dwarf_tag(&st);
+      if (tag == DW_TAG_structure_type || tag == DW_TAG_union_type || tag == DW_TAG_class_type) {
+        p.isStructByValue = true;
+        bool packed = false;
+        uint64_t align = compositeAlignment(st, 0, &packed);
+        if (auto a = attrUdata(&st, DW_AT_alignment))
+          align = std::max<uint64_t>(*a, 1);
+        uint64_t size = attrUdata(&st, DW_AT_byte_size).value_or(0);
+        p.isPackedStruct = packed || (align > 1 && size % align != 0);
       }
-      if (t != DW_TAG_formal_parameter)
-        continue;
-      model::ParamRecord p;
-      DieAttrs pa = attrsOf(c);
-      p.name = std::string(pa.stringIntegrate(DW_AT_name));
-      p.type = typeOfIntegrate(pa);
-      encode::decodeParamLocation(&c, abi_, p);
-      Dwarf_Die st;
-      if (resolveType(c, st)) {
-        int tag = dwarf_tag(&st);
-        if (tag == DW_TAG_structure_type || tag == DW_TAG_union_type || tag == DW_TAG_class_type) {
-          p.isStructByValue = true;
-          bool packed = false;
-          uint64_t align = compositeAlignment(st, 0, &packed);
-          if (auto a = attrUdata(&st, DW_AT_alignment))
-            align = std::max<uint64_t>(*a, 1);
-          uint64_t size = attrUdata(&st, DW_AT_byte_size).value_or(0);
-          p.isPackedStruct = packed || (align > 1 && size % align != 0);
-        }
+    }
+    declTagsOf(pa, p.declTags);
+    if (pa.hasOrigin())
+      forEachOrigin(c, [&](Dwarf_Die &o) { declTagsOf(o, p.declTags); });
+    if (hasOrigin) {
+      Dwarf_Attribute poa;
+      Dwarf_Die po;
+      if (pa.get(DW_AT_abstract_origin, &poa) && dwarf_formref_die(&poa, &po)) {
+        auto it = std::find(originParams.begin(), originParams.end(), dwarf_dieoffset(&po));
+        // pahole compares each parameter's position with its origin's;
+        // gcc lists the parameters it dropped last, which counts too.
+        if (it != originParams.end() && size_t(it - originParams.begin()) != position)
+          r.reorderedParams = true;
       }
-      declTagsOf(pa, p.declTags);
-      if (pa.hasOrigin())
-        forEachOrigin(c, [&](Dwarf_Die &o) { declTagsOf(o, p.declTags); });
-      if (hasOrigin) {
-        Dwarf_Attribute poa;
-        Dwarf_Die po;
-        if (pa.get(DW_AT_abstract_origin, &poa) && dwarf_formref_die(&poa, &po)) {
-          auto it = std::find(originParams.begin(), originParams.end(), dwarf_dieoffset(&po));
-          // pahole compares each parameter's position with its origin's;
-          // gcc lists the parameters it dropped last, which counts too.
-          if (it != originParams.end() && size_t(it - originParams.begin()) != position)
-            r.reorderedParams = true;
-        }
-      }
-      r.params.push_back(std::move(p));
-      ++position;
-    } while (nextSibling(c));
-  }
+    }
+    ++position;
+  });
   if (r.language == 1 && !rustFunctionNames(r))
     return;
   out_.functions.push_back(std::move(r));
@@ -232,25 +240,7 @@ void UnitBuilder::addLeanFunction(DieAttrs &attrs, model::FunctionRecord &r) {
   // What addFunction makes type nodes for, in the same order; and what
   // decides whether the record is left out (parameter names).
   r.returnType = typeOfIntegrate(attrs);
-  Dwarf_Die &die = attrs.die();
-  Dwarf_Die c;
-  if (dwarf_haschildren(&die) && dwarf_child(&die, &c) == 0) {
-    do {
-      prime(c);
-      const int t = dwarf_tag(&c);
-      if (t == DW_TAG_unspecified_parameters) {
-        r.varargs = true;
-        continue;
-      }
-      if (t != DW_TAG_formal_parameter)
-        continue;
-      model::ParamRecord p;
-      DieAttrs pa = attrsOf(c);
-      p.name = std::string(pa.stringIntegrate(DW_AT_name));
-      p.type = typeOfIntegrate(pa);
-      r.params.push_back(std::move(p));
-    } while (nextSibling(c));
-  }
+  readParams(attrs.die(), r, [](Dwarf_Die &, DieAttrs &, model::ParamRecord &) {});
   out_.functions.push_back(std::move(r));
 }
 

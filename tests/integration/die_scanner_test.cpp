@@ -5,9 +5,6 @@
 // the same pre-order walk for any choice of subtrees to descend, the same
 // next sibling, and the same attribute values. A unit it cannot read in full
 // must be refused before anything is reported, so the caller can use libdw.
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <filesystem>
 
 #include <gtest/gtest.h>
@@ -15,6 +12,7 @@
 #include "../../src/dwarf/die_scanner.h"
 #include "../../src/dwarf/die_util.h"
 #include "e2e_support.h"
+#include "libdw_support.h"
 #include "test_support.h"
 
 using d2b::dwarf::AbbrevCache;
@@ -22,22 +20,6 @@ using d2b::dwarf::DieAttrs;
 using d2b::dwarf::DieScanner;
 
 namespace {
-
-struct Opened {
-  int fd = -1;
-  Dwarf *dw = nullptr;
-  explicit Opened(const std::string &path) {
-    fd = open(path.c_str(), O_RDONLY);
-    if (fd >= 0)
-      dw = dwarf_begin(fd, DWARF_C_READ);
-  }
-  ~Opened() {
-    if (dw)
-      dwarf_end(dw);
-    if (fd >= 0)
-      close(fd);
-  }
-};
 
 struct Unit {
   Dwarf_Die die;
@@ -91,7 +73,7 @@ struct Counts {
 };
 
 void compareFile(const std::string &path, Counts &n, size_t stride = 1) {
-  Opened o(path);
+  d2b::test::OpenedDwarf o(path);
   ASSERT_NE(o.dw, nullptr) << path;
   std::vector<Unit> units = unitsOf(o.dw);
   for (size_t i = 0; i < units.size(); i += stride) {
@@ -225,7 +207,7 @@ TEST(DieScanner, RefusesAUnitWithAFormItCannotSkip) {
                            d2b::test::e2e::quote(d2b::test::testdata("dwarf-asm/unknown_form.s")) +
                            " -o " + d2b::test::e2e::quote(obj));
   ASSERT_EQ(as.status, 0);
-  Opened o(obj);
+  d2b::test::OpenedDwarf o(obj);
   ASSERT_NE(o.dw, nullptr);
   auto units = unitsOf(o.dw);
   ASSERT_FALSE(units.empty());
@@ -259,7 +241,7 @@ TEST(DieScanner, RefusesAUnitWithAFormItCannotSkip) {
 }
 
 TEST(DieScanner, RefusesAUnitItWasNotResetFor) {
-  Opened o(d2b::test::testdata("bin/multi.gcc.dwarf5.O2.exe"));
+  d2b::test::OpenedDwarf o(d2b::test::testdata("bin/multi.gcc.dwarf5.O2.exe"));
   ASSERT_NE(o.dw, nullptr);
   auto units = unitsOf(o.dw);
   ASSERT_GE(units.size(), 2u);

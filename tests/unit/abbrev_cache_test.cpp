@@ -2,38 +2,20 @@
 // must be the pointer libdw itself finds, for every DIE of every unit of
 // fixtures with DWARF 4 and 5, type units, and LTO units that refer to each
 // other; DIEs of another unit and unreadable codes are left to libdw.
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
 
 #include "../../src/dwarf/abbrev_cache.h"
+#include "libdw_support.h"
 #include "test_support.h"
 
 using d2b::dwarf::AbbrevCache;
 
 namespace {
 
-struct Opened {
-  int fd = -1;
-  Dwarf *dw = nullptr;
-  explicit Opened(const std::string &path) {
-    fd = open(path.c_str(), O_RDONLY);
-    if (fd >= 0)
-      dw = dwarf_begin(fd, DWARF_C_READ);
-  }
-  ~Opened() {
-    if (dw)
-      dwarf_end(dw);
-    if (fd >= 0)
-      close(fd);
-  }
-};
-
 /// Walks every DIE of every unit twice in step, once priming each new DIE
 /// from the cache; returns how many DIEs were compared.
 size_t compareAllDies(const std::string &path, size_t &primedHits) {
-  Opened o(path);
+  d2b::test::OpenedDwarf o(path);
   EXPECT_NE(o.dw, nullptr) << path;
   if (!o.dw)
     return 0;
@@ -88,7 +70,7 @@ TEST(AbbrevCache, SameAbbreviationAsLibdwForEveryDie) {
 }
 
 TEST(AbbrevCache, LeavesOtherUnitsAndUnreadableCodesToLibdw) {
-  Opened o(d2b::test::testdata("bin/multi.gcc.dwarf5.O2.exe"));
+  d2b::test::OpenedDwarf o(d2b::test::testdata("bin/multi.gcc.dwarf5.O2.exe"));
   ASSERT_NE(o.dw, nullptr);
   Dwarf_Off off = 0, next = 0;
   size_t hsize = 0;
