@@ -240,6 +240,56 @@ TEST(DieScanner, RefusesAUnitWithAFormItCannotSkip) {
   EXPECT_TRUE(refused) << "the fixture's typedef carries the unknown form";
 }
 
+// A struct whose DW_AT_sibling skips the DIE that really follows it: libdw's
+// walk follows the attribute, a front-to-back read would not, so the scanner
+// must refuse the unit, and encode then gives libdw's reading of it.
+TEST(DieScanner, RefusesASiblingThatDisagreesWithTheTree) {
+  if (!d2b::test::haveProgram("gcc"))
+    GTEST_SKIP() << "gcc (assembler driver) not installed";
+  d2b::test::TempDir dir;
+  const std::string obj = dir.path("s.o");
+  auto as = d2b::test::run("gcc -c " +
+                           d2b::test::e2e::quote(d2b::test::testdata("dwarf-asm/bad_sibling.s")) +
+                           " -o " + d2b::test::e2e::quote(obj));
+  ASSERT_EQ(as.status, 0) << as.err;
+  {
+    d2b::test::OpenedDwarf o(obj);
+    ASSERT_NE(o.dw, nullptr);
+    auto units = unitsOf(o.dw);
+    ASSERT_EQ(units.size(), 1u);
+    Unit &u = units.front();
+    AbbrevCache cache;
+    const unsigned char *end = AbbrevCache::unitEnd(u.die, u.headerOffset, u.dieOffset);
+    cache.reset(u.die.cu, end);
+    DieScanner scanner;
+    ASSERT_TRUE(scanner.reset(u.die, u.headerOffset, u.dieOffset, end, cache));
+    std::vector<DieScanner::Entry> got;
+    EXPECT_FALSE(scanner.scan(
+        0,
+        [](int, uint8_t) {
+          return DieScanner::Step{true, 0};
+        },
+        got));
+    // Skipping the struct's members, it follows DW_AT_sibling as libdw does.
+    got.clear();
+    ASSERT_TRUE(scanner.scan(
+        0,
+        [](int, uint8_t) {
+          return DieScanner::Step{false, 0};
+        },
+        got));
+    EXPECT_EQ(got.size(), 3u) << "int, s, shown_t";
+  }
+  const std::string raw = dir.path("s.btf");
+  auto enc = d2b::test::e2e::runTool("encode --raw " + d2b::test::e2e::quote(raw) + " " +
+                                     d2b::test::e2e::quote(obj));
+  ASSERT_EQ(enc.status, 0) << enc.err;
+  auto dump = d2b::test::e2e::runTool("dump " + d2b::test::e2e::quote(raw));
+  ASSERT_EQ(dump.status, 0) << dump.err;
+  EXPECT_NE(dump.out.find("TYPEDEF 'shown_t'"), std::string::npos) << dump.out;
+  EXPECT_EQ(dump.out.find("hidden_t"), std::string::npos) << dump.out;
+}
+
 TEST(DieScanner, RefusesAUnitItWasNotResetFor) {
   d2b::test::OpenedDwarf o(d2b::test::testdata("bin/multi.gcc.dwarf5.O2.exe"));
   ASSERT_NE(o.dw, nullptr);
