@@ -112,6 +112,7 @@ private:
   uint8_t addressSize_ = 8;
   uint8_t offsetSize_ = 4;
   uint16_t version_ = 0;
+  bool bigEndian_ = false; // the input's byte order
   std::vector<Info> byCode_;
   std::vector<uint16_t> names_;
   std::vector<uint16_t> forms_;

@@ -168,7 +168,8 @@ TEST(DieScanner, SameWalkSiblingsAndValuesAsLibdw) {
         "bin/typeunits.clang.dwarf5.O2.types.o", "bin/typeunits.clang.dwarf4.O2.types.o",
         "bin/tags.gcc.dwarf5.O2.o", "bin/tags.clang.dwarf5.O2.o", "bin/optimized.gcc.dwarf5.O2.o",
         "bin/lto/lto.full.ldr.o", "bin/lto/lto.thin.so", "bin/rust/enums.rustc.dwarf5.O2.o",
-        "bin/rust/mixed.rustc+gcc.dwarf4.O2.ldr.o", "bin/rust/wide.rustc.dwarf4.O0.o"}) {
+        "bin/rust/mixed.rustc+gcc.dwarf4.O2.ldr.o", "bin/rust/wide.rustc.dwarf4.O0.o",
+        "cross/big_endian.s390x.dwarf3.o"}) {
     SCOPED_TRACE(f);
     compareFile(d2b::test::testdata(f), n);
   }
@@ -288,6 +289,31 @@ TEST(DieScanner, RefusesASiblingThatDisagreesWithTheTree) {
   ASSERT_EQ(dump.status, 0) << dump.err;
   EXPECT_NE(dump.out.find("TYPEDEF 'shown_t'"), std::string::npos) << dump.out;
   EXPECT_EQ(dump.out.find("hidden_t"), std::string::npos) << dump.out;
+}
+
+// Block lengths and DW_AT_sibling are in the target's byte order: the
+// big-endian fixture's member location (a block2 expression), enumerator
+// constants and the variable after a block4 location read right.
+TEST(DieScanner, ReadsABigEndianUnitAsLibdwDoes) {
+  const std::string obj = d2b::test::testdata("cross/big_endian.s390x.dwarf3.o");
+  d2b::test::TempDir dir;
+  const std::string raw = dir.path("be.btf");
+  auto enc = d2b::test::e2e::runTool("encode --report --raw " + d2b::test::e2e::quote(raw) + " " +
+                                     d2b::test::e2e::quote(obj));
+  ASSERT_EQ(enc.status, 0) << enc.err;
+  EXPECT_NE((enc.out + enc.err).find("nothing was dropped"), std::string::npos) << enc.err;
+  auto dump = d2b::test::e2e::runTool("dump " + d2b::test::e2e::quote(raw));
+  ASSERT_EQ(dump.status, 0) << dump.err;
+  EXPECT_EQ(dump.out, "[1] INT 'int' size=4 bits_offset=0 nr_bits=32 encoding=SIGNED\n"
+                      "[2] INT 'short unsigned int' size=2 bits_offset=0 nr_bits=16 "
+                      "encoding=(none)\n"
+                      "[3] STRUCT 'pair' size=16 vlen=2\n"
+                      "\t'first' type_id=1 bits_offset=0\n"
+                      "\t'second' type_id=1 bits_offset=64\n"
+                      "[4] ENUM 'mode' encoding=UNSIGNED size=2 vlen=2\n"
+                      "\t'MODE_OFF' val=0\n"
+                      "\t'MODE_ON' val=258\n"
+                      "[5] TYPEDEF 'mode_t' type_id=4\n");
 }
 
 TEST(DieScanner, RefusesAUnitItWasNotResetFor) {
