@@ -129,10 +129,15 @@ int DieScanner::formSize(unsigned form) const {
 }
 
 const DieScanner::Info *DieScanner::infoFor(const unsigned char *die, uint64_t code) {
-  if (code < byCode_.size() && byCode_[code].lib)
-    return &byCode_[code];
+  if (code < byCode_.size() && (byCode_[code].lib || byCode_[code].refused))
+    return byCode_[code].lib ? &byCode_[code] : nullptr;
   if (code >= (1u << 16))
     return nullptr; // codes are small and dense in practice; leave the unit to libdw
+  if (code >= byCode_.size())
+    byCode_.resize(code + 1);
+  // Until it is known to be readable, the code counts as refused (so a
+  // refusal is decided once, not at every DIE with the code).
+  byCode_[code].refused = true;
   Dwarf_Die d{};
   d.addr = const_cast<unsigned char *>(die);
   d.cu = cu_;
@@ -145,6 +150,12 @@ const DieScanner::Info *DieScanner::infoFor(const unsigned char *die, uint64_t c
   info.children = dwarf_abbrevhaschildren(d.abbrev) > 0;
   info.first = uint32_t(forms_.size());
   info.fixed = true;
+  auto refuse = [&]() -> const Info * {
+    names_.resize(info.first);
+    forms_.resize(info.first);
+    sizes_.resize(info.first);
+    return nullptr;
+  };
   // elfutils 0.188's dwarf_getattrcnt counts the terminating pair too, so
   // the list ends where dwarf_getabbrevattr_data finds no attribute.
   for (size_t i = 0;; ++i) {
@@ -153,15 +164,13 @@ const DieScanner::Info *DieScanner::infoFor(const unsigned char *die, uint64_t c
     if (dwarf_getabbrevattr_data(d.abbrev, i, &name, &form, &data, nullptr) != 0)
       break;
     const int size = formSize(form);
-    if (size == kUnhandled)
-      return nullptr;
-    if (name > 0xffff)
-      return nullptr;
+    if (size == kUnhandled || name > 0xffff)
+      return refuse();
     if (name == DW_AT_signature)
       info.signature = true;
     if (name == DW_AT_sibling) {
       if (info.sibling >= 0)
-        return nullptr; // which one would libdw follow? leave it to libdw
+        return refuse(); // which one would libdw follow? leave it to libdw
       info.sibling = int32_t(i);
       info.fixed = false; // its value is read
     }
@@ -174,8 +183,6 @@ const DieScanner::Info *DieScanner::infoFor(const unsigned char *die, uint64_t c
     sizes_.push_back(int8_t(size));
     ++info.count;
   }
-  if (code >= byCode_.size())
-    byCode_.resize(code + 1);
   byCode_[code] = info;
   return &byCode_[code];
 }

@@ -40,7 +40,8 @@ public:
 
   /// An abbreviation as the scanner reads it.
   struct Info {
-    Dwarf_Abbrev *lib = nullptr; // null: not looked up yet
+    Dwarf_Abbrev *lib = nullptr; // null: not looked up yet, or refused
+    bool refused = false;        // the scanner cannot read DIEs with this code
     int tag = 0;
     bool children = false;
     bool fixed = false;     // every value has a fixed size
