@@ -60,6 +60,21 @@ public:
   }
   /// The attributes of `d`, read by the unit's scanner when it can.
   DieAttrs attrsOf(Dwarf_Die &d) { return DieAttrs(d, &scanner_); }
+  /// forEachAnnotation for a DIE whose attributes are read already: its
+  /// children stepped through with the scanner, the GCC chain only when the
+  /// DIE has DW_AT_GNU_annotation.
+  template <class F> void annotationsOf(DieAttrs &attrs, F &&f) {
+    Dwarf_Die &die = attrs.die();
+    Dwarf_Die c;
+    if (dwarf_haschildren(&die) && dwarf_child(&die, &c) == 0) {
+      do {
+        prime(c);
+        readAnnotation(c, f);
+      } while (nextSibling(c));
+    }
+    if (attrs.has(kAtGnuAnnotation))
+      forEachChainedAnnotation(die, f);
+  }
 
 private:
   struct UnitFacts {
@@ -107,7 +122,6 @@ private:
   DiagEngine &diag_;
   Dwarf_CU *cu_ = nullptr;
   AbbrevCache abbrevs_; // for DIEs of cu_
-  const unsigned char *unitEnd_ = nullptr;
   DieScanner scanner_;
   std::vector<DieScanner::Entry> scanned_;
   encode::CallAbi abi_;         // for reading parameter locations as pahole does

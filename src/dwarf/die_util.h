@@ -224,24 +224,17 @@ template <class F> void readAnnotation(Dwarf_Die &a, F &&f) {
 // Reads the annotations of `die`: LLVM's DW_TAG_LLVM_annotation children, and
 // GCC 14+'s DW_AT_GNU_annotation reference to a chain of
 // DW_TAG_GNU_annotation DIEs (each may point at the next).
+// (UnitBuilder::annotationsOf does the same for a DIE of the unit being
+// read, through the unit's DIE scanner.)
 template <class F> void forEachChainedAnnotation(Dwarf_Die &die, F &&f);
-template <class F> void forEachChildAnnotation(Dwarf_Die &die, F &&f) {
+template <class F> void forEachAnnotation(Dwarf_Die &die, F &&f) {
   Dwarf_Die c;
   if (dwarf_haschildren(&die) && dwarf_child(&die, &c) == 0) {
     do
       readAnnotation(c, f);
     while (dwarf_siblingof(&c, &c) == 0);
   }
-}
-template <class F> void forEachAnnotation(Dwarf_Die &die, F &&f) {
-  forEachChildAnnotation(die, f);
   forEachChainedAnnotation(die, f);
-}
-/// forEachAnnotation for a DIE whose attributes are read already.
-template <class F> void forEachAnnotation(DieAttrs &attrs, F &&f) {
-  forEachChildAnnotation(attrs.die(), f);
-  if (attrs.has(kAtGnuAnnotation))
-    forEachChainedAnnotation(attrs.die(), f);
 }
 
 // The DW_AT_GNU_annotation chain alone.

@@ -140,22 +140,10 @@ void UnitBuilder::declTagsOf(Dwarf_Die &die, std::vector<std::string> &out) {
 }
 
 void UnitBuilder::declTagsOf(DieAttrs &attrs, std::vector<std::string> &out) {
-  // A subprogram has many children (parameters, locals, blocks, call
-  // sites); step through them with the scanner rather than libdw.
-  auto take = [&](model::TagKind k, std::string_view v) {
+  annotationsOf(attrs, [&](model::TagKind k, std::string_view v) {
     if (k == model::TagKind::DeclTag)
       out.emplace_back(v);
-  };
-  Dwarf_Die &die = attrs.die();
-  Dwarf_Die c;
-  if (dwarf_haschildren(&die) && dwarf_child(&die, &c) == 0) {
-    do {
-      prime(c);
-      readAnnotation(c, take);
-    } while (nextSibling(c));
-  }
-  if (attrs.has(kAtGnuAnnotation))
-    forEachChainedAnnotation(die, take);
+  });
 }
 
 NodeId UnitBuilder::typeOfIntegrate(DieAttrs &attrs) {
@@ -194,10 +182,10 @@ Error UnitBuilder::run() {
   if (!cu)
     return cu.error();
   cu_ = cu->cu;
-  unitEnd_ = AbbrevCache::unitEnd(*cu, in_.unit->headerOffset, in_.unit->dieOffset);
-  abbrevs_.reset(cu_, unitEnd_);
+  const unsigned char *end = AbbrevCache::unitEnd(*cu, in_.unit->headerOffset, in_.unit->dieOffset);
+  abbrevs_.reset(cu_, end);
   // Without the scanner (it cannot read the unit) every reader uses libdw.
-  scanner_.reset(*cu, in_.unit->headerOffset, in_.unit->dieOffset, unitEnd_, abbrevs_);
+  scanner_.reset(*cu, in_.unit->headerOffset, in_.unit->dieOffset, end, abbrevs_);
   producerClang_ = encode::producedByClang(&*cu);
   dies_.emplace_back(); // node 0: void
   if (Error e = walk(*cu))

@@ -84,7 +84,7 @@ void UnitBuilder::fill(NodeId id, Dwarf_Die die) {
     n.type = typeOf(attrs);
     {
       std::vector<model::Annotation> tags;
-      forEachAnnotation(attrs, [&](model::TagKind k, std::string_view v) {
+      annotationsOf(attrs, [&](model::TagKind k, std::string_view v) {
         if (k == model::TagKind::DeclTag)
           tags.push_back({k, v});
       });
@@ -145,7 +145,7 @@ void UnitBuilder::fillPointer(TypeNode &n, DieAttrs &attrs) {
   n.name = {}; // pointers are anonymous in BTF even if a producer names them
   n.type = typeOf(attrs);
   n.tagFirst = g_.annotationCount();
-  forEachAnnotation(attrs, [&](model::TagKind k, std::string_view v) {
+  annotationsOf(attrs, [&](model::TagKind k, std::string_view v) {
     if (k == model::TagKind::TypeTag) {
       g_.addAnnotation({k, v});
       ++n.tagCount;
@@ -277,7 +277,7 @@ void UnitBuilder::fillComposite(TypeNode &n, DieAttrs &attrs) {
       memberOffset(ma, m);
       // Annotations are children or a DW_AT_GNU_annotation chain.
       if (dwarf_haschildren(&c) || ma.has(kAtGnuAnnotation))
-        forEachAnnotation(ma, [&](model::TagKind k, std::string_view v) {
+        annotationsOf(ma, [&](model::TagKind k, std::string_view v) {
           if (k == model::TagKind::DeclTag)
             memberTags.push_back({uint32_t(members.size()), {k, v}});
         });
