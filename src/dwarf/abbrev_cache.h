@@ -9,6 +9,20 @@
 
 namespace d2b::dwarf {
 
+/// Reads the ULEB128 at `p` (advancing it) into `v`. False when the data
+/// ends first or the value does not fit in 64 bits.
+inline bool readUleb(const unsigned char *&p, const unsigned char *end, uint64_t &v) {
+  v = 0;
+  for (unsigned shift = 0; p < end; shift += 7) {
+    const unsigned char b = *p++;
+    if (shift < 64)
+      v |= uint64_t(b & 0x7f) << shift;
+    if (!(b & 0x80))
+      return shift < 64;
+  }
+  return false;
+}
+
 /// libdw computes a DIE's abbreviation lazily (`abbrev` is NULL until then):
 /// it reads the code at the DIE and finds it in the unit's hash table behind
 /// a reader-writer lock, for every DIE dwarf_child, dwarf_siblingof and
@@ -46,16 +60,11 @@ public:
   void prime(Dwarf_Die &d) {
     if (d.abbrev || d.cu != cu_ || !cu_)
       return;
-    const unsigned char *p = static_cast<const unsigned char *>(d.addr);
+    const unsigned char *start = static_cast<const unsigned char *>(d.addr);
+    const unsigned char *p = start;
     uint64_t code = 0;
-    for (unsigned shift = 0;; shift += 7) {
-      if (p >= end_ || shift > 28)
-        return;
-      const unsigned char b = *p++;
-      code |= uint64_t(b & 0x7f) << shift;
-      if (!(b & 0x80))
-        break;
-    }
+    if (!readUleb(p, end_, code) || p - start > 5) // longer codes are left to libdw
+      return;
     if (code < byCode_.size() && byCode_[code]) {
       d.abbrev = byCode_[code];
       return;

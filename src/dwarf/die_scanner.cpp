@@ -4,8 +4,6 @@
 
 namespace d2b::dwarf {
 
-using scanner_detail::readUleb;
-
 namespace {
 
 constexpr int kVariable = -1;

@@ -121,20 +121,6 @@ private:
   std::vector<Level> levels_;
 };
 
-namespace scanner_detail {
-inline bool readUleb(const unsigned char *&p, const unsigned char *end, uint64_t &v) {
-  v = 0;
-  for (unsigned shift = 0; p < end; shift += 7) {
-    const unsigned char b = *p++;
-    if (shift < 64)
-      v |= uint64_t(b & 0x7f) << shift;
-    if (!(b & 0x80))
-      return shift < 64;
-  }
-  return false;
-}
-} // namespace scanner_detail
-
 template <class StepFn>
 bool DieScanner::scan(uint8_t unitScope, StepFn &&step, std::vector<Entry> &out) {
   if (!cu_)
@@ -143,7 +129,7 @@ bool DieScanner::scan(uint8_t unitScope, StepFn &&step, std::vector<Entry> &out)
   levels_.clear();
   // The unit DIE itself: its children are the first level.
   uint64_t code;
-  if (!scanner_detail::readUleb(p, end_, code) || code == 0)
+  if (!readUleb(p, end_, code) || code == 0)
     return false;
   const Info *unitInfo = infoFor(first_, code);
   const unsigned char *sibling = nullptr;
@@ -156,7 +142,7 @@ bool DieScanner::scan(uint8_t unitScope, StepFn &&step, std::vector<Entry> &out)
     if (p >= end_)
       return false; // the tree is not closed
     const unsigned char *die = p;
-    if (!scanner_detail::readUleb(p, end_, code))
+    if (!readUleb(p, end_, code))
       return false;
     if (code == 0) {
       const Level done = levels_.back();
