@@ -68,6 +68,39 @@ std::vector<std::pair<const void *, int>> libdwWalk(Dwarf_Die &unit, Descend &&d
   return out;
 }
 
+/// A DieScanner reset for unit `u`, with the abbreviation cache it uses.
+struct UnitScanner {
+  AbbrevCache cache;
+  DieScanner scanner;
+  bool ok = false; // reset() accepted the unit
+  explicit UnitScanner(const Unit &u) {
+    const unsigned char *end = AbbrevCache::unitEnd(u.die, u.headerOffset, u.dieOffset);
+    cache.reset(u.die.cu, end);
+    ok = scanner.reset(u.die, u.headerOffset, u.dieOffset, end, cache);
+  }
+};
+
+/// scan() visiting every subtree (descend) or none.
+bool scanAll(DieScanner &scanner, bool descend, std::vector<DieScanner::Entry> &got) {
+  got.clear();
+  return scanner.scan(
+      0,
+      [descend](int, uint8_t) {
+        return DieScanner::Step{descend, 0};
+      },
+      got);
+}
+
+/// testdata/`rel` assembled with gcc into `dir`, or "" (and a failure) when
+/// gcc cannot assemble it.
+std::string assemble(d2b::test::TempDir &dir, const std::string &rel) {
+  const std::string obj = dir.path("asm.o");
+  auto as = d2b::test::run("gcc -c " + d2b::test::e2e::quote(d2b::test::testdata(rel)) + " -o " +
+                           d2b::test::e2e::quote(obj));
+  EXPECT_EQ(as.status, 0) << as.err;
+  return as.status == 0 ? obj : "";
+}
+
 struct Counts {
   size_t dies = 0, siblingsFound = 0, attrsCompared = 0, units = 0;
 };
@@ -79,11 +112,9 @@ void compareFile(const std::string &path, Counts &n, size_t stride = 1) {
   for (size_t i = 0; i < units.size(); i += stride) {
     Unit &u = units[i];
     SCOPED_TRACE("unit at " + std::to_string(u.dieOffset));
-    AbbrevCache cache;
-    const unsigned char *end = AbbrevCache::unitEnd(u.die, u.headerOffset, u.dieOffset);
-    cache.reset(u.die.cu, end);
-    DieScanner scanner;
-    ASSERT_TRUE(scanner.reset(u.die, u.headerOffset, u.dieOffset, end, cache));
+    UnitScanner us(u);
+    ASSERT_TRUE(us.ok);
+    DieScanner &scanner = us.scanner;
     ++n.units;
     // Descend everywhere, then only into some tags (the rest skipped, by
     // DW_AT_sibling where the producer gives it).
@@ -203,28 +234,18 @@ TEST(DieScanner, RefusesAUnitWithAFormItCannotSkip) {
   if (!d2b::test::haveProgram("gcc"))
     GTEST_SKIP() << "gcc (assembler driver) not installed";
   d2b::test::TempDir dir;
-  const std::string obj = dir.path("u.o");
-  auto as = d2b::test::run("gcc -c " +
-                           d2b::test::e2e::quote(d2b::test::testdata("dwarf-asm/unknown_form.s")) +
-                           " -o " + d2b::test::e2e::quote(obj));
-  ASSERT_EQ(as.status, 0);
+  const std::string obj = assemble(dir, "dwarf-asm/unknown_form.s");
+  ASSERT_FALSE(obj.empty());
   d2b::test::OpenedDwarf o(obj);
   ASSERT_NE(o.dw, nullptr);
   auto units = unitsOf(o.dw);
   ASSERT_FALSE(units.empty());
   Unit &u = units.front();
-  AbbrevCache cache;
-  const unsigned char *end = AbbrevCache::unitEnd(u.die, u.headerOffset, u.dieOffset);
-  cache.reset(u.die.cu, end);
-  DieScanner scanner;
-  ASSERT_TRUE(scanner.reset(u.die, u.headerOffset, u.dieOffset, end, cache));
+  UnitScanner us(u);
+  ASSERT_TRUE(us.ok);
+  DieScanner &scanner = us.scanner;
   std::vector<DieScanner::Entry> got;
-  EXPECT_FALSE(scanner.scan(
-      0,
-      [](int, uint8_t) {
-        return DieScanner::Step{true, 0};
-      },
-      got));
+  EXPECT_FALSE(scanAll(scanner, true, got));
   // Nor does it answer for a DIE with that abbreviation.
   Dwarf_Die c, s;
   ASSERT_EQ(dwarf_child(&u.die, &c), 0);
@@ -248,37 +269,19 @@ TEST(DieScanner, RefusesASiblingThatDisagreesWithTheTree) {
   if (!d2b::test::haveProgram("gcc"))
     GTEST_SKIP() << "gcc (assembler driver) not installed";
   d2b::test::TempDir dir;
-  const std::string obj = dir.path("s.o");
-  auto as = d2b::test::run("gcc -c " +
-                           d2b::test::e2e::quote(d2b::test::testdata("dwarf-asm/bad_sibling.s")) +
-                           " -o " + d2b::test::e2e::quote(obj));
-  ASSERT_EQ(as.status, 0) << as.err;
+  const std::string obj = assemble(dir, "dwarf-asm/bad_sibling.s");
+  ASSERT_FALSE(obj.empty());
   {
     d2b::test::OpenedDwarf o(obj);
     ASSERT_NE(o.dw, nullptr);
     auto units = unitsOf(o.dw);
     ASSERT_EQ(units.size(), 1u);
-    Unit &u = units.front();
-    AbbrevCache cache;
-    const unsigned char *end = AbbrevCache::unitEnd(u.die, u.headerOffset, u.dieOffset);
-    cache.reset(u.die.cu, end);
-    DieScanner scanner;
-    ASSERT_TRUE(scanner.reset(u.die, u.headerOffset, u.dieOffset, end, cache));
+    UnitScanner us(units.front());
+    ASSERT_TRUE(us.ok);
     std::vector<DieScanner::Entry> got;
-    EXPECT_FALSE(scanner.scan(
-        0,
-        [](int, uint8_t) {
-          return DieScanner::Step{true, 0};
-        },
-        got));
+    EXPECT_FALSE(scanAll(us.scanner, true, got));
     // Skipping the struct's members, it follows DW_AT_sibling as libdw does.
-    got.clear();
-    ASSERT_TRUE(scanner.scan(
-        0,
-        [](int, uint8_t) {
-          return DieScanner::Step{false, 0};
-        },
-        got));
+    ASSERT_TRUE(scanAll(us.scanner, false, got));
     EXPECT_EQ(got.size(), 3u) << "int, s, shown_t";
   }
   const std::string raw = dir.path("s.btf");
@@ -321,12 +324,9 @@ TEST(DieScanner, RefusesAUnitItWasNotResetFor) {
   ASSERT_NE(o.dw, nullptr);
   auto units = unitsOf(o.dw);
   ASSERT_GE(units.size(), 2u);
-  AbbrevCache cache;
-  const unsigned char *end =
-      AbbrevCache::unitEnd(units[0].die, units[0].headerOffset, units[0].dieOffset);
-  cache.reset(units[0].die.cu, end);
-  DieScanner scanner;
-  ASSERT_TRUE(scanner.reset(units[0].die, units[0].headerOffset, units[0].dieOffset, end, cache));
+  UnitScanner us(units[0]);
+  ASSERT_TRUE(us.ok);
+  DieScanner &scanner = us.scanner;
   Dwarf_Die c, s;
   ASSERT_EQ(dwarf_child(&units[1].die, &c), 0);
   const unsigned char *values;
@@ -335,14 +335,9 @@ TEST(DieScanner, RefusesAUnitItWasNotResetFor) {
   // A unit whose data ends inside its tree is left to libdw.
   ASSERT_EQ(dwarf_child(&units[0].die, &c), 0);
   ASSERT_TRUE(scanner.reset(units[0].die, units[0].headerOffset, units[0].dieOffset,
-                            static_cast<const unsigned char *>(c.addr) + 1, cache));
+                            static_cast<const unsigned char *>(c.addr) + 1, us.cache));
   std::vector<DieScanner::Entry> got;
-  EXPECT_FALSE(scanner.scan(
-      0,
-      [](int, uint8_t) {
-        return DieScanner::Step{true, 0};
-      },
-      got));
+  EXPECT_FALSE(scanAll(scanner, true, got));
 }
 
 } // namespace
