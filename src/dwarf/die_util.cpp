@@ -66,20 +66,15 @@ std::optional<uint64_t> DieAttrs::udata(unsigned at) {
 
 bool DieAttrs::flag(unsigned at) {
   Dwarf_Attribute a;
-  bool v = false;
-  if (!get(at, &a) || dwarf_formflag(&a, &v) != 0)
-    return false;
-  return v;
+  return get(at, &a) && formFlag(a);
 }
 
 std::string_view DieAttrs::name() {
   Dwarf_Attribute a;
-  if (get(DW_AT_name, &a)) {
-    const char *n = dwarf_formstring(&a);
-    return n ? std::string_view(n) : std::string_view();
-  }
+  if (get(DW_AT_name, &a))
+    return formString(a);
   // Absent here: dwarf_diename would look through the origin chain.
-  if (!complete_ || has(DW_AT_abstract_origin) || has(DW_AT_specification))
+  if (!complete_ || hasOrigin())
     return dieName(&die_);
   return {};
 }
@@ -95,18 +90,12 @@ bool DieAttrs::getIntegrate(unsigned at, Dwarf_Attribute *out) {
 
 std::string_view DieAttrs::stringIntegrate(unsigned at) {
   Dwarf_Attribute a;
-  if (!getIntegrate(at, &a))
-    return {};
-  const char *s = dwarf_formstring(&a);
-  return s ? std::string_view(s) : std::string_view();
+  return getIntegrate(at, &a) ? formString(a) : std::string_view();
 }
 
 bool DieAttrs::flagIntegrate(unsigned at) {
   Dwarf_Attribute a;
-  bool v = false;
-  if (!getIntegrate(at, &a) || dwarf_formflag(&a, &v) != 0)
-    return false;
-  return v;
+  return getIntegrate(at, &a) && formFlag(a);
 }
 
 std::optional<uint64_t> typeByteSize(Dwarf_Die die) {

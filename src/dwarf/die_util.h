@@ -26,6 +26,18 @@ inline std::string_view dieName(Dwarf_Die *d) {
 
 inline bool hasAttr(Dwarf_Die *d, unsigned at) { return dwarf_hasattr(d, at) != 0; }
 
+/// A flag attribute's value; false when it is not a readable flag.
+inline bool formFlag(Dwarf_Attribute &a) {
+  bool v = false;
+  return dwarf_formflag(&a, &v) == 0 && v;
+}
+
+/// A string attribute's value; empty when it is not a readable string.
+inline std::string_view formString(Dwarf_Attribute &a) {
+  const char *s = dwarf_formstring(&a);
+  return s ? std::string_view(s) : std::string_view();
+}
+
 inline std::optional<uint64_t> attrUdata(Dwarf_Die *d, unsigned at) {
   Dwarf_Attribute a;
   Dwarf_Word v;
@@ -36,26 +48,17 @@ inline std::optional<uint64_t> attrUdata(Dwarf_Die *d, unsigned at) {
 
 inline bool attrFlag(Dwarf_Die *d, unsigned at) {
   Dwarf_Attribute a;
-  bool v = false;
-  if (!dwarf_attr(d, at, &a) || dwarf_formflag(&a, &v) != 0)
-    return false;
-  return v;
+  return dwarf_attr(d, at, &a) && formFlag(a);
 }
 
 inline bool attrFlagIntegrate(Dwarf_Die *d, unsigned at) {
   Dwarf_Attribute a;
-  bool v = false;
-  if (!dwarf_attr_integrate(d, at, &a) || dwarf_formflag(&a, &v) != 0)
-    return false;
-  return v;
+  return dwarf_attr_integrate(d, at, &a) && formFlag(a);
 }
 
 inline std::string_view attrStringIntegrate(Dwarf_Die *d, unsigned at) {
   Dwarf_Attribute a;
-  if (!dwarf_attr_integrate(d, at, &a))
-    return {};
-  const char *s = dwarf_formstring(&a);
-  return s ? std::string_view(s) : std::string_view();
+  return dwarf_attr_integrate(d, at, &a) ? formString(a) : std::string_view();
 }
 
 /// The attributes of one DIE, read in one pass instead of one scan of the
