@@ -43,7 +43,7 @@ build() {
 # Integration tests run again under ASan+UBSan: the ones that feed the tool
 # malformed, killed or failing inputs, the main end-to-end paths, and our
 # own DIE reader against libdw.
-asan_integration=(bad_input bad_input_messages bad_dwarf dwarf_limits crash_safety extended_sections cli_contract encode_e2e dump determinism die_scanner)
+asan_integration=(bad_input bad_input_messages bad_dwarf dwarf_limits crash_safety extended_sections cli_contract encode_e2e dump determinism die_scanner location_reader)
 
 # The unit tests and asan_integration built with -DD2B_SANITIZE=ON (gcc) in
 # build-asan/; any sanitizer report fails the run.

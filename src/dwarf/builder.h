@@ -3,6 +3,7 @@
 // type DIEs into graph nodes; records.cpp turns subprograms and variables
 // into records.
 #include <array>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "die_scanner.h"
 #include "die_util.h"
 #include "dwarf2btf/dwarf/graph_builder.h"
+#include "dwarf2btf/dwarf/location_reader.h"
 #include "dwarf2btf/encode/call_abi.h"
 #include "offset_map.h"
 
@@ -124,7 +126,9 @@ private:
   AbbrevCache abbrevs_; // for DIEs of cu_
   DieScanner scanner_;
   std::vector<DieScanner::Entry> scanned_;
-  encode::CallAbi abi_;         // for reading parameter locations as pahole does
+  encode::CallAbi abi_;                     // for reading parameter locations as pahole does
+  std::optional<LocationReader> locations_; // this unit's DW_AT_location lists
+  LocationList locationScratch_;
   bool producerClang_ = false;  // the unit's DW_AT_producer names clang
   std::vector<Dwarf_Die> dies_; // DIE of each node, parallel to the graph
   OffsetMap byKey_;             // keyOf(die) -> node

@@ -201,7 +201,8 @@ void UnitBuilder::addFunction(Dwarf_Die &die) {
   }
   size_t position = 0;
   readParams(die, r, [&](Dwarf_Die &c, DieAttrs &pa, model::ParamRecord &p) {
-    encode::decodeParamLocation(&c, abi_, p);
+    encode::decodeParamLocation(&c, abi_, p, locations_ ? &*locations_ : nullptr,
+                                &locationScratch_);
     Dwarf_Die st;
     if (resolveType(c, st)) {
       int tag = dwarf_tag(&st);

@@ -70,7 +70,9 @@ struct Decoder {
     }
   }
 
-  void entry(Dwarf_Attribute *attr, const Dwarf_Op *ops, size_t n, bool first) {
+  /// One list entry; subReg(op) is the register N of a DW_OP_entry_value
+  /// whose sub-expression is DW_OP_regN alone, else -1.
+  template <class SubReg> void entry(const Dwarf_Op *ops, size_t n, bool first, SubReg &&subReg) {
     if (n == 0)
       return;
     const bool stackValue = ops[n - 1].atom == DW_OP_stack_value;
@@ -86,19 +88,16 @@ struct Decoder {
     } else if (isBreg(atom) && first && stackValue) {
       set(atom - DW_OP_breg0);
     } else if (atom == DW_OP_entry_value || atom == DW_OP_GNU_entry_value) {
-      Dwarf_Attribute sub;
-      Dwarf_Op *subOps;
-      size_t subN;
-      if (dwarf_getlocation_attr(attr, const_cast<Dwarf_Op *>(ops), &sub) == 0 &&
-          dwarf_getlocation(&sub, &subOps, &subN) == 0 && subN == 1 && isReg(subOps[0].atom))
-        set(subOps[0].atom - DW_OP_reg0);
+      if (int r = subReg(ops[0]); r >= 0)
+        set(r);
     }
   }
 };
 
 } // namespace
 
-void decodeParamLocation(Dwarf_Die *param, const CallAbi &abi, model::ParamRecord &out) {
+void decodeParamLocation(Dwarf_Die *param, const CallAbi &abi, model::ParamRecord &out,
+                         dwarf::LocationReader *reader, dwarf::LocationList *scratch) {
   out.dwarfReg = -1;
   Dwarf_Attribute loc;
   if (!dwarf_attr(param, DW_AT_location, &loc)) {
@@ -107,13 +106,32 @@ void decodeParamLocation(Dwarf_Die *param, const CallAbi &abi, model::ParamRecor
     return;
   }
   Decoder d{abi, typeByteSize(param, abi.addressSize)};
-  Dwarf_Addr base, start, end;
-  Dwarf_Op *ops;
-  size_t n;
-  bool first = true;
-  for (ptrdiff_t off = 0; (off = dwarf_getlocations(&loc, off, &base, &start, &end, &ops, &n)) > 0;
-       first = false)
-    d.entry(&loc, ops, n, first);
+  if (reader && scratch && reader->read(loc, *scratch) == dwarf::LocationReader::Status::Read) {
+    auto subReg = [](const Dwarf_Op &op) {
+      return op.number2 == 1 && isReg(unsigned(op.offset)) ? int(op.offset - DW_OP_reg0) : -1;
+    };
+    for (size_t e = 0; e < scratch->entries(); ++e) {
+      std::span<const Dwarf_Op> ops = scratch->entry(e);
+      d.entry(ops.data(), ops.size(), e == 0, subReg);
+    }
+  } else {
+    auto subReg = [&](const Dwarf_Op &op) {
+      Dwarf_Attribute sub;
+      Dwarf_Op *subOps;
+      size_t subN;
+      if (dwarf_getlocation_attr(&loc, const_cast<Dwarf_Op *>(&op), &sub) == 0 &&
+          dwarf_getlocation(&sub, &subOps, &subN) == 0 && subN == 1 && isReg(subOps[0].atom))
+        return int(subOps[0].atom - DW_OP_reg0);
+      return -1;
+    };
+    Dwarf_Addr base, start, end;
+    Dwarf_Op *ops;
+    size_t n;
+    bool first = true;
+    for (ptrdiff_t off = 0;
+         (off = dwarf_getlocations(&loc, off, &base, &start, &end, &ops, &n)) > 0; first = false)
+      d.entry(ops, n, first, subReg);
+  }
   out.location = d.reg >= 0 ? model::ParamLocation::Register : model::ParamLocation::Other;
   out.dwarfReg = d.reg;
 }

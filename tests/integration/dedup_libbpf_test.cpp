@@ -543,11 +543,7 @@ TEST(DedupVmlinux, OutputDoesNotDependOnHashing) {
 TEST(DedupDebugVmlinux, MatchesLibbpfOnRealPreDedupBtf) {
   REQUIRE_LIBBPF();
 #ifdef D2B_HAVE_LIBBPF
-  std::string vmlinux;
-  if (std::filesystem::is_directory("/usr/lib/debug/boot"))
-    for (const auto &e : std::filesystem::directory_iterator("/usr/lib/debug/boot"))
-      if (e.path().filename().string().rfind("vmlinux-", 0) == 0)
-        vmlinux = std::max(vmlinux, e.path().string());
+  const std::string vmlinux = test::debugVmlinux();
   if (vmlinux.empty())
     GTEST_SKIP() << "no /usr/lib/debug/boot/vmlinux-* (install linux-image-*-dbg)";
   test::TempDir dir;

@@ -214,11 +214,7 @@ TEST(DieScanner, SameWalkSiblingsAndValuesAsLibdw) {
 
 // A distribution kernel's units: every 8th of its ~2,200 (about two seconds).
 TEST(DieScanner, SameAsLibdwOnADebugVmlinux) {
-  std::string vmlinux;
-  std::error_code ec;
-  for (const auto &e : std::filesystem::directory_iterator("/usr/lib/debug/boot", ec))
-    if (e.path().filename().string().rfind("vmlinux-", 0) == 0)
-      vmlinux = std::max(vmlinux, e.path().string());
+  const std::string vmlinux = d2b::test::debugVmlinux();
   if (vmlinux.empty())
     GTEST_SKIP() << "no /usr/lib/debug/boot/vmlinux-* (install linux-image-*-dbg)";
   Counts n;

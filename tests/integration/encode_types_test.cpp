@@ -737,10 +737,7 @@ TEST(EncodeTypes, KernelAcceptsTypesOfACompiledUnit) {
 //   D2B_BENCH_JOBS=2 /usr/bin/time -v build/tests/integration_encode_types_test
 //     --gtest_also_run_disabled_tests --gtest_filter='*DISABLED_Vmlinux*'
 TEST(EncodeTypes, DISABLED_VmlinuxBenchmark) {
-  std::string path;
-  for (const auto &ent : std::filesystem::directory_iterator("/usr/lib/debug/boot"))
-    if (ent.path().filename().string().rfind("vmlinux-", 0) == 0)
-      path = ent.path().string();
+  const std::string path = test::debugVmlinux();
   if (path.empty())
     GTEST_SKIP() << "no /usr/lib/debug/boot/vmlinux-*";
   encode::EncodeOptions o;

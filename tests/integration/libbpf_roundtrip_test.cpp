@@ -93,8 +93,8 @@ TEST_P(LibbpfRoundTrip, LibbpfDedupOfOurPreDedupBtfMatchesOurDedup) {
   ASSERT_EQ(err, 0) << "btf__dedup: " << std::strerror(-err);
   auto libbpfCounts = countKinds(p);
   auto ourCounts = countKinds(o);
-  EXPECT_EQ(libbpfCounts, ourCounts) << "libbpf: " << show(libbpfCounts) << "\nours:   "
-                                     << show(ourCounts);
+  EXPECT_EQ(libbpfCounts, ourCounts)
+      << "libbpf: " << show(libbpfCounts) << "\nours:   " << show(ourCounts);
   btf__free(o);
   btf__free(p);
 }

@@ -34,10 +34,10 @@ TEST(PhaseTiming, ReportVerboseListsEveryPhaseInOrder) {
   TempDir dir;
   Encoded e = encodeRaw(testdata(kFixture), dir, "--report -v");
   ASSERT_EQ(e.run.status, 0) << describe(e.run);
-  EXPECT_EQ(phases(e.run.err),
-            (std::vector<std::string>{"types (walk+lower+merge)", "walk", "lower", "merge",
-                                      "dedup while merging", "funcs+vars", "dedup", "validate",
-                                      "write"}))
+  EXPECT_EQ(
+      phases(e.run.err),
+      (std::vector<std::string>{"types (walk+lower+merge)", "walk", "lower", "merge",
+                                "dedup while merging", "funcs+vars", "dedup", "validate", "write"}))
       << e.run.err;
 }
 

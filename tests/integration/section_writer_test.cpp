@@ -365,18 +365,8 @@ TEST(SectionWriterToolchain, ReplacesPaholeBtfReadableByBpftool) {
 
 // --- a distribution debug vmlinux ----------------------------------------------
 
-std::string findDebugVmlinux() {
-  if (const char *env = std::getenv("D2B_DEBUG_VMLINUX"))
-    return env;
-  std::error_code ec;
-  for (const auto &e : fs::directory_iterator("/usr/lib/debug/boot", ec))
-    if (e.path().filename().string().rfind("vmlinux-", 0) == 0 && e.is_regular_file())
-      return e.path().string();
-  return "";
-}
-
 TEST(SectionWriterToolchain, DistributionDebugVmlinux) {
-  std::string vmlinux = findDebugVmlinux();
+  std::string vmlinux = d2b::test::debugVmlinux();
   if (vmlinux.empty())
     GTEST_SKIP() << "no debug vmlinux in /usr/lib/debug/boot (set D2B_DEBUG_VMLINUX)";
   REQUIRE_PROGRAM("readelf");

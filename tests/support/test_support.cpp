@@ -1,5 +1,7 @@
 #include "test_support.h"
 
+#include <cstdlib>
+
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -30,7 +32,20 @@ RunResult run(const std::string &cmd) {
 }
 
 std::string tool() { return D2B_BINARY; }
-std::string testdata(const std::string &rel) { return std::string(D2B_SOURCE_DIR) + "/testdata/" + rel; }
+std::string testdata(const std::string &rel) {
+  return std::string(D2B_SOURCE_DIR) + "/testdata/" + rel;
+}
+
+std::string debugVmlinux() {
+  if (const char *env = std::getenv("D2B_DEBUG_VMLINUX"); env && *env)
+    return env;
+  std::string newest;
+  std::error_code ec;
+  for (const auto &e : std::filesystem::directory_iterator("/usr/lib/debug/boot", ec))
+    if (e.path().filename().string().rfind("vmlinux-", 0) == 0 && e.is_regular_file(ec))
+      newest = std::max(newest, e.path().string());
+  return newest;
+}
 
 bool haveProgram(const std::string &prog) {
   return run("command -v " + prog + " >/dev/null").status == 0;
@@ -63,7 +78,8 @@ std::vector<std::string> fixtures(const std::string &suffix) {
   std::vector<std::string> out;
   for (auto &e : std::filesystem::directory_iterator(testdata("bin"))) {
     std::string p = e.path().string();
-    if (p.size() >= suffix.size() && p.compare(p.size() - suffix.size(), suffix.size(), suffix) == 0)
+    if (p.size() >= suffix.size() &&
+        p.compare(p.size() - suffix.size(), suffix.size(), suffix) == 0)
       out.push_back(p);
   }
   std::sort(out.begin(), out.end());

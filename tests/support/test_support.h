@@ -19,6 +19,9 @@ RunResult run(const std::string &cmd);
 std::string tool();
 /// Absolute path below the source tree's testdata/.
 std::string testdata(const std::string &rel);
+/// The distribution's debug vmlinux: $D2B_DEBUG_VMLINUX, else the newest
+/// /usr/lib/debug/boot/vmlinux-* (linux-image-*-dbg), else "".
+std::string debugVmlinux();
 /// True if `prog` is found on PATH.
 bool haveProgram(const std::string &prog);
 /// A fresh directory removed when the object is destroyed.

@@ -9,6 +9,7 @@
 ///   bool clang = producedByClang(&cuDie); // -> FunctionRecord::producerClang
 #include <elfutils/libdw.h>
 
+#include "dwarf2btf/dwarf/location_reader.h"
 #include "dwarf2btf/encode/call_abi.h"
 #include "dwarf2btf/model/symbol_records.h"
 
@@ -24,7 +25,12 @@ namespace d2b::encode {
 ///    with DW_OP_stack_value, and DW_OP_entry_value(DW_OP_regN) in any entry;
 ///    N <= 31;
 ///  * Other: a location with none of those (stack, memory, constants, ...).
-void decodeParamLocation(Dwarf_Die *param, const CallAbi &abi, model::ParamRecord &out);
+///
+/// With `reader` (the parameter's unit's), lists are read by it where it can
+/// (no libdw cache; same result), `scratch` holding each list in turn.
+void decodeParamLocation(Dwarf_Die *param, const CallAbi &abi, model::ParamRecord &out,
+                         dwarf::LocationReader *reader = nullptr,
+                         dwarf::LocationList *scratch = nullptr);
 
 /// True when a unit DIE's DW_AT_producer contains "clang" (pahole's test).
 bool producedByClang(Dwarf_Die *unitDie);
