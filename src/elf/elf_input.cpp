@@ -22,9 +22,10 @@ namespace d2b::elf {
 
 DwarfHandle::DwarfHandle(DwarfHandle &&o) noexcept
     : dwfl_(o.dwfl_), elf_(o.elf_), dwarf_(o.dwarf_), fd_(o.fd_), info_(o.info_),
-      infoSize_(o.infoSize_) {
+      infoSize_(o.infoSize_), released_(o.released_) {
   o.info_ = nullptr;
   o.infoSize_ = 0;
+  o.released_ = 0;
   o.dwfl_ = nullptr;
   o.elf_ = nullptr;
   o.dwarf_ = nullptr;
@@ -40,6 +41,7 @@ DwarfHandle &DwarfHandle::operator=(DwarfHandle &&o) noexcept {
     std::swap(fd_, o.fd_);
     std::swap(info_, o.info_);
     std::swap(infoSize_, o.infoSize_);
+    std::swap(released_, o.released_);
   }
   return *this;
 }
@@ -63,6 +65,7 @@ void DwarfHandle::reset() {
   fd_ = -1;
   info_ = nullptr;
   infoSize_ = 0;
+  released_ = 0;
 }
 
 namespace {
@@ -124,10 +127,18 @@ void DwarfHandle::releaseDebugInfo(uint64_t end) const {
     return;
   const uintptr_t page = uintptr_t(sysconf(_SC_PAGESIZE));
   // Whole pages only: the first may hold bytes of the section before.
-  const uintptr_t from = (uintptr_t(info_) + page - 1) & ~(page - 1);
+  // Each call gives back only what the last one did not: madvise walks the
+  // page tables of the whole range it is given, mapped or not.
+  const uintptr_t from =
+      std::max((uintptr_t(info_) + page - 1) & ~(page - 1), uintptr_t(released_));
   const uintptr_t to = (uintptr_t(info_) + std::min(end, infoSize_)) & ~(page - 1);
-  if (to > from)
+  // In steps of at least 2 MiB (or all of it): each call costs the other
+  // threads a TLB flush, whatever its length.
+  constexpr uintptr_t kStep = uintptr_t(2) << 20;
+  if (to > from && (to - from >= kStep || end >= infoSize_)) {
     madvise(reinterpret_cast<void *>(from), to - from, MADV_DONTNEED);
+    released_ = to;
+  }
 }
 
 // ---- ElfInput -------------------------------------------------------------

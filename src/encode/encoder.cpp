@@ -23,6 +23,9 @@ namespace d2b::encode {
 
 namespace {
 
+/// The calling thread's CPU seconds when `on`, else 0.
+double cpuNow(bool on) { return on ? threadCpuSeconds() : 0; }
+
 // Everything one unit contributes, until it is appended to the result.
 struct Slot {
   Fragment frag;
@@ -47,11 +50,11 @@ Error lowerUnit(const elf::ElfInput &in, Dwarf *dw, const dwarf::UnitRef &unit, 
   ui.collectVariables = opts.policy.vars != lower::Policy::VarScope::None && !unit.typeUnit;
   ui.rustLeafFuncNames = opts.policy.rust.funcNames == lower::RustPolicy::FuncNames::Leaf;
   ui.functionSymbols = symbols;
-  const double t0 = threadCpuSeconds();
+  const double t0 = cpuNow(opts.timeUnits);
   dwarf::UnitGraph ug;
   if (Error e = dwarf::buildUnitGraph(ui, ug, diag))
     return e;
-  const double t1 = threadCpuSeconds();
+  const double t1 = cpuNow(opts.timeUnits);
   lower::LowerContext ctx{in.path()};
   std::unordered_map<model::NodeId, std::string> rustPaths;
   if (unit.language == DW_LANG_Rust && opts.policy.rust.qualifyClashes) {
@@ -98,7 +101,7 @@ Error lowerUnit(const elf::ElfInput &in, Dwarf *dw, const dwarf::UnitRef &unit, 
   frag.nodes = ug.graph.size() - 1;
   frag.foreignTypes = ug.foreignTypes;
   slot.walkCpu = t1 - t0;
-  slot.lowerCpu = threadCpuSeconds() - t1;
+  slot.lowerCpu = cpuNow(opts.timeUnits) - t1;
   return Error::success();
 }
 
@@ -227,7 +230,7 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
           continue;
         draining = true;
       }
-      const double m0 = threadCpuSeconds();
+      const double m0 = cpuNow(opts.timeUnits);
       for (;;) {
         size_t k;
         {
@@ -242,18 +245,18 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
         if (!s.error && !s.skipped && !failed.load()) {
           merger.append(s.frag, res.functions, res.variables);
           if (incremental) {
-            const double d0 = threadCpuSeconds();
+            const double d0 = cpuNow(opts.timeUnits);
             if (Error e = incremental->advance(res.btf)) {
               dedupError = e.withContext(path);
               failed.store(true);
             }
-            dedupCpu += threadCpuSeconds() - d0;
+            dedupCpu += cpuNow(opts.timeUnits) - d0;
           }
         }
         if (!s.error)
           s.frag = Fragment();
       }
-      mergeCpu += threadCpuSeconds() - m0;
+      mergeCpu += cpuNow(opts.timeUnits) - m0;
     }
   };
   if (jobs <= 1) {

@@ -79,6 +79,7 @@ Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const Pipeline
                                         const SharedBase &base, DiagEngine &diag) {
   EncodedBtf out;
   encode::EncodeOptions eopts = opts.encode;
+  eopts.timeUnits = eopts.timeUnits || opts.verbose; // the phase lines of --report -v
   out.base = base.btf;
   eopts.base = out.base.get();
   eopts.incrementalDedup = opts.dedup && opts.incrementalDedup && !eopts.base;
@@ -90,11 +91,13 @@ Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const Pipeline
     return types.error();
   out.phases.add("types (walk+lower+merge)", typesClock);
   // Inside the types phase, on all workers; their sum is about its CPU.
-  out.phases.add("  walk", 0, types->stats.walkCpu);
-  out.phases.add("  lower", 0, types->stats.lowerCpu);
-  out.phases.add("  merge", 0, types->stats.mergeCpu);
-  if (types->dedup)
-    out.phases.add("  dedup while merging", 0, types->stats.dedupCpu);
+  if (eopts.timeUnits) {
+    out.phases.add("  walk", 0, types->stats.walkCpu);
+    out.phases.add("  lower", 0, types->stats.lowerCpu);
+    out.phases.add("  merge", 0, types->stats.mergeCpu);
+    if (types->dedup)
+      out.phases.add("  dedup while merging", 0, types->stats.dedupCpu);
+  }
   out.order = types->order;
   out.types = types->stats;
   btf::Btf &b = types->btf;

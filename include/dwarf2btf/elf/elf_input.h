@@ -45,7 +45,8 @@ public:
   /// Gives the pages of .debug_info below section offset `end` back to the
   /// kernel (madvise MADV_DONTNEED) when they are a read-only file mapping:
   /// a walk in unit order never returns to them, and if it does (a reference
-  /// into an earlier unit) they are read again from the page cache. Keeps
+  /// into an earlier unit) they are read again from the page cache (and
+  /// stay: each page is given back once). Keeps
   /// peak RSS from growing with every handle's copy of the section. No-op
   /// for libdwfl (ET_REL) handles, whose relocated sections are private.
   void releaseDebugInfo(uint64_t end = UINT64_MAX) const;
@@ -63,6 +64,7 @@ private:
   int fd_ = -1;
   const char *info_ = nullptr; // .debug_info inside a read-only mapping, or null
   uint64_t infoSize_ = 0;
+  mutable uintptr_t released_ = 0; // releaseDebugInfo gave back the pages below this address
 };
 
 /// Facts about the input file and a factory of DWARF handles.

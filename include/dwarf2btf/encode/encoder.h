@@ -42,6 +42,9 @@ struct EncodeOptions {
   /// every unit header before its first unit: 512 trades ~13 MB of peak RSS
   /// for ~5% of -j2 wall time against 128.
   unsigned unitsPerHandle = 512;
+  /// Fill EncodeStats::walkCpu .. dedupCpu, read per unit from the thread
+  /// CPU clock: a system call each, ~12,000 on vmlinux.
+  bool timeUnits = false;
   /// Deduplicate while merging (dedup::IncrementalDedup, most of dedup then
   /// overlaps the walk); TypesResult::dedup finishes it. Ignored with a base.
   bool incrementalDedup = false;
