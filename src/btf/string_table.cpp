@@ -1,6 +1,5 @@
 #include "dwarf2btf/btf/string_table.h"
 
-#include "dwarf2btf/support/huge_pages.h"
 #include <cstring>
 #include <xxhash.h>
 
@@ -80,7 +79,6 @@ void StringTable::insertAt(size_t at, uint32_t local, uint32_t hash) {
 
 void StringTable::reserve(size_t strings, size_t bytes) {
   data_.reserve(data_.size() + bytes);
-  adviseHugePages(data_);
   while ((used_ + strings) * 2 > slots_.size())
     grow();
 }

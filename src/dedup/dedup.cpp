@@ -57,7 +57,6 @@
 #include <xxhash.h>
 
 #include "dedup_state.h"
-#include "dwarf2btf/support/huge_pages.h"
 
 namespace d2b::dedup {
 namespace detail {
@@ -347,8 +346,6 @@ void IncrementalDedup::reserve(size_t types) {
   s_->map.reserve(types);
   s_->hypot.reserve(types);
   s_->kinds.reserve(types);
-  adviseHugePages(s_->map);
-  adviseHugePages(s_->hypot);
   // The candidate tables hold canonical types only (few, until the
   // reference pass), so they are left to grow.
 }

@@ -17,7 +17,6 @@
 #include "dwarf2btf/btf/field_iter.h"
 #include "dwarf2btf/btf/format.h"
 #include "dwarf2btf/btf/string_table.h"
-#include "dwarf2btf/support/huge_pages.h"
 
 namespace d2b::btf {
 
@@ -120,8 +119,6 @@ public:
   void reserve(size_t words, size_t types) {
     words_.reserve(words_.size() + words);
     offsets_.reserve(offsets_.size() + types);
-    adviseHugePages(words_);
-    adviseHugePages(offsets_);
   }
 
   /// Raw storage, for passes (dedup, remap) that rebuild the type list.
