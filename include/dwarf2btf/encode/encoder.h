@@ -38,10 +38,10 @@ struct EncodeOptions {
   /// one, which bounds libdw's per-unit caches (0: never). Output does not
   /// depend on it; ET_REL handles, costly to reopen, are always kept.
   /// With parameter locations read outside libdw (dwarf::LocationReader)
-  /// its caches grow ~30 KB per vmlinux unit, while a fresh handle re-reads
-  /// every unit header before its first unit: 512 trades ~13 MB of peak RSS
-  /// for ~5% of -j2 wall time against 128.
-  unsigned unitsPerHandle = 512;
+  /// its caches grow ~30 KB per vmlinux unit, but freed memory stays in the
+  /// workers' malloc arenas: 512 saved ~10k page faults of re-read unit
+  /// headers and cost 10-40 MB of peak RSS, so 128 stays.
+  unsigned unitsPerHandle = 128;
   /// Fill EncodeStats::walkCpu .. dedupCpu, read per unit from the thread
   /// CPU clock: a system call each, ~12,000 on vmlinux.
   bool timeUnits = false;
