@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <elfutils/libdw.h>
+#include <libelf.h>
 
 namespace d2b::dwarf {
 
@@ -34,19 +35,25 @@ inline bool readUleb(const unsigned char *&p, const unsigned char *end, uint64_t
 class AbbrevCache {
 public:
   /// One past the last byte of the unit whose DIE is `cuDie`, from the
-  /// initial length in its header (libdw checked it when it read the unit).
-  /// Offsets are the unit's header and DIE offsets in their section.
+  /// initial length in its header (libdw checked it when it read the unit),
+  /// read in the file's byte order. Offsets are the unit's header and DIE
+  /// offsets in their section.
   static const unsigned char *unitEnd(const Dwarf_Die &cuDie, uint64_t headerOffset,
                                       uint64_t dieOffset) {
     const unsigned char *section = static_cast<const unsigned char *>(cuDie.addr) - dieOffset;
     const unsigned char *header = section + headerOffset;
-    uint32_t len32;
-    std::memcpy(&len32, header, 4);
-    if (len32 == 0xffffffff) {
-      uint64_t len64;
-      std::memcpy(&len64, header + 4, 8);
-      return header + 12 + len64;
-    }
+    Elf *elf = cuDie.cu ? dwarf_getelf(dwarf_cu_getdwarf(cuDie.cu)) : nullptr;
+    const char *ident = elf ? elf_getident(elf, nullptr) : nullptr;
+    const bool big = ident && ident[EI_DATA] == ELFDATA2MSB;
+    auto read = [big](const unsigned char *p, unsigned size) {
+      uint64_t v = 0;
+      for (unsigned i = 0; i < size; ++i)
+        v = big ? (v << 8) | p[i] : v | uint64_t(p[i]) << (8 * i);
+      return v;
+    };
+    const uint64_t len32 = read(header, 4);
+    if (len32 == 0xffffffff)
+      return header + 12 + read(header + 4, 8);
     return header + 4 + len32;
   }
 

@@ -1,5 +1,7 @@
 #include "dwarf2btf/dwarf/location_reader.h"
 
+#include "abbrev_cache.h"
+
 #include <cstring>
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -202,17 +204,11 @@ bool LocationReader::setUp() {
   if (offsetSize_ != 4 && offsetSize_ != 8)
     return false;
   // libdw's end of this unit in its .debug_info buffer: dwarf_formblock
-  // measures exprloc blocks against it, even those of loclists entries.
+  // measures exprloc blocks against it.
   const uint64_t dieOffset = dwarf_dieoffset(&unitDie_);
   if (dieOffset < headerOffset_ || !unitDie_.addr)
     return false;
-  const auto *header =
-      static_cast<const unsigned char *>(unitDie_.addr) - (dieOffset - headerOffset_);
-  uint64_t length = readUnsigned(header, 4);
-  const unsigned lengthField = length == 0xffffffff ? 12 : 4;
-  if (lengthField == 12)
-    length = readUnsigned(header + 4, 8);
-  unitEnd_ = header + lengthField + length;
+  unitEnd_ = AbbrevCache::unitEnd(unitDie_, headerOffset_, dieOffset);
 
   Elf *elf = dwarf_getelf(dwarf_cu_getdwarf(unitDie_.cu));
   size_t shstrndx = 0;

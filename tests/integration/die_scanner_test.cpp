@@ -24,6 +24,7 @@ namespace {
 struct Unit {
   Dwarf_Die die;
   uint64_t headerOffset, dieOffset;
+  uint64_t nextOffset; // libdw's offset of the next unit
 };
 
 std::vector<Unit> unitsOf(Dwarf *dw) {
@@ -38,6 +39,7 @@ std::vector<Unit> unitsOf(Dwarf *dw) {
       Unit u{};
       u.headerOffset = off;
       u.dieOffset = off + hsize;
+      u.nextOffset = next;
       if (types ? dwarf_offdie_types(dw, u.dieOffset, &u.die)
                 : dwarf_offdie(dw, u.dieOffset, &u.die))
         out.push_back(u);
@@ -116,6 +118,9 @@ void compareFile(const std::string &path, Counts &n, size_t stride = 1) {
     ASSERT_TRUE(us.ok);
     DieScanner &scanner = us.scanner;
     ++n.units;
+    // The unit's end, from its length in the file's byte order.
+    const auto *section = static_cast<const unsigned char *>(u.die.addr) - u.dieOffset;
+    EXPECT_EQ(AbbrevCache::unitEnd(u.die, u.headerOffset, u.dieOffset), section + u.nextOffset);
     // Descend everywhere, then only into some tags (the rest skipped, by
     // DW_AT_sibling where the producer gives it).
     for (int rule = 0; rule < 2; ++rule) {
