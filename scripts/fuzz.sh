@@ -3,7 +3,7 @@
 # each for a bounded time:   scripts/fuzz.sh [seconds-per-target] [target...]
 # Corpora grow in build-fuzz/corpus/<target>/ (seeded from testdata/ on every
 # run). Crash inputs land in build-fuzz/crashes/<target>/; the script exits 1
-# if any target crashed. Honours JOBS (ninja parallelism, default 2) and
+# if any target crashed, 2 if the targets do not build. Honours JOBS (ninja parallelism, default 2) and
 # FUZZ_BUILD_DIR (default build-fuzz).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +23,11 @@ fi
 
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DD2B_FUZZ=ON -DD2B_TESTS=OFF \
   -DCMAKE_CXX_COMPILER="$CXX" -DCMAKE_C_COMPILER="$CC" >/dev/null
-ninja -C "$BUILD" -j "$JOBS" dwarf2btf "${targets[@]}"
+# A target that does not build is not a crash: exit 2, which CI fails on.
+if ! ninja -C "$BUILD" -j "$JOBS" dwarf2btf "${targets[@]}"; then
+  echo "fuzz: the fuzz targets do not build (clang-22's runtimes: libclang-rt-22-dev)" >&2
+  exit 2
+fi
 
 # Seeds: every ELF under testdata (good fixtures and the malformed suite) for
 # the encoder; for the BTF targets, the raw BTF the tool encodes from those
