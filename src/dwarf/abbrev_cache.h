@@ -24,6 +24,42 @@ inline bool readUleb(const unsigned char *&p, const unsigned char *end, uint64_t
   return false;
 }
 
+/// readUleb for a signed LEB128 (sign-extended from its last byte).
+inline bool readSleb(const unsigned char *&p, const unsigned char *end, uint64_t &v) {
+  v = 0;
+  for (unsigned shift = 0; p < end; shift += 7) {
+    const unsigned char b = *p++;
+    if (shift < 64)
+      v |= uint64_t(b & 0x7f) << shift;
+    if (!(b & 0x80)) {
+      if (shift + 7 < 64 && (b & 0x40))
+        v |= ~uint64_t(0) << (shift + 7);
+      return shift < 64;
+    }
+  }
+  return false;
+}
+
+/// A fixed-size value of `size` bytes in the input's byte order.
+inline uint64_t readFixed(const unsigned char *p, unsigned size, bool bigEndian) {
+  uint64_t v = 0;
+  if (bigEndian)
+    for (unsigned i = 0; i < size; ++i)
+      v = v << 8 | p[i];
+  else
+    for (unsigned i = size; i-- > 0;)
+      v = v << 8 | p[i];
+  return v;
+}
+
+/// The ELF data encoding (ELFDATA2LSB / ELFDATA2MSB) of the file unit `cu`
+/// was read from, or ELFDATANONE.
+inline int elfDataOf(Dwarf_CU *cu) {
+  Elf *elf = cu ? dwarf_getelf(dwarf_cu_getdwarf(cu)) : nullptr;
+  const char *ident = elf ? elf_getident(elf, nullptr) : nullptr;
+  return ident ? ident[EI_DATA] : ELFDATANONE;
+}
+
 /// libdw computes a DIE's abbreviation lazily (`abbrev` is NULL until then):
 /// it reads the code at the DIE and finds it in the unit's hash table behind
 /// a reader-writer lock, for every DIE dwarf_child, dwarf_siblingof and
@@ -42,18 +78,10 @@ public:
                                       uint64_t dieOffset) {
     const unsigned char *section = static_cast<const unsigned char *>(cuDie.addr) - dieOffset;
     const unsigned char *header = section + headerOffset;
-    Elf *elf = cuDie.cu ? dwarf_getelf(dwarf_cu_getdwarf(cuDie.cu)) : nullptr;
-    const char *ident = elf ? elf_getident(elf, nullptr) : nullptr;
-    const bool big = ident && ident[EI_DATA] == ELFDATA2MSB;
-    auto read = [big](const unsigned char *p, unsigned size) {
-      uint64_t v = 0;
-      for (unsigned i = 0; i < size; ++i)
-        v = big ? (v << 8) | p[i] : v | uint64_t(p[i]) << (8 * i);
-      return v;
-    };
-    const uint64_t len32 = read(header, 4);
+    const bool big = elfDataOf(cuDie.cu) == ELFDATA2MSB;
+    const uint64_t len32 = readFixed(header, 4, big);
     if (len32 == 0xffffffff)
-      return header + 12 + read(header + 4, 8);
+      return header + 12 + readFixed(header + 4, 8, big);
     return header + 4 + len32;
   }
 

@@ -15,18 +15,6 @@ constexpr unsigned kFormGnuStrIndex = 0x1f02;
 constexpr unsigned kFormGnuRefAlt = 0x1f20;
 constexpr unsigned kFormGnuStrpAlt = 0x1f21;
 
-// A fixed-size value in the input's byte order (that of its ELF file).
-uint64_t readFixed(const unsigned char *p, int size, bool bigEndian) {
-  uint64_t v = 0;
-  if (bigEndian)
-    for (int i = 0; i < size; ++i)
-      v = v << 8 | p[i];
-  else
-    for (int i = size - 1; i >= 0; --i)
-      v = v << 8 | p[i];
-  return v;
-}
-
 } // namespace
 
 bool DieScanner::reset(const Dwarf_Die &cuDie, uint64_t headerOffset, uint64_t dieOffset,
@@ -50,11 +38,10 @@ bool DieScanner::reset(const Dwarf_Die &cuDie, uint64_t headerOffset, uint64_t d
   addressSize_ = addressSize;
   offsetSize_ = offsetSize;
   // Block lengths and DW_AT_sibling are read in the file's byte order.
-  Elf *elf = dwarf_getelf(dwarf_cu_getdwarf(cuDie.cu));
-  const char *ident = elf ? elf_getident(elf, nullptr) : nullptr;
-  if (!ident || (ident[EI_DATA] != ELFDATA2LSB && ident[EI_DATA] != ELFDATA2MSB))
+  const int data = elfDataOf(cuDie.cu);
+  if (data != ELFDATA2LSB && data != ELFDATA2MSB)
     return false;
-  bigEndian_ = ident[EI_DATA] == ELFDATA2MSB;
+  bigEndian_ = data == ELFDATA2MSB;
   if (!(offsetSize == 4 || offsetSize == 8) || !(addressSize == 4 || addressSize == 8) ||
       first_ >= end_)
     return false;
@@ -198,7 +185,7 @@ const unsigned char *DieScanner::skipVariable(unsigned form, const unsigned char
     const int width = form == DW_FORM_block1 ? 1 : form == DW_FORM_block2 ? 2 : 4;
     if (end_ - p < width)
       return nullptr;
-    len = readFixed(p, width, bigEndian_);
+    len = readFixed(p, unsigned(width), bigEndian_);
     p += width;
     break;
   }
@@ -233,7 +220,7 @@ const unsigned char *DieScanner::skipValues(const Info &info, const unsigned cha
       case DW_FORM_ref2:
       case DW_FORM_ref4:
       case DW_FORM_ref8:
-        v = readFixed(p, int(next - p), bigEndian_);
+        v = readFixed(p, unsigned(next - p), bigEndian_);
         break;
       case DW_FORM_ref_udata:
         readUleb(q, end_, v);

@@ -18,27 +18,6 @@ namespace d2b::dwarf {
 
 namespace {
 
-enum class Leb : uint8_t { Ok, Unsupported };
-
-// A LEB128 wholly inside [p, end) and at most 10 bytes long, where libdw
-// reads the same value; anything else is left to libdw.
-Leb readLeb(const unsigned char *&p, const unsigned char *end, uint64_t &v, bool isSigned) {
-  v = 0;
-  unsigned shift = 0;
-  for (int i = 0; i < 10 && p < end; ++i) {
-    const unsigned char b = *p++;
-    if (shift < 64)
-      v |= uint64_t(b & 0x7f) << shift;
-    shift += 7;
-    if (!(b & 0x80)) {
-      if (isSigned && shift < 64 && (b & 0x40))
-        v |= ~uint64_t(0) << shift;
-      return Leb::Ok;
-    }
-  }
-  return Leb::Unsupported;
-}
-
 bool isDebugSectionName(std::string_view n) {
   return n.starts_with(".debug_") || n.starts_with(".zdebug_") || n.starts_with(".gnu.debuglto_");
 }
@@ -175,19 +154,7 @@ Operand operandOf(unsigned atom) {
 } // namespace
 
 LocationReader::LocationReader(Dwarf_Die &unitDie, uint64_t headerOffset, std::endian order)
-    : unitDie_(unitDie), headerOffset_(headerOffset), order_(order) {}
-
-uint64_t LocationReader::readUnsigned(const unsigned char *p, unsigned size) const {
-  uint64_t v = 0;
-  if (order_ == std::endian::little) {
-    for (unsigned i = size; i-- > 0;)
-      v = (v << 8) | p[i];
-  } else {
-    for (unsigned i = 0; i < size; ++i)
-      v = (v << 8) | p[i];
-  }
-  return v;
-}
+    : unitDie_(unitDie), headerOffset_(headerOffset), bigEndian_(order == std::endian::big) {}
 
 bool LocationReader::setUp() {
   state_ = -1;
@@ -270,7 +237,7 @@ bool LocationReader::loclistsBase(uint64_t &base) {
       const unsigned char *p = loclists_.data, *end = p + loclists_.size;
       if (loclists_.size < 4)
         return false; // libdw reads the length unchecked
-      uint64_t unitLength = readUnsigned(p, 4);
+      uint64_t unitLength = readFixed(p, 4, bigEndian_);
       p += 4;
       unsigned osize = 4;
       bool ok = true;
@@ -278,21 +245,21 @@ bool LocationReader::loclistsBase(uint64_t &base) {
         if (p > end - 8) {
           ok = false;
         } else {
-          unitLength = readUnsigned(p, 8);
+          unitLength = readFixed(p, 8, bigEndian_);
           p += 8;
           osize = 8;
         }
       }
       if (ok && (p > end - 8 || unitLength < 8 || unitLength > uint64_t(end - p)))
         ok = false;
-      if (ok && readUnsigned(p, 2) != 5)
+      if (ok && readFixed(p, 2, bigEndian_) != 5)
         ok = false;
       if (ok && p[2] != 4 && p[2] != 8)
         ok = false;
       if (ok && p[3] != 0)
         ok = false;
       if (ok) {
-        const uint64_t count = readUnsigned(p + 4, 4);
+        const uint64_t count = readFixed(p + 4, 4, bigEndian_);
         if (count == 0 || unitLength - 8 < count * osize)
           ok = false;
       }
@@ -333,7 +300,7 @@ LocationReader::Expr LocationReader::subExpression(const unsigned char *valp, Dw
     return Expr::Ok;
   const unsigned char *p = valp;
   uint64_t len;
-  if (readLeb(p, subEnd_, len, false) != Leb::Ok)
+  if (!readUleb(p, subEnd_, len))
     return Expr::Unsupported;
   if (len > size_t(subEnd_ - p))
     return Expr::Ok;
@@ -362,14 +329,14 @@ LocationReader::Expr LocationReader::expression(const unsigned char *p, size_t l
     const auto fixed = [&](unsigned size, bool isSigned) {
       if (size_t(end - p) < size)
         return false;
-      op.number = readUnsigned(p, size);
+      op.number = readFixed(p, size, bigEndian_);
       p += size;
       if (isSigned && size < 8 && (op.number >> (8 * size - 1)) & 1)
         op.number |= ~Dwarf_Word(0) << (8 * size);
       return true;
     };
     const auto leb = [&](Dwarf_Word &v, bool isSigned) {
-      return readLeb(p, end, v, isSigned) == Leb::Ok;
+      return isSigned ? readSleb(p, end, v) : readUleb(p, end, v);
     };
     switch (kind) {
     case Operand::None:
@@ -507,7 +474,7 @@ LocationReader::Status LocationReader::read(Dwarf_Attribute &attr, LocationList 
     if (offsetSize_ > sec.size || base > sec.size - offsetSize_ ||
         index > (sec.size - offsetSize_ - base) / offsetSize_)
       return Status::Read; // libdw: invalid offset, nothing listed
-    start = readUnsigned(sec.data + base + index * offsetSize_, offsetSize_) + base;
+    start = readFixed(sec.data + base + index * offsetSize_, offsetSize_, bigEndian_) + base;
   } else {
     Dwarf_Word off;
     if (!sec.data || dwarf_formudata(&attr, &off) != 0)
@@ -526,7 +493,8 @@ LocationReader::Status LocationReader::read(Dwarf_Attribute &attr, LocationList 
     if (!v5) {
       if (size_t(end - p) < 2 * width)
         return Status::Read;
-      const uint64_t begin = readUnsigned(p, width), stop = readUnsigned(p + width, width);
+      const uint64_t begin = readFixed(p, width, bigEndian_),
+                     stop = readFixed(p + width, width, bigEndian_);
       p += 2 * width;
       const uint64_t escape = width == 8 ? ~uint64_t(0) : 0xffffffffu;
       if (begin == escape) {
@@ -544,7 +512,7 @@ LocationReader::Status LocationReader::read(Dwarf_Attribute &attr, LocationList 
       auto leb = [&]() {
         if (p >= end)
           return false;
-        return readLeb(p, end, v, false) == Leb::Ok;
+        return readUleb(p, end, v);
       };
       switch (code) {
       case DW_LLE_end_of_list:
@@ -621,12 +589,12 @@ LocationReader::Status LocationReader::read(Dwarf_Attribute &attr, LocationList 
     if (!v5) {
       if (end - p < 2)
         return Status::Read;
-      len = readUnsigned(p, 2);
+      len = readFixed(p, 2, bigEndian_);
       p += 2;
     } else {
       if (end - p < 1)
         return Status::Read;
-      if (readLeb(p, end, len, false) != Leb::Ok)
+      if (!readUleb(p, end, len))
         return Status::Unsupported;
     }
     if (uint64_t(end - p) < len)

@@ -8,7 +8,7 @@
 /// anything else it answers Unsupported and the caller asks libdw, so the
 /// result never differs from libdw's.
 ///
-///   LocationReader r(unitDie, in.order);
+///   LocationReader r(unitDie, unit.headerOffset, in.order);
 ///   LocationList list;
 ///   if (r.read(attr, list) == LocationReader::Status::Read)
 ///     for (size_t e = 0; e < list.entries(); ++e) use(list.entry(e));
@@ -25,7 +25,7 @@ namespace d2b::dwarf {
 /// not libdw's block pointer but the outcome of decoding the sub-expression
 /// as libdw's dwarf_getlocation_attr + dwarf_getlocation would:
 /// kSubInvalid when libdw would fail, else the number of its operations,
-/// whose first is then in `offset` as (atom << 32 | low 32 bits of number).
+/// and `offset` holds the atom of the first (0 when there is none).
 struct LocationList {
   static constexpr Dwarf_Word kSubInvalid = ~Dwarf_Word(0);
   std::vector<Dwarf_Op> ops;
@@ -68,11 +68,10 @@ private:
   Expr subExpression(const unsigned char *valp, Dwarf_Op &op);
   bool loclistsBase(uint64_t &base);
   bool addrIndexOk(uint64_t index);
-  uint64_t readUnsigned(const unsigned char *p, unsigned size) const;
 
   Dwarf_Die unitDie_;
   uint64_t headerOffset_;
-  std::endian order_;
+  bool bigEndian_;
   int state_ = 0; // 0 not set up, 1 usable, -1 everything Unsupported
   Dwarf_Half version_ = 0;
   uint8_t addressSize_ = 0, offsetSize_ = 0, unitType_ = 0;
