@@ -187,7 +187,7 @@ Error UnitBuilder::run() {
   // Without the scanner (it cannot read the unit) every reader uses libdw.
   scanner_.reset(*cu, in_.unit->headerOffset, in_.unit->dieOffset, end, abbrevs_);
   producerClang_ = encode::producedByClang(&*cu);
-  locations_.emplace(*cu, in_.unit->headerOffset, in_.order);
+  locations_.emplace(*cu, in_.unit->headerOffset);
   dies_.emplace_back(); // node 0: void
   if (Error e = walk(*cu))
     return e;

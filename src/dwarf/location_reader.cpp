@@ -153,8 +153,8 @@ Operand operandOf(unsigned atom) {
 
 } // namespace
 
-LocationReader::LocationReader(Dwarf_Die &unitDie, uint64_t headerOffset, std::endian order)
-    : unitDie_(unitDie), headerOffset_(headerOffset), bigEndian_(order == std::endian::big) {}
+LocationReader::LocationReader(Dwarf_Die &unitDie, uint64_t headerOffset)
+    : unitDie_(unitDie), headerOffset_(headerOffset) {}
 
 bool LocationReader::setUp() {
   state_ = -1;
@@ -168,6 +168,10 @@ bool LocationReader::setUp() {
     return false;
   if (addressSize_ != 4 && addressSize_ != 8)
     return false;
+  const int data = elfDataOf(unitDie_.cu);
+  if (data != ELFDATA2LSB && data != ELFDATA2MSB)
+    return false;
+  bigEndian_ = data == ELFDATA2MSB;
   if (offsetSize_ != 4 && offsetSize_ != 8)
     return false;
   // libdw's end of this unit in its .debug_info buffer: dwarf_formblock

@@ -132,7 +132,7 @@ void compareFile(const std::string &path, Counts &n, size_t stride = 1) {
     auto die = d2b::dwarf::unitDie(dw, u, path);
     ASSERT_TRUE(die);
     ++n.units;
-    LocationReader reader(*die, u.headerOffset, (*in)->byteOrder());
+    LocationReader reader(*die, u.headerOffset);
     LocationList list;
     forEachDie(*die, [&](Dwarf_Die &d) {
       Dwarf_Attribute a;

@@ -8,11 +8,10 @@
 /// anything else it answers Unsupported and the caller asks libdw, so the
 /// result never differs from libdw's.
 ///
-///   LocationReader r(unitDie, unit.headerOffset, in.order);
+///   LocationReader r(unitDie, unit.headerOffset);
 ///   LocationList list;
 ///   if (r.read(attr, list) == LocationReader::Status::Read)
 ///     for (size_t e = 0; e < list.entries(); ++e) use(list.entry(e));
-#include <bit>
 #include <cstdint>
 #include <elfutils/libdw.h>
 #include <span>
@@ -51,7 +50,7 @@ public:
     Unsupported // a case left to libdw; `out` is meaningless
   };
 
-  LocationReader(Dwarf_Die &unitDie, uint64_t headerOffset, std::endian order);
+  LocationReader(Dwarf_Die &unitDie, uint64_t headerOffset);
 
   /// The location list of `attr` (a DW_AT_location of a DIE of this unit).
   Status read(Dwarf_Attribute &attr, LocationList &out);
@@ -71,8 +70,8 @@ private:
 
   Dwarf_Die unitDie_;
   uint64_t headerOffset_;
-  bool bigEndian_;
-  int state_ = 0; // 0 not set up, 1 usable, -1 everything Unsupported
+  bool bigEndian_ = false; // the input's byte order, set up with the sections
+  int state_ = 0;          // 0 not set up, 1 usable, -1 everything Unsupported
   Dwarf_Half version_ = 0;
   uint8_t addressSize_ = 0, offsetSize_ = 0, unitType_ = 0;
   const unsigned char *unitEnd_ = nullptr; // libdw's end of the unit in .debug_info
