@@ -98,10 +98,11 @@ void StringTable::grow() {
   }
 }
 
-uint32_t StringTable::add(std::string_view s) {
+uint32_t StringTable::add(std::string_view s) { return add(s, hashOf(s)); }
+
+uint32_t StringTable::add(std::string_view s, uint32_t h) {
   if (s.empty() && first_ != 0)
     return 0;
-  const uint32_t h = hashOf(s);
   const size_t at = probe(s, h);
   if (slots_[at].local != kEmpty)
     return first_ + slots_[at].local;
@@ -136,10 +137,12 @@ void StringTable::appendRaw(std::string_view bytes) {
   }
 }
 
-uint32_t StringTable::find(std::string_view s) const {
+uint32_t StringTable::find(std::string_view s) const { return find(s, hashOf(s)); }
+
+uint32_t StringTable::find(std::string_view s, uint32_t hash) const {
   if (s.empty() && first_ != 0)
     return 0;
-  const Slot &slot = slots_[probe(s, hashOf(s))];
+  const Slot &slot = slots_[probe(s, hash)];
   return slot.local == kEmpty ? UINT32_MAX : first_ + slot.local;
 }
 

@@ -317,6 +317,10 @@ bool sameOptions(const DedupOptions &a, const DedupOptions &b) {
 
 } // namespace
 
+bool decidedByReferencePass(btf::Kind k, LibbpfRules rules) {
+  return detail::roleOf(k, rules) == detail::Role::Ref;
+}
+
 Expected<DedupStats> dedup(btf::Btf &btf, const DedupOptions &opts) {
   using namespace detail;
   State s(btf, opts);

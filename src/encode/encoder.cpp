@@ -95,6 +95,8 @@ Error lowerUnit(const elf::ElfInput &in, Dwarf *dw, const dwarf::UnitRef &unit, 
   for (model::VariableRecord &v : ug.variables)
     v.type = lu.nodeIds[v.type];
   frag.btf = std::move(lu.btf);
+  if (opts.foldRepeats && opts.incrementalDedup && !opts.base)
+    frag.shapes = shapeHashes(frag.btf);
   frag.functions = std::move(ug.functions);
   frag.variables = std::move(ug.variables);
   frag.dies = ug.dies;
@@ -162,7 +164,9 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
     incremental = std::make_unique<dedup::IncrementalDedup>();
     incremental->reserve(size_t(unitBytes / 40));
   }
-  FragmentMerger merger(res.btf);
+  FragmentMerger merger(res.btf, incremental && opts.foldRepeats);
+  if (incremental && opts.foldRepeats)
+    merger.reserve(size_t(unitBytes / 160)); // vmlinux: one merged type per ~190 bytes
 
   // Units are handed out in order from a counter (not split into ranges), so
   // finished fragments can be appended as soon as their predecessors are,
@@ -287,6 +291,7 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
   res.stats.graphNodes = t.nodes;
   res.stats.foreignTypes = t.foreignTypes;
   res.stats.typesEmitted = res.btf.ownCount();
+  res.stats.typesFolded = t.folded;
   res.stats.functionsWithoutSymbol = t.functionsWithoutSymbol;
   res.stats.functions = res.functions.size() + t.functionsWithoutSymbol;
   res.stats.variables = res.variables.size();

@@ -1,29 +1,468 @@
 #include "fragment_merge.h"
 
+#include <algorithm>
+#include <bit>
+
+#include <xxhash.h>
+
+#include "dwarf2btf/btf/field_iter.h"
+#include "dwarf2btf/dedup/dedup.h"
+
 namespace d2b::encode {
+
+namespace {
+
+constexpr uint32_t kUnset = UINT32_MAX;
+constexpr uint32_t kAbsent = UINT32_MAX - 1; // string not in the target (yet)
+
+// Folding gives up on graphs larger than this (they are appended instead),
+// and tries this many earlier copies per hash: both only bound the work a
+// hash collision can cost.
+constexpr size_t kMaxPairs = size_t(1) << 16;
+constexpr size_t kMaxCandidates = 4;
+// Rounds of neighbour hashing inside a reference cycle (a struct reaching
+// itself through pointers); outside cycles a hash covers the whole graph.
+constexpr int kCycleRounds = 4;
+
+inline uint64_t mix(uint64_t acc, uint64_t x) {
+  acc = (acc ^ x) * 0x9E3779B97F4A7C15ull;
+  return acc ^ (acc >> 31);
+}
+
+/// The dedup encode runs uses the current rules (TYPEDEF compared as a graph).
+bool isRefKind(const uint32_t *w) { return dedup::decidedByReferencePass(btf::kindOf(w)); }
+
+inline uint32_t wordCount(const uint32_t *w) {
+  return 3 + btf::tailWords(btf::kindOf(w), btf::vlenOf(w));
+}
+
+} // namespace
+
+Shapes shapeHashes(const btf::Btf &b) {
+  const uint32_t n = b.ownCount();
+  Shapes out;
+  std::vector<uint64_t> &hash = out.hash;
+  std::vector<uint32_t> &rep = out.rep;
+  hash.assign(n + 1, 0);
+  rep.resize(n + 1);
+  std::vector<uint64_t> own(n + 1);
+  // References of each type, in field order (CSR).
+  std::vector<uint32_t> first(n + 2, 0), refs;
+  refs.reserve(size_t(n) * 3);
+  std::vector<uint32_t> scratch;
+  std::vector<uint64_t> &strInfo = out.strings;
+  strInfo.assign(b.strings().size(), 0);
+  auto hashString = [&](uint32_t off) {
+    uint64_t &info = strInfo[off];
+    if (!info) {
+      const std::string_view str = b.strings().at(off);
+      info = uint64_t(btf::StringTable::hashOf(str)) << 32 | (str.size() + 1);
+    }
+    return info;
+  };
+  for (uint32_t id = 1; id <= n; ++id) {
+    const uint32_t *w = b.typeWords(id);
+    scratch.assign(w, w + wordCount(w));
+    btf::forEachTypeIdField(scratch.data(), [&](uint32_t &t) {
+      refs.push_back(t <= n ? t : 0);
+      t = 0;
+    });
+    btf::forEachStrField(scratch.data(),
+                         [&](uint32_t &off) { off = uint32_t(hashString(off) >> 32); });
+    own[id] = XXH3_64bits(scratch.data(), scratch.size() * 4);
+    first[id + 1] = uint32_t(refs.size());
+  }
+  auto refsOf = [&](uint32_t id) {
+    return std::span<const uint32_t>(refs.data() + first[id], first[id + 1] - first[id]);
+  };
+
+  // Repeats inside the fragment (a compiler may emit `const int` or a
+  // prototype several times in one unit) share a class; the smallest id of
+  // a class is its representative. Only acyclic types are compared: for
+  // them equal words and equal classes of referents mean equal graphs.
+  std::vector<uint32_t> cls(n + 1, 0);
+  // key -> first type of that class, open addressing (0: empty)
+  std::vector<std::pair<uint64_t, uint32_t>> byKey(std::bit_ceil(size_t(n) * 2 + 2));
+  const size_t keyMask = byKey.size() - 1;
+  auto sameClass = [&](uint32_t x, uint32_t y) {
+    const uint32_t *wx = b.typeWords(x), *wy = b.typeWords(y);
+    if (wx[1] != wy[1])
+      return false;
+    const std::span<const uint32_t> rx = refsOf(x), ry = refsOf(y);
+    for (size_t i = 0; i < rx.size(); ++i)
+      if ((rx[i] ? cls[rx[i]] : 0) != (ry[i] ? cls[ry[i]] : 0))
+        return false;
+    // Words apart from the type ids (string offsets are interned): the id
+    // fields' positions are the same in both, as the info words agree.
+    const uint32_t count = wordCount(wx);
+    size_t pos = 0;
+    bool eq = true;
+    btf::forEachTypeIdField(wx, [&](const uint32_t &f) {
+      const size_t at = size_t(&f - wx);
+      eq = eq && std::equal(wx + pos, wx + at, wy + pos);
+      pos = at + 1;
+    });
+    return eq && std::equal(wx + pos, wx + count, wy + pos);
+  };
+  auto classOf = [&](uint64_t key, uint32_t id) {
+    for (size_t i = size_t(key) & keyMask;; i = (i + 1) & keyMask) {
+      auto &[k, first] = byKey[i];
+      if (!first) {
+        byKey[i] = {key, id};
+        return id;
+      }
+      if (k == key && sameClass(first, id))
+        return cls[first];
+    }
+  };
+
+  // Tarjan's strongly connected components, iteratively; a component is
+  // finished after every component it reaches, so the hashes it needs from
+  // outside are known by then.
+  std::vector<uint32_t> index(n + 1, 0), low(n + 1, 0);
+  std::vector<uint8_t> onStack(n + 1, 0);
+  std::vector<uint32_t> sccStack, members;
+  std::vector<std::pair<uint32_t, uint32_t>> call; // (node, next ref position)
+  std::vector<uint64_t> local, sorted;
+  uint32_t counter = 0;
+  auto finish = [&](uint32_t root) {
+    members.clear();
+    uint32_t v;
+    do {
+      v = sccStack.back();
+      sccStack.pop_back();
+      onStack[v] = 2; // finished
+      members.push_back(v);
+    } while (v != root);
+    const bool cyclic =
+        members.size() > 1 || std::ranges::find(refsOf(root), root) != refsOf(root).end();
+    if (!cyclic) {
+      uint64_t acc = own[root];
+      uint64_t key = own[root];
+      for (uint32_t r : refsOf(root)) {
+        acc = mix(acc, r ? hash[r] : 0x5bd1e995ull);
+        key = mix(key, r ? cls[r] : 0);
+      }
+      hash[root] = acc;
+      cls[root] = classOf(key, root);
+      return;
+    }
+    // A cycle: every member reaches every other, so each member's hash
+    // takes in a signature of the whole component (its members' local
+    // hashes as a multiset, independent of id order) and a few rounds of
+    // its neighbourhood inside it.
+    local.resize(members.size());
+    for (uint32_t m : members) {
+      hash[m] = own[m];
+      cls[m] = m;
+    }
+    for (int round = 0; round < kCycleRounds; ++round) {
+      for (size_t i = 0; i < members.size(); ++i) {
+        uint64_t acc = own[members[i]];
+        for (uint32_t r : refsOf(members[i]))
+          acc = mix(acc, r ? hash[r] : 0x5bd1e995ull);
+        local[i] = acc;
+      }
+      for (size_t i = 0; i < members.size(); ++i)
+        hash[members[i]] = local[i];
+    }
+    sorted = local;
+    std::ranges::sort(sorted);
+    const uint64_t sig = XXH3_64bits(sorted.data(), sorted.size() * 8);
+    for (size_t i = 0; i < members.size(); ++i)
+      hash[members[i]] = mix(local[i], sig);
+  };
+  for (uint32_t start = 1; start <= n; ++start) {
+    if (index[start])
+      continue;
+    call.push_back({start, 0});
+    index[start] = low[start] = ++counter;
+    sccStack.push_back(start);
+    onStack[start] = 1;
+    while (!call.empty()) {
+      const uint32_t v = call.back().first;
+      const std::span<const uint32_t> rs = refsOf(v);
+      if (call.back().second < rs.size()) {
+        const uint32_t w = rs[call.back().second++];
+        if (w == 0)
+          continue;
+        if (!index[w]) {
+          index[w] = low[w] = ++counter;
+          sccStack.push_back(w);
+          onStack[w] = 1;
+          call.push_back({w, 0});
+        } else if (onStack[w] == 1) {
+          low[v] = std::min(low[v], index[w]);
+        }
+        continue;
+      }
+      call.pop_back();
+      if (low[v] == index[v])
+        finish(v);
+      if (!call.empty())
+        low[call.back().first] = std::min(low[call.back().first], low[v]);
+    }
+  }
+  // Representatives: the member the dedup would make canonical, so that
+  // folding repeats into it leaves every canonical choice as it was. Most
+  // passes go in id order (the smallest id wins); the reference pass
+  // resolves referents first, depth first from each type in id order, so
+  // there the first member that walk finishes wins.
+  std::vector<uint32_t> rank(n + 1, kUnset);
+  uint32_t finished = 0;
+  for (uint32_t root = 1; root <= n; ++root) {
+    if (!isRefKind(b.typeWords(root)) || rank[root] != kUnset)
+      continue;
+    rank[root] = kUnset - 1; // on the walk
+    call.push_back({root, 0});
+    while (!call.empty()) {
+      const uint32_t v = call.back().first;
+      const std::span<const uint32_t> rs = refsOf(v);
+      if (call.back().second < rs.size()) {
+        const uint32_t w = rs[call.back().second++];
+        if (w && rank[w] == kUnset && isRefKind(b.typeWords(w))) {
+          rank[w] = kUnset - 1;
+          call.push_back({w, 0});
+        }
+        continue;
+      }
+      call.pop_back();
+      rank[v] = finished++;
+    }
+  }
+  auto before = [&](uint32_t x, uint32_t y) { // x wins over y in one class
+    return rank[x] != rank[y] ? rank[x] < rank[y] : x < y;
+  };
+  std::vector<uint32_t> best(n + 1, 0);
+  for (uint32_t id = 1; id <= n; ++id)
+    if (!best[cls[id]] || before(id, best[cls[id]]))
+      best[cls[id]] = id;
+  rep[0] = 0;
+  for (uint32_t id = 1; id <= n; ++id)
+    rep[id] = best[cls[id]];
+  return out;
+}
+
+// ---- ShapeIndex ---------------------------------------------------------------
+
+void FragmentMerger::ShapeIndex::grow() { reserve(std::max<size_t>(used_ * 2, 512)); }
+
+void FragmentMerger::ShapeIndex::reserve(size_t entries) {
+  const size_t want = std::bit_ceil(entries * 2);
+  if (want <= slots_.size())
+    return;
+  std::vector<Entry> old = std::move(slots_);
+  slots_.assign(want, Entry{});
+  const size_t mask = slots_.size() - 1;
+  for (const Entry &e : old) {
+    if (!e.id)
+      continue;
+    size_t i = e.slot & mask;
+    while (slots_[i].id)
+      i = (i + 1) & mask;
+    slots_[i] = e;
+  }
+}
+
+void FragmentMerger::ShapeIndex::add(uint64_t hash, uint32_t id) {
+  if ((used_ + 1) * 2 > slots_.size())
+    grow();
+  const size_t mask = slots_.size() - 1;
+  const Entry e = entryOf(hash, id);
+  size_t i = e.slot & mask;
+  while (slots_[i].id)
+    i = (i + 1) & mask;
+  slots_[i] = e;
+  ++used_;
+}
+
+void FragmentMerger::ShapeIndex::find(uint64_t hash, std::vector<uint32_t> &out, size_t max) const {
+  out.clear();
+  if (slots_.empty())
+    return;
+  const size_t mask = slots_.size() - 1;
+  const Entry want = entryOf(hash, 0);
+  for (size_t i = want.slot & mask; slots_[i].id; i = (i + 1) & mask)
+    if (slots_[i].slot == want.slot && slots_[i].tag == want.tag)
+      out.push_back(slots_[i].id);
+  // Probe runs wrap and rehashing reorders them: oldest first by id.
+  std::ranges::sort(out);
+  if (out.size() > max)
+    out.resize(max);
+}
+
+// ---- merging ------------------------------------------------------------------
+
+uint32_t FragmentMerger::mapString(const btf::Btf &src, uint32_t off) {
+  uint32_t &m = strMap_[off];
+  if (m != kUnset && m != kAbsent)
+    return m;
+  const uint64_t info = off < strInfo_->size() ? (*strInfo_)[off] : 0;
+  if (info)
+    m = target_.strings().add(
+        std::string_view(src.strings().bytes().data() + off, uint32_t(info) - 1),
+        uint32_t(info >> 32));
+  else
+    m = target_.addString(src.strings().at(off));
+  return m;
+}
+
+bool FragmentMerger::sameString(const btf::Btf &src, uint32_t off, uint32_t targetOff) {
+  uint32_t &m = strMap_[off];
+  if (m == kUnset) {
+    // Looked up, not added: a comparison that fails must leave the target
+    // as it was.
+    const uint64_t info = off < strInfo_->size() ? (*strInfo_)[off] : 0;
+    m = info ? target_.strings().find(
+                   std::string_view(src.strings().bytes().data() + off, uint32_t(info) - 1),
+                   uint32_t(info >> 32))
+             : target_.strings().find(src.strings().at(off));
+    if (m == UINT32_MAX)
+      m = kAbsent;
+  }
+  return m == targetOff;
+}
+
+bool FragmentMerger::fold(const btf::Btf &src, uint32_t a, uint32_t b) {
+  stack_.clear();
+  tentative_.clear();
+  stack_.push_back({a, b});
+  bool ok = true;
+  while (ok && !stack_.empty()) {
+    const auto [x, y] = stack_.back();
+    stack_.pop_back();
+    if (x == 0 || y == 0) {
+      ok = x == y;
+      continue;
+    }
+    if (idMap_[x] != kUnset) {
+      ok = idMap_[x] == y;
+      continue;
+    }
+    const uint32_t *wx = src.typeWords(x);
+    const uint32_t *wy = target_.typeWords(y);
+    if (wx[1] != wy[1]) {
+      ok = false;
+      break;
+    }
+    switch (btf::kindOf(wx)) {
+    case btf::Kind::Var:
+    case btf::Kind::Datasec:
+    case btf::Kind::Func:
+    case btf::Kind::Unkn:
+      ok = false; // records, never folded
+      continue;
+    case btf::Kind::Int:
+    case btf::Kind::Ptr:
+    case btf::Kind::Array:
+    case btf::Kind::Struct:
+    case btf::Kind::Union:
+    case btf::Kind::Enum:
+    case btf::Kind::Fwd:
+    case btf::Kind::Typedef:
+    case btf::Kind::Volatile:
+    case btf::Kind::Const:
+    case btf::Kind::Restrict:
+    case btf::Kind::FuncProto:
+    case btf::Kind::Float:
+    case btf::Kind::DeclTag:
+    case btf::Kind::TypeTag:
+    case btf::Kind::Enum64:
+      break;
+    }
+    const uint32_t n = wordCount(wx);
+    roles_.assign(n, 0);
+    btf::forEachTypeIdField(wx, [&](const uint32_t &f) { roles_[&f - wx] = 1; });
+    btf::forEachStrField(wx, [&](const uint32_t &f) { roles_[&f - wx] = 2; });
+    for (uint32_t i = 0; i < n && ok; ++i) {
+      switch (roles_[i]) {
+      case 0:
+        ok = wx[i] == wy[i];
+        break;
+      case 1:
+        stack_.push_back({wx[i], wy[i]});
+        break;
+      default:
+        ok = sameString(src, wx[i], wy[i]);
+        break;
+      }
+    }
+    if (!ok)
+      break;
+    idMap_[x] = y;
+    tentative_.push_back(x);
+    ok = tentative_.size() <= kMaxPairs;
+  }
+  if (!ok)
+    for (uint32_t x : tentative_)
+      idMap_[x] = kUnset;
+  return ok;
+}
+
+void FragmentMerger::appendAll(const btf::Btf &src) {
+  // Fragment id k becomes k + shift; 0 (void) stays 0.
+  const uint32_t shift = target_.endId() - 1;
+  idMap_.resize(src.ownCount() + 1);
+  for (uint32_t k = 0; k < idMap_.size(); ++k)
+    idMap_[k] = k ? k + shift : 0;
+  const uint32_t first = target_.appendRawTypes(src);
+  for (uint32_t id = first; id < target_.endId(); ++id) {
+    uint32_t *words = target_.mutableTypeWords(id);
+    btf::forEachTypeIdField(words, [shift](uint32_t &t) {
+      if (t)
+        t += shift;
+    });
+    btf::forEachStrField(words, [&](uint32_t &off) { off = mapString(src, off); });
+  }
+}
+
+void FragmentMerger::appendFolding(const Fragment &frag) {
+  const btf::Btf &src = frag.btf;
+  const uint32_t n = src.ownCount();
+  idMap_.assign(n + 1, kUnset);
+  idMap_[0] = 0;
+  for (uint32_t a = 1; a <= n; ++a) {
+    if (idMap_[a] != kUnset)
+      continue; // reached from an earlier type that folded
+    index_.find(frag.shapes.hash[a], candidates_, kMaxCandidates);
+    for (uint32_t b : candidates_)
+      if (fold(src, a, b))
+        break;
+  }
+  const uint32_t firstNew = target_.endId();
+  uint32_t next = firstNew;
+  // Representatives first: a repeat may come before the member it repeats.
+  for (uint32_t a = 1; a <= n; ++a)
+    if (idMap_[a] == kUnset && frag.shapes.rep[a] == a)
+      idMap_[a] = next++;
+  for (uint32_t a = 1; a <= n; ++a) {
+    if (idMap_[a] == kUnset)
+      idMap_[a] = idMap_[frag.shapes.rep[a]];
+    if (idMap_[a] < firstNew || frag.shapes.rep[a] != a)
+      ++totals_.folded;
+  }
+  for (uint32_t a = 1; a <= n; ++a) {
+    if (idMap_[a] < firstNew || frag.shapes.rep[a] != a)
+      continue;
+    const uint32_t *w = src.typeWords(a);
+    const uint32_t id = target_.addRawType(std::span(w, wordCount(w)));
+    uint32_t *words = target_.mutableTypeWords(id);
+    btf::forEachTypeIdField(words, [&](uint32_t &t) { t = idMap_[t]; });
+    btf::forEachStrField(words, [&](uint32_t &off) { off = mapString(src, off); });
+    index_.add(frag.shapes.hash[a], id);
+  }
+}
 
 void FragmentMerger::append(Fragment &frag, std::vector<model::FunctionRecord> &functions,
                             std::vector<model::VariableRecord> &variables) {
   const btf::Btf &src = frag.btf;
-  // Fragment id k becomes k + shift; 0 (void) stays 0.
-  const uint32_t shift = target_.endId() - 1;
-  auto mapId = [shift](uint32_t &id) {
-    if (id)
-      id += shift;
-  };
-  strMap_.assign(src.strings().size(), UINT32_MAX);
-  auto mapStr = [&](uint32_t &off) {
-    uint32_t &m = strMap_[off];
-    if (m == UINT32_MAX)
-      m = target_.addString(src.strings().at(off));
-    off = m;
-  };
-  const uint32_t first = target_.appendRawTypes(src);
-  for (uint32_t id = first; id < target_.endId(); ++id) {
-    uint32_t *words = target_.mutableTypeWords(id);
-    btf::forEachTypeIdField(words, mapId);
-    btf::forEachStrField(words, mapStr);
-  }
+  strMap_.assign(src.strings().size(), kUnset);
+  strInfo_ = &frag.shapes.strings;
+  if (fold_ && frag.shapes.hash.size() == src.ownCount() + 1)
+    appendFolding(frag);
+  else
+    appendAll(src);
+  auto mapId = [&](uint32_t &id) { id = idMap_[id]; };
   for (model::FunctionRecord &f : frag.functions) {
     mapId(f.returnType);
     for (model::ParamRecord &p : f.params)

@@ -8,35 +8,114 @@
 
 namespace d2b::encode {
 
+/// What the merger needs to fold a fragment's repeats, per type id ([0]
+/// unused).
+struct Shapes {
+  std::vector<uint64_t> hash;
+  /// The first type of the fragment with the same graph (the type itself
+  /// when there is none earlier); found for acyclic types only.
+  std::vector<uint32_t> rep;
+  /// Per string offset of the fragment's table that a type uses: the
+  /// string's StringTable::hashOf << 32 | its length + 1 (0: unused), so
+  /// the merger neither hashes nor measures it again.
+  std::vector<uint64_t> strings;
+};
+
 /// What one unit produced: a standalone fragment (ids from 1) and records
 /// whose type ids are fragment ids.
 struct Fragment {
   btf::Btf btf;
   std::vector<model::FunctionRecord> functions;
   std::vector<model::VariableRecord> variables;
+  /// shapeHashes(btf) when the merger folds repeats (else empty).
+  Shapes shapes;
   uint64_t dies = 0;
   uint64_t nodes = 0;
   uint64_t foreignTypes = 0;
   uint64_t functionsWithoutSymbol = 0; // records left out (EncodeOptions::matchFunctionSymbols)
 };
 
+/// A hash per type of `fragment` (index = type id, [0] unused) that is equal
+/// for types whose whole reachable graphs are equal (same words, strings
+/// compared by content, referenced types equal in turn), whichever fragment
+/// they are in. Computed by each worker for its own fragment, so the serial
+/// merge only looks hashes up. Unequal graphs may share a hash: the merger
+/// compares before it folds.
+Shapes shapeHashes(const btf::Btf &fragment);
+
 /// Appends fragments in order: type ids are shifted past what is already in
 /// the target (field_iter.h finds them), strings are re-interned in the
 /// target's table, record ids are shifted the same way.
+///
+/// With `foldRepeats`, a fragment type whose whole graph repeats one already
+/// in the target is not appended again: it and everything it reaches are
+/// mapped onto the earlier copy (after comparing the two graphs word by word;
+/// the shape hash only finds the candidate). Repeats inside one fragment are
+/// mapped onto the member the dedup would make canonical (Shapes::rep). On
+/// vmlinux three quarters of all unit types repeat an earlier unit's exactly
+/// (list_head, spinlock_t, the typedef chains of every header), so the
+/// merged BTF and the dedup that follows see a quarter of the types and peak
+/// memory falls by a third. Every dedup pass would merge such repeats into
+/// the same canonical type anyway, so the result is unchanged:
+/// tests/integration/fold_repeats_test.cpp compares both ways on every
+/// fixture, and Debian's vmlinux gives the same bytes.
 class FragmentMerger {
 public:
   struct Totals {
     uint64_t dies = 0, nodes = 0, foreignTypes = 0, functionsWithoutSymbol = 0;
+    uint64_t folded = 0; // fragment types mapped onto an earlier copy
   };
-  explicit FragmentMerger(btf::Btf &target) : target_(target) {}
+  FragmentMerger(btf::Btf &target, bool foldRepeats) : target_(target), fold_(foldRepeats) {}
   void append(Fragment &frag, std::vector<model::FunctionRecord> &functions,
               std::vector<model::VariableRecord> &variables);
   const Totals &totals() const { return totals_; }
+  /// Sizes the index of merged types for about `types` of them.
+  void reserve(size_t types) { index_.reserve(types); }
 
 private:
+  /// Target types by shape hash; a multimap kept as a linear-probing table
+  /// of (hash, id), ids ascending along each probe run.
+  class ShapeIndex {
+  public:
+    void reserve(size_t entries);
+    void add(uint64_t hash, uint32_t id);
+    /// Up to `max` ids stored under `hash`, oldest first.
+    void find(uint64_t hash, std::vector<uint32_t> &out, size_t max) const;
+
+  private:
+    // 12 bytes: the hash's low half places an entry, its high half tells
+    // entries of one probe run apart.
+    struct Entry {
+      uint32_t slot = 0, tag = 0;
+      uint32_t id = 0; // 0: empty
+    };
+    static Entry entryOf(uint64_t hash, uint32_t id) {
+      return {uint32_t(hash), uint32_t(hash >> 32), id};
+    }
+    void grow();
+    std::vector<Entry> slots_;
+    size_t used_ = 0;
+  };
+
+  void appendAll(const btf::Btf &src);
+  void appendFolding(const Fragment &frag);
+  /// Maps fragment type `a` and everything it reaches onto target type `b`
+  /// when the two graphs are equal; false (and nothing mapped) otherwise.
+  bool fold(const btf::Btf &src, uint32_t a, uint32_t b);
+  bool sameString(const btf::Btf &src, uint32_t srcOff, uint32_t targetOff);
+  uint32_t mapString(const btf::Btf &src, uint32_t srcOff);
+
   btf::Btf &target_;
+  bool fold_;
   Totals totals_;
+  ShapeIndex index_;
   std::vector<uint32_t> strMap_; // fragment string offset -> target offset (scratch)
+  const std::vector<uint64_t> *strInfo_ = nullptr; // Shapes::strings of the fragment
+  std::vector<uint32_t> idMap_;                    // fragment id -> target id (scratch)
+  std::vector<std::pair<uint32_t, uint32_t>> stack_;
+  std::vector<uint32_t> tentative_;
+  std::vector<uint32_t> candidates_;
+  std::vector<uint8_t> roles_;
 };
 
 } // namespace d2b::encode

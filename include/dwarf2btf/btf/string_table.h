@@ -24,6 +24,10 @@ public:
   /// Interns `s` and returns its offset. For split tables the empty string
   /// maps to 0 (the base's "").
   uint32_t add(std::string_view s);
+  /// add(s) for a caller that has hashOf(s) already.
+  uint32_t add(std::string_view s, uint32_t hash);
+  /// The table's hash of a string (XXH3, folded to 32 bits).
+  static uint32_t hashOf(std::string_view s);
   /// Appends raw section bytes read from a file, interning each string (the
   /// first occurrence of a duplicate keeps its offset). On a fresh table every
   /// string keeps the offset it has in the file: for a standalone table the
@@ -35,6 +39,8 @@ public:
   void reserve(size_t strings, size_t bytes);
   /// Offset of `s` if present, or UINT32_MAX.
   uint32_t find(std::string_view s) const;
+  /// find(s) for a caller that has hashOf(s) already.
+  uint32_t find(std::string_view s, uint32_t hash) const;
   /// True if `off` starts a string stored in this table.
   bool contains(uint32_t off) const { return off >= first_ && off - first_ < data_.size(); }
   /// The string at `off`, which must satisfy contains(off).
@@ -54,7 +60,6 @@ private:
     uint32_t hash = 0;
   };
   static constexpr uint32_t kEmpty = UINT32_MAX;
-  static uint32_t hashOf(std::string_view s);
   std::string_view local(uint32_t local) const;
   /// The slot holding `s`, or the empty slot where it would go.
   size_t probe(std::string_view s, uint32_t hash) const;

@@ -85,6 +85,12 @@ inline constexpr uint64_t kEquivStepsPerType = 256;
 /// "dedup: type [12]: invalid referenced type id 4000 (ids end at 100)".
 Expected<DedupStats> dedup(btf::Btf &btf, const DedupOptions &opts = {});
 
+/// Whether the reference pass (referents first, depth first from each type
+/// in id order) picks the canonical type of kind `k`; every other pass picks
+/// the smallest id. What a caller needs to keep its own merging of equal
+/// types consistent with dedup's choices.
+bool decidedByReferencePass(btf::Kind k, LibbpfRules rules = LibbpfRules::Current);
+
 namespace detail {
 struct State;
 }

@@ -48,6 +48,10 @@ struct EncodeOptions {
   /// Deduplicate while merging (dedup::IncrementalDedup, most of dedup then
   /// overlaps the walk); TypesResult::dedup finishes it. Ignored with a base.
   bool incrementalDedup = false;
+  /// With incrementalDedup: a unit's types whose whole graph repeats types
+  /// already merged are mapped onto them instead of appended (see
+  /// FragmentMerger). Output does not depend on it.
+  bool foldRepeats = true;
   /// With policy.funcs: read the input's symbols before the walk
   /// (TypesResult::symbols) and leave out, as each unit is lowered, the
   /// function records addFunctions would drop for having no ELF function of
@@ -64,6 +68,7 @@ struct EncodeStats {
   uint64_t graphNodes = 0;             // type graph nodes built (all units)
   uint64_t foreignTypes = 0;           // nodes for DIEs of another unit (ref_addr, ref_sig8)
   uint64_t typesEmitted = 0;           // BTF types in the result
+  uint64_t typesFolded = 0;            // unit types mapped onto an earlier copy (foldRepeats)
   uint64_t functions = 0;              // function records (including those left out)
   uint64_t functionsWithoutSymbol = 0; // left out: no ELF function of their name
   uint64_t variables = 0;              // variable records

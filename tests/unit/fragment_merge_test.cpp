@@ -1,0 +1,136 @@
+// FragmentMerger's folding of repeated unit types, on hand-built fragments:
+// shape hashes agree for equal graphs whatever their ids, the merger maps a
+// repeat onto the earlier copy (records included), and anything that differs
+// anywhere in the reachable graph is appended instead.
+#include <gtest/gtest.h>
+
+#include "../../src/encode/fragment_merge.h"
+#include "dwarf2btf/btf/field_iter.h"
+
+using namespace d2b;
+using namespace d2b::encode;
+
+namespace {
+
+// struct list_head { struct list_head *next, *prev; } plus `const int` used
+// twice through two separate CONST types, in an order set by `swap`.
+Fragment listFragment(bool swap, std::string_view member = "prev") {
+  Fragment f;
+  btf::Btf &b = f.btf;
+  if (!swap) {
+    const uint32_t i = b.addInt("int", 4, btf::kIntSigned); // 1
+    const uint32_t c1 = b.addConst(i);                      // 2
+    const uint32_t c2 = b.addConst(i);                      // 3
+    const uint32_t ptr = b.addPtr(5);                       // 4
+    btf::Member m[] = {{"next", ptr, 0, 0}, {member, ptr, 64, 0}};
+    b.addComposite(false, "list_head", 16, m); // 5
+    btf::Param p[] = {{"a", c1}, {"b", c2}};
+    b.addFuncProto(i, p); // 6
+  } else {
+    const uint32_t ptr = b.addPtr(2); // 1
+    btf::Member m[] = {{"next", ptr, 0, 0}, {member, ptr, 64, 0}};
+    b.addComposite(false, "list_head", 16, m);              // 2
+    const uint32_t i = b.addInt("int", 4, btf::kIntSigned); // 3
+    const uint32_t c = b.addConst(i);                       // 4
+    btf::Param p[] = {{"a", c}, {"b", c}};
+    b.addFuncProto(i, p); // 5
+  }
+  f.shapes = shapeHashes(f.btf);
+  return f;
+}
+
+uint32_t idNamed(const btf::Btf &b, std::string_view name, btf::Kind kind) {
+  for (uint32_t id = b.startId(); id < b.endId(); ++id)
+    if (b.type(id).kind() == kind && b.name(id) == name)
+      return id;
+  return 0;
+}
+
+TEST(ShapeHashes, EqualGraphsHashEquallyWhateverTheirIds) {
+  const Fragment a = listFragment(false), b = listFragment(true);
+  EXPECT_EQ(a.shapes.hash[5], b.shapes.hash[2]); // list_head
+  EXPECT_EQ(a.shapes.hash[4], b.shapes.hash[1]); // its pointer
+  EXPECT_EQ(a.shapes.hash[1], b.shapes.hash[3]); // int
+  EXPECT_EQ(a.shapes.hash[2], b.shapes.hash[4]); // const int
+  EXPECT_EQ(a.shapes.hash[6], b.shapes.hash[5]); // the prototype
+  EXPECT_NE(a.shapes.hash[5], a.shapes.hash[4]);
+}
+
+TEST(ShapeHashes, RepeatsInsideAFragmentShareTheFirstId) {
+  const Fragment a = listFragment(false);
+  EXPECT_EQ(a.shapes.rep[2], 2u);
+  EXPECT_EQ(a.shapes.rep[3], 2u) << "second `const int` repeats the first";
+  for (uint32_t id : {1u, 4u, 5u, 6u})
+    EXPECT_EQ(a.shapes.rep[id], id);
+}
+
+TEST(ShapeHashes, ADifferenceAnywhereInACycleChangesEveryMembersHash) {
+  const Fragment a = listFragment(false), c = listFragment(false, "last");
+  EXPECT_NE(a.shapes.hash[5], c.shapes.hash[5]);
+  EXPECT_NE(a.shapes.hash[4], c.shapes.hash[4]) << "the pointer reaches the renamed member";
+  EXPECT_EQ(a.shapes.hash[1], c.shapes.hash[1]);
+}
+
+TEST(FragmentMerger, FoldsARepeatedUnitOntoTheFirst) {
+  btf::Btf target;
+  FragmentMerger merger(target, true);
+  std::vector<model::FunctionRecord> funcs;
+  std::vector<model::VariableRecord> vars;
+  Fragment a = listFragment(false);
+  merger.append(a, funcs, vars);
+  EXPECT_EQ(target.ownCount(), 5u) << "the repeated `const int` is not appended";
+  EXPECT_EQ(merger.totals().folded, 1u);
+
+  Fragment b = listFragment(true);
+  model::VariableRecord v;
+  v.name = "head";
+  v.type = 2; // b's list_head
+  b.variables.push_back(v);
+  merger.append(b, funcs, vars);
+  EXPECT_EQ(target.ownCount(), 5u) << "every type of the second unit repeats the first's";
+  EXPECT_EQ(merger.totals().folded, 6u);
+  ASSERT_EQ(vars.size(), 1u);
+  EXPECT_EQ(vars[0].type, idNamed(target, "list_head", btf::Kind::Struct));
+  // The prototype's parameters point at the one CONST kept.
+  const uint32_t proto = target.endId() - 1;
+  ASSERT_EQ(target.type(proto).kind(), btf::Kind::FuncProto);
+  EXPECT_EQ(target.typeWords(proto)[4], target.typeWords(proto)[6]);
+}
+
+TEST(FragmentMerger, AppendsWhatDiffersDeepInTheGraph) {
+  btf::Btf target;
+  FragmentMerger merger(target, true);
+  std::vector<model::FunctionRecord> funcs;
+  std::vector<model::VariableRecord> vars;
+  Fragment a = listFragment(false);
+  merger.append(a, funcs, vars);
+  Fragment c = listFragment(false, "last");
+  merger.append(c, funcs, vars);
+  // int, const int and the prototype fold; the struct and its pointer do not.
+  EXPECT_EQ(target.ownCount(), 7u);
+  const uint32_t second = idNamed(target, "list_head", btf::Kind::Struct) + 1;
+  uint32_t found = 0;
+  for (uint32_t id = second; id < target.endId(); ++id)
+    if (target.type(id).kind() == btf::Kind::Struct)
+      found = id;
+  ASSERT_NE(found, 0u);
+  // Its members point at its own new pointer, which points back at it.
+  const uint32_t ptr = target.typeWords(found)[4];
+  EXPECT_EQ(target.type(ptr).kind(), btf::Kind::Ptr);
+  EXPECT_EQ(target.type(ptr).type(), found);
+  EXPECT_EQ(target.str(target.typeWords(found)[6]), "last");
+}
+
+TEST(FragmentMerger, WithoutFoldingAppendsEverything) {
+  btf::Btf target;
+  FragmentMerger merger(target, false);
+  std::vector<model::FunctionRecord> funcs;
+  std::vector<model::VariableRecord> vars;
+  Fragment a = listFragment(false), b = listFragment(true);
+  merger.append(a, funcs, vars);
+  merger.append(b, funcs, vars);
+  EXPECT_EQ(target.ownCount(), 11u);
+  EXPECT_EQ(merger.totals().folded, 0u);
+}
+
+} // namespace
