@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 
 #include <xxhash.h>
 
@@ -13,7 +14,6 @@ namespace d2b::encode {
 namespace {
 
 constexpr uint32_t kUnset = UINT32_MAX;
-constexpr uint32_t kAbsent = UINT32_MAX - 1; // string not in the target (yet)
 
 // Folding gives up on graphs larger than this (they are appended instead),
 // and tries this many earlier copies per hash: both only bound the work a
@@ -75,6 +75,9 @@ Shapes shapeHashes(const btf::Btf &b) {
   auto refsOf = [&](uint32_t id) {
     return std::span<const uint32_t>(refs.data() + first[id], first[id + 1] - first[id]);
   };
+  out.referenced.assign(n + 1, 0);
+  for (uint32_t r : refs)
+    out.referenced[r] = 1;
 
   // Repeats inside the fragment (a compiler may emit `const int` or a
   // prototype several times in one unit) share a class; the smallest id of
@@ -286,7 +289,8 @@ void FragmentMerger::ShapeIndex::find(uint64_t hash, std::vector<uint32_t> &out,
     if (slots_[i].slot == want.slot && slots_[i].tag == want.tag)
       out.push_back(slots_[i].id);
   // Probe runs wrap and rehashing reorders them: oldest first by id.
-  std::ranges::sort(out);
+  if (out.size() > 1)
+    std::ranges::sort(out);
   if (out.size() > max)
     out.resize(max);
 }
@@ -295,7 +299,7 @@ void FragmentMerger::ShapeIndex::find(uint64_t hash, std::vector<uint32_t> &out,
 
 uint32_t FragmentMerger::mapString(const btf::Btf &src, uint32_t off) {
   uint32_t &m = strMap_[off];
-  if (m != kUnset && m != kAbsent)
+  if (m != kUnset)
     return m;
   const uint64_t info = off < strInfo_->size() ? (*strInfo_)[off] : 0;
   if (info)
@@ -309,18 +313,21 @@ uint32_t FragmentMerger::mapString(const btf::Btf &src, uint32_t off) {
 
 bool FragmentMerger::sameString(const btf::Btf &src, uint32_t off, uint32_t targetOff) {
   uint32_t &m = strMap_[off];
-  if (m == kUnset) {
-    // Looked up, not added: a comparison that fails must leave the target
-    // as it was.
-    const uint64_t info = off < strInfo_->size() ? (*strInfo_)[off] : 0;
-    m = info ? target_.strings().find(
-                   std::string_view(src.strings().bytes().data() + off, uint32_t(info) - 1),
-                   uint32_t(info >> 32))
-             : target_.strings().find(src.strings().at(off));
-    if (m == UINT32_MAX)
-      m = kAbsent;
-  }
-  return m == targetOff;
+  if (m != kUnset)
+    return m == targetOff; // the target interns: one offset per string
+  // Compare the bytes (and the NUL) at targetOff instead of looking the
+  // string up: the target's table is large, and a fold compares far more
+  // strings than an append adds.
+  const std::vector<char> &mine = src.strings().bytes();
+  const std::vector<char> &theirs = target_.strings().bytes();
+  const uint64_t info = off < strInfo_->size() ? (*strInfo_)[off] : 0;
+  const size_t len = info ? uint32_t(info) - 1 : src.strings().at(off).size();
+  const size_t at = targetOff - target_.strings().firstOffset();
+  if (targetOff < target_.strings().firstOffset() || at + len >= theirs.size() ||
+      std::memcmp(mine.data() + off, theirs.data() + at, len + 1) != 0)
+    return false;
+  m = targetOff;
+  return true;
 }
 
 bool FragmentMerger::fold(const btf::Btf &src, uint32_t a, uint32_t b) {
@@ -421,13 +428,17 @@ void FragmentMerger::appendFolding(const Fragment &frag) {
   const uint32_t n = src.ownCount();
   idMap_.assign(n + 1, kUnset);
   idMap_[0] = 0;
-  for (uint32_t a = 1; a <= n; ++a) {
-    if (idMap_[a] != kUnset)
-      continue; // reached from an earlier type that folded
-    index_.find(frag.shapes.hash[a], candidates_, kMaxCandidates);
-    for (uint32_t b : candidates_)
-      if (fold(src, a, b))
-        break;
+  // Types nothing else in the unit refers to first: a fold maps everything
+  // a type reaches, so starting from the tops leaves the fewest lookups.
+  for (bool tops : {true, false}) {
+    for (uint32_t a = 1; a <= n; ++a) {
+      if (idMap_[a] != kUnset || (tops && frag.shapes.referenced[a]))
+        continue; // reached from a type that folded, or not a top
+      index_.find(frag.shapes.hash[a], candidates_, kMaxCandidates);
+      for (uint32_t b : candidates_)
+        if (fold(src, a, b))
+          break;
+    }
   }
   const uint32_t firstNew = target_.endId();
   uint32_t next = firstNew;

@@ -19,6 +19,8 @@ struct Shapes {
   /// string's StringTable::hashOf << 32 | its length + 1 (0: unused), so
   /// the merger neither hashes nor measures it again.
   std::vector<uint64_t> strings;
+  /// 1 for types another type of the fragment refers to.
+  std::vector<uint8_t> referenced;
 };
 
 /// What one unit produced: a standalone fragment (ids from 1) and records
