@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "die_scanner.h"
 #include "dwarf2btf/model/type_graph.h"
@@ -122,9 +123,24 @@ private:
                                           DW_AT_declaration,
                                           DW_AT_abstract_origin,
                                           DW_AT_specification,
+                                          DW_AT_const_value,
                                           kAtGnuAnnotation};
   static constexpr int kCount = int(sizeof(kTracked) / sizeof(kTracked[0]));
   static_assert(kCount <= 32, "present_ has a bit per tracked attribute");
+  static constexpr size_t kLargeCount = [] {
+    size_t n = 0;
+    for (unsigned at : kTracked)
+      n += at >= 128;
+    return n;
+  }();
+  static constexpr auto kLarge = [] {
+    std::array<std::pair<unsigned, int>, kLargeCount> t{};
+    size_t n = 0;
+    for (int i = 0; i < kCount; ++i)
+      if (kTracked[i] >= 128)
+        t[n++] = {kTracked[i], i};
+    return t;
+  }();
   static int slotOf(unsigned at) {
     // Most attributes a DIE carries are not tracked; answer those quickly.
     static constexpr auto kSmall = [] {
@@ -137,9 +153,11 @@ private:
     }();
     if (at < kSmall.size())
       return kSmall[at];
-    for (int i = 0; i < kCount; ++i)
-      if (kTracked[i] == at)
-        return i;
+    // Above 127 (vendor codes, DWARF 5 additions such as DW_AT_alignment or
+    // GCC's DW_AT_GNU_locviews on every subprogram) only a few are tracked.
+    for (const auto &[code, slot] : kLarge)
+      if (code == at)
+        return slot;
     return -1;
   }
   static int collect(Dwarf_Attribute *a, void *self);

@@ -427,10 +427,11 @@ void UnitBuilder::fillEnum(TypeNode &n, DieAttrs &attrs) {
       prime(c);
       if (dwarf_tag(&c) != DW_TAG_enumerator)
         continue;
+      DieAttrs ea = attrsOf(c);
       Dwarf_Attribute a;
       std::optional<int64_t> v;
       uint64_t high = 0;
-      if (dwarf_attr(&c, DW_AT_const_value, &a)) {
+      if (ea.get(DW_AT_const_value, &a)) {
         // Fixed-size forms hold unsigned values (gcc writes 225 as data1 0xe1
         // even in a signed enum); negative values come as sdata.
         v = attrConstSigned(&a, false);
@@ -439,7 +440,7 @@ void UnitBuilder::fillEnum(TypeNode &n, DieAttrs &attrs) {
       }
       if (!v)
         warn(c, "dwarf.bad-enumerator", "enumerator without a constant value; using 0");
-      g_.addEnumerator({dieName(&c), uint64_t(v.value_or(0)), high});
+      g_.addEnumerator({ea.name(), uint64_t(v.value_or(0)), high});
       ++n.count;
     } while (nextSibling(c));
   }
@@ -502,9 +503,12 @@ void UnitBuilder::fillSubroutine(TypeNode &n, DieAttrs &attrs) {
     do {
       prime(c);
       const int ct = dwarf_tag(&c);
-      if (ct == DW_TAG_formal_parameter)
-        params.push_back({dieName(&c), typeOf(c)});
-      else if (ct == DW_TAG_unspecified_parameters)
+      if (ct == DW_TAG_formal_parameter) {
+        // Prototype parameters are mostly unnamed: dieName would scan the
+        // attributes twice (name, then an origin to take it from).
+        DieAttrs pa = attrsOf(c);
+        params.push_back({pa.name(), typeOf(pa)});
+      } else if (ct == DW_TAG_unspecified_parameters)
         n.varargs = true;
     } while (nextSibling(c));
   }
