@@ -352,29 +352,11 @@ bool FragmentMerger::fold(const btf::Btf &src, uint32_t a, uint32_t b) {
       ok = false;
       break;
     }
-    switch (btf::kindOf(wx)) {
-    case btf::Kind::Var:
-    case btf::Kind::Datasec:
-    case btf::Kind::Func:
-    case btf::Kind::Unkn:
-      ok = false; // records, never folded
-      continue;
-    case btf::Kind::Int:
-    case btf::Kind::Ptr:
-    case btf::Kind::Array:
-    case btf::Kind::Struct:
-    case btf::Kind::Union:
-    case btf::Kind::Enum:
-    case btf::Kind::Fwd:
-    case btf::Kind::Typedef:
-    case btf::Kind::Volatile:
-    case btf::Kind::Const:
-    case btf::Kind::Restrict:
-    case btf::Kind::FuncProto:
-    case btf::Kind::Float:
-    case btf::Kind::DeclTag:
-    case btf::Kind::TypeTag:
-    case btf::Kind::Enum64:
+    // Lowering emits no records (FUNC, VAR, DATASEC come after the merge),
+    // and those are never merged by dedup either: refuse them.
+    if (const btf::Kind k = btf::kindOf(wx); k == btf::Kind::Var || k == btf::Kind::Datasec ||
+                                             k == btf::Kind::Func || k == btf::Kind::Unkn) {
+      ok = false;
       break;
     }
     const uint32_t n = wordCount(wx);

@@ -71,13 +71,23 @@ TEST(ShapeHashes, ADifferenceAnywhereInACycleChangesEveryMembersHash) {
   EXPECT_EQ(a.shapes.hash[1], c.shapes.hash[1]);
 }
 
-TEST(FragmentMerger, FoldsARepeatedUnitOntoTheFirst) {
+// A merged result and the records appended with it.
+struct Merged {
+  explicit Merged(bool fold) : merger(target, fold) {}
+  void add(Fragment f) { merger.append(f, funcs, vars); }
   btf::Btf target;
-  FragmentMerger merger(target, true);
+  FragmentMerger merger;
   std::vector<model::FunctionRecord> funcs;
   std::vector<model::VariableRecord> vars;
+};
+
+TEST(FragmentMerger, FoldsARepeatedUnitOntoTheFirst) {
+  Merged m(true);
+  btf::Btf &target = m.target;
+  FragmentMerger &merger = m.merger;
+  std::vector<model::VariableRecord> &vars = m.vars;
   Fragment a = listFragment(false);
-  merger.append(a, funcs, vars);
+  m.add(std::move(a));
   EXPECT_EQ(target.ownCount(), 5u) << "the repeated `const int` is not appended";
   EXPECT_EQ(merger.totals().folded, 1u);
 
@@ -86,7 +96,7 @@ TEST(FragmentMerger, FoldsARepeatedUnitOntoTheFirst) {
   v.name = "head";
   v.type = 2; // b's list_head
   b.variables.push_back(v);
-  merger.append(b, funcs, vars);
+  m.add(std::move(b));
   EXPECT_EQ(target.ownCount(), 5u) << "every type of the second unit repeats the first's";
   EXPECT_EQ(merger.totals().folded, 6u);
   ASSERT_EQ(vars.size(), 1u);
@@ -98,14 +108,10 @@ TEST(FragmentMerger, FoldsARepeatedUnitOntoTheFirst) {
 }
 
 TEST(FragmentMerger, AppendsWhatDiffersDeepInTheGraph) {
-  btf::Btf target;
-  FragmentMerger merger(target, true);
-  std::vector<model::FunctionRecord> funcs;
-  std::vector<model::VariableRecord> vars;
-  Fragment a = listFragment(false);
-  merger.append(a, funcs, vars);
-  Fragment c = listFragment(false, "last");
-  merger.append(c, funcs, vars);
+  Merged m(true);
+  const btf::Btf &target = m.target;
+  m.add(listFragment(false));
+  m.add(listFragment(false, "last"));
   // int, const int and the prototype fold; the struct and its pointer do not.
   EXPECT_EQ(target.ownCount(), 7u);
   const uint32_t second = idNamed(target, "list_head", btf::Kind::Struct) + 1;
@@ -122,15 +128,11 @@ TEST(FragmentMerger, AppendsWhatDiffersDeepInTheGraph) {
 }
 
 TEST(FragmentMerger, WithoutFoldingAppendsEverything) {
-  btf::Btf target;
-  FragmentMerger merger(target, false);
-  std::vector<model::FunctionRecord> funcs;
-  std::vector<model::VariableRecord> vars;
-  Fragment a = listFragment(false), b = listFragment(true);
-  merger.append(a, funcs, vars);
-  merger.append(b, funcs, vars);
-  EXPECT_EQ(target.ownCount(), 11u);
-  EXPECT_EQ(merger.totals().folded, 0u);
+  Merged m(false);
+  m.add(listFragment(false));
+  m.add(listFragment(true));
+  EXPECT_EQ(m.target.ownCount(), 11u);
+  EXPECT_EQ(m.merger.totals().folded, 0u);
 }
 
 } // namespace
