@@ -98,22 +98,6 @@ Role roleOf(Kind k, LibbpfRules rules) {
   return Role::Invalid;
 }
 
-bool shallowEqual(const uint32_t *a, const uint32_t *b) {
-  if (a[1] != b[1])
-    return false;
-  // Type-id fields come in increasing word order; compare the runs between.
-  bool eq = true;
-  size_t pos = 0;
-  btf::forEachTypeIdField(a, [&](const uint32_t &field) {
-    const size_t at = size_t(&field - a);
-    if (eq && at > pos && std::memcmp(a + pos, b + pos, (at - pos) * 4) != 0)
-      eq = false;
-    pos = at + 1;
-  });
-  const size_t n = wordCount(a);
-  return eq && (n <= pos || std::memcmp(a + pos, b + pos, (n - pos) * 4) == 0);
-}
-
 bool compatEnum(const uint32_t *a, const uint32_t *b) {
   if (!isEnumFwd(a) && !isEnumFwd(b))
     return wordsEqual(a, b);

@@ -8,6 +8,7 @@
 
 #include "cand_table.h"
 #include "dwarf2btf/btf/btf.h"
+#include "dwarf2btf/btf/field_iter.h"
 #include "dwarf2btf/dedup/dedup.h"
 #include "dwarf2btf/support/expected.h"
 
@@ -30,18 +31,18 @@ enum class Role : uint8_t {
 
 Role roleOf(btf::Kind k, LibbpfRules rules);
 
-inline btf::Kind kindOf(const uint32_t *w) { return btf::Kind(btf::infoKindRaw(w[1])); }
-inline uint32_t wordCount(const uint32_t *w) {
-  return 3 + btf::tailWords(kindOf(w), btf::infoVlen(w[1]));
-}
+using btf::kindOf; // field_iter.h
+inline uint32_t wordCount(const uint32_t *w) { return btf::wordCountOf(w); }
 /// Every word equal (the equality libbpf uses for INT, FWD, FLOAT, full
 /// enums and resolved reference types).
 inline bool wordsEqual(const uint32_t *a, const uint32_t *b) {
   return a[1] == b[1] && std::memcmp(a, b, wordCount(a) * 4) == 0;
 }
-/// Every word equal except the type-id fields (field_iter.h decides which
-/// those are): the "shallow" comparison of the equivalence pass.
-bool shallowEqual(const uint32_t *a, const uint32_t *b);
+/// Every word equal except the type-id fields: the "shallow" comparison of
+/// the equivalence pass.
+inline bool shallowEqual(const uint32_t *a, const uint32_t *b) {
+  return btf::equalApartFromTypeIds(a, b);
+}
 /// An ENUM/ENUM64 without values, i.e. a forward-declared enum.
 inline bool isEnumFwd(const uint32_t *w) {
   btf::Kind k = kindOf(w);

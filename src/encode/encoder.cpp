@@ -23,6 +23,12 @@ namespace d2b::encode {
 
 namespace {
 
+/// Whether units' repeated types are folded while merging (needs the
+/// incremental dedup, which a base turns off).
+bool foldsRepeats(const EncodeOptions &opts) {
+  return opts.foldRepeats && opts.incrementalDedup && !opts.base;
+}
+
 /// The calling thread's CPU seconds when `on`, else 0.
 double cpuNow(bool on) { return on ? threadCpuSeconds() : 0; }
 
@@ -95,7 +101,7 @@ Error lowerUnit(const elf::ElfInput &in, Dwarf *dw, const dwarf::UnitRef &unit, 
   for (model::VariableRecord &v : ug.variables)
     v.type = lu.nodeIds[v.type];
   frag.btf = std::move(lu.btf);
-  if (opts.foldRepeats && opts.incrementalDedup && !opts.base)
+  if (foldsRepeats(opts))
     frag.shapes = shapeHashes(frag.btf);
   frag.functions = std::move(ug.functions);
   frag.variables = std::move(ug.variables);
@@ -164,8 +170,8 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
     incremental = std::make_unique<dedup::IncrementalDedup>();
     incremental->reserve(size_t(unitBytes / 40));
   }
-  FragmentMerger merger(res.btf, incremental && opts.foldRepeats);
-  if (incremental && opts.foldRepeats)
+  FragmentMerger merger(res.btf, foldsRepeats(opts));
+  if (foldsRepeats(opts))
     merger.reserve(size_t(unitBytes / 160)); // vmlinux: one merged type per ~190 bytes
 
   // Units are handed out in order from a counter (not split into ranges), so

@@ -32,10 +32,6 @@ inline uint64_t mix(uint64_t acc, uint64_t x) {
 /// The dedup encode runs uses the current rules (TYPEDEF compared as a graph).
 bool isRefKind(const uint32_t *w) { return dedup::decidedByReferencePass(btf::kindOf(w)); }
 
-inline uint32_t wordCount(const uint32_t *w) {
-  return 3 + btf::tailWords(btf::kindOf(w), btf::vlenOf(w));
-}
-
 } // namespace
 
 Shapes shapeHashes(const btf::Btf &b) {
@@ -62,7 +58,7 @@ Shapes shapeHashes(const btf::Btf &b) {
   };
   for (uint32_t id = 1; id <= n; ++id) {
     const uint32_t *w = b.typeWords(id);
-    scratch.assign(w, w + wordCount(w));
+    scratch.assign(w, w + btf::wordCountOf(w));
     btf::forEachTypeIdField(scratch.data(), [&](uint32_t &t) {
       refs.push_back(t <= n ? t : 0);
       t = 0;
@@ -80,32 +76,22 @@ Shapes shapeHashes(const btf::Btf &b) {
     out.referenced[r] = 1;
 
   // Repeats inside the fragment (a compiler may emit `const int` or a
-  // prototype several times in one unit) share a class; the smallest id of
-  // a class is its representative. Only acyclic types are compared: for
-  // them equal words and equal classes of referents mean equal graphs.
+  // prototype several times in one unit) share a class (its representative
+  // is chosen below). Only acyclic types are compared: for them equal words
+  // and equal classes of referents mean equal graphs.
   std::vector<uint32_t> cls(n + 1, 0);
   // key -> first type of that class, open addressing (0: empty)
   std::vector<std::pair<uint64_t, uint32_t>> byKey(std::bit_ceil(size_t(n) * 2 + 2));
   const size_t keyMask = byKey.size() - 1;
   auto sameClass = [&](uint32_t x, uint32_t y) {
     const uint32_t *wx = b.typeWords(x), *wy = b.typeWords(y);
-    if (wx[1] != wy[1])
+    if (!btf::equalApartFromTypeIds(wx, wy)) // string offsets are interned
       return false;
     const std::span<const uint32_t> rx = refsOf(x), ry = refsOf(y);
     for (size_t i = 0; i < rx.size(); ++i)
       if ((rx[i] ? cls[rx[i]] : 0) != (ry[i] ? cls[ry[i]] : 0))
         return false;
-    // Words apart from the type ids (string offsets are interned): the id
-    // fields' positions are the same in both, as the info words agree.
-    const uint32_t count = wordCount(wx);
-    size_t pos = 0;
-    bool eq = true;
-    btf::forEachTypeIdField(wx, [&](const uint32_t &f) {
-      const size_t at = size_t(&f - wx);
-      eq = eq && std::equal(wx + pos, wx + at, wy + pos);
-      pos = at + 1;
-    });
-    return eq && std::equal(wx + pos, wx + count, wy + pos);
+    return true;
   };
   auto classOf = [&](uint64_t key, uint32_t id) {
     for (size_t i = size_t(key) & keyMask;; i = (i + 1) & keyMask) {
@@ -359,7 +345,7 @@ bool FragmentMerger::fold(const btf::Btf &src, uint32_t a, uint32_t b) {
       ok = false;
       break;
     }
-    const uint32_t n = wordCount(wx);
+    const uint32_t n = btf::wordCountOf(wx);
     roles_.assign(n, 0);
     btf::forEachTypeIdField(wx, [&](const uint32_t &f) { roles_[&f - wx] = 1; });
     btf::forEachStrField(wx, [&](const uint32_t &f) { roles_[&f - wx] = 2; });
@@ -438,7 +424,7 @@ void FragmentMerger::appendFolding(const Fragment &frag) {
     if (idMap_[a] < firstNew || frag.shapes.rep[a] != a)
       continue;
     const uint32_t *w = src.typeWords(a);
-    const uint32_t id = target_.addRawType(std::span(w, wordCount(w)));
+    const uint32_t id = target_.addRawType(std::span(w, btf::wordCountOf(w)));
     uint32_t *words = target_.mutableTypeWords(id);
     btf::forEachTypeIdField(words, [&](uint32_t &t) { t = idMap_[t]; });
     btf::forEachStrField(words, [&](uint32_t &off) { off = mapString(src, off); });

@@ -12,8 +12,9 @@ namespace d2b::encode {
 /// unused).
 struct Shapes {
   std::vector<uint64_t> hash;
-  /// The first type of the fragment with the same graph (the type itself
-  /// when there is none earlier); found for acyclic types only.
+  /// The type of the fragment with the same graph that the dedup would make
+  /// canonical (the type itself when it is that one); found for acyclic
+  /// types only.
   std::vector<uint32_t> rep;
   /// Per string offset of the fragment's table that a type uses: the
   /// string's StringTable::hashOf << 32 | its length + 1 (0: unused), so

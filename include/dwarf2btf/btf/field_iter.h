@@ -8,6 +8,9 @@
 ///
 /// `words` points at a type's 12-byte common header (name_off, info,
 /// size/type) followed by its trailing words, all in host byte order.
+#include <cstddef>
+#include <cstring>
+
 #include "dwarf2btf/btf/format.h"
 
 namespace d2b::btf {
@@ -93,6 +96,30 @@ template <class W, class F> void forEachStrField(W *words, F &&f) {
   case Kind::TypeTag:
     return;
   }
+}
+
+/// Words in the type record at `words` (header and trailing words).
+inline uint32_t wordCountOf(const uint32_t *words) {
+  return 3 + tailWords(kindOf(words), vlenOf(words));
+}
+
+/// Every word of two type records equal except the type-id fields: the
+/// "shallow" comparison of dedup's equivalence pass, and of the merger's
+/// check for repeats.
+inline bool equalApartFromTypeIds(const uint32_t *a, const uint32_t *b) {
+  if (a[1] != b[1])
+    return false;
+  // Type-id fields come in increasing word order; compare the runs between.
+  bool eq = true;
+  size_t pos = 0;
+  forEachTypeIdField(a, [&](const uint32_t &field) {
+    const size_t at = size_t(&field - a);
+    if (eq && at > pos && std::memcmp(a + pos, b + pos, (at - pos) * 4) != 0)
+      eq = false;
+    pos = at + 1;
+  });
+  const size_t n = wordCountOf(a);
+  return eq && (n <= pos || std::memcmp(a + pos, b + pos, (n - pos) * 4) == 0);
 }
 
 } // namespace d2b::btf
