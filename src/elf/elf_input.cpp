@@ -22,7 +22,7 @@ namespace d2b::elf {
 
 DwarfHandle::DwarfHandle(DwarfHandle &&o) noexcept
     : dwfl_(o.dwfl_), elf_(o.elf_), dwarf_(o.dwarf_), fd_(o.fd_), info_(o.info_),
-      infoSize_(o.infoSize_), released_(o.released_) {
+      infoSize_(o.infoSize_), released_(o.released_), side_(std::move(o.side_)) {
   o.info_ = nullptr;
   o.infoSize_ = 0;
   o.released_ = 0;
@@ -42,6 +42,7 @@ DwarfHandle &DwarfHandle::operator=(DwarfHandle &&o) noexcept {
     std::swap(info_, o.info_);
     std::swap(infoSize_, o.infoSize_);
     std::swap(released_, o.released_);
+    std::swap(side_, o.side_);
   }
   return *this;
 }
@@ -66,6 +67,7 @@ void DwarfHandle::reset() {
   info_ = nullptr;
   infoSize_ = 0;
   released_ = 0;
+  side_.clear();
 }
 
 namespace {
@@ -106,19 +108,33 @@ void DwarfHandle::findDebugInfo() {
   size_t shstrndx = 0;
   if (!raw || elf_getshdrstrndx(elf_, &shstrndx) != 0)
     return;
+  if (!isReadOnlyFileMapping(raw, rawSize))
+    return;
   for (Elf_Scn *scn = elf_nextscn(elf_, nullptr); scn; scn = elf_nextscn(elf_, scn)) {
     GElf_Shdr sh;
     const char *name = gelf_getshdr(scn, &sh) ? elf_strptr(elf_, shstrndx, sh.sh_name) : nullptr;
-    if (!name || std::strcmp(name, ".debug_info") != 0)
+    if (!name || std::strncmp(name, ".debug_", 7) != 0 || sh.sh_type != SHT_PROGBITS)
       continue;
     Elf_Data *d = elf_rawdata(scn, nullptr);
     const char *buf = d ? static_cast<const char *>(d->d_buf) : nullptr;
-    if (buf && buf >= raw && d->d_size <= rawSize && buf - raw <= ptrdiff_t(rawSize - d->d_size) &&
-        isReadOnlyFileMapping(buf, d->d_size)) {
+    if (!buf || buf < raw || d->d_size > rawSize || buf - raw > ptrdiff_t(rawSize - d->d_size))
+      continue;
+    if (std::strcmp(name, ".debug_info") == 0) {
       info_ = buf;
       infoSize_ = d->d_size;
+    } else if (std::strcmp(name, ".debug_str") != 0) {
+      side_.push_back({buf, d->d_size});
     }
-    return;
+  }
+}
+
+void DwarfHandle::releaseSideSections() const {
+  const uintptr_t page = uintptr_t(sysconf(_SC_PAGESIZE));
+  for (const auto &[p, n] : side_) {
+    const uintptr_t from = (uintptr_t(p) + page - 1) & ~(page - 1);
+    const uintptr_t to = (uintptr_t(p) + n) & ~(page - 1);
+    if (to > from)
+      madvise(reinterpret_cast<void *>(from), to - from, MADV_DONTNEED);
   }
 }
 

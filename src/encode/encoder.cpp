@@ -193,6 +193,10 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
       h.releaseDebugInfo(units[k].headerOffset);
     }
   };
+  // Often enough that a handle's pages of .debug_loclists, .debug_abbrev
+  // and .debug_rnglists stay a few MB, rarely enough that the pages still
+  // in use are seldom faulted in again.
+  constexpr size_t kUnitsPerSideRelease = 64;
   auto worker = [&] {
     std::optional<elf::DwarfHandle> handle;
     size_t handleUnits = 0; // units read through `handle`
@@ -202,8 +206,9 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
         return;
       // libdw keeps every unit's abbreviations and lookup trees until
       // dwarf_end; a fresh handle now and then bounds that to a few units.
+      ++handleUnits;
       if (handle && handle->cheapToReopen() && opts.unitsPerHandle &&
-          ++handleUnits > opts.unitsPerHandle) {
+          handleUnits > opts.unitsPerHandle) {
         handle.reset();
         handleUnits = 1;
       }
@@ -211,6 +216,8 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
       // everything before unit i (see releaseDebugInfo).
       if (handle && !units[i].typesSection)
         handle->releaseDebugInfo(units[i].headerOffset);
+      if (handle && handleUnits % kUnitsPerSideRelease == 0)
+        handle->releaseSideSections();
       Slot &slot = slots[i];
       if (opts.policy.excludes(units[i].language)) {
         slot.skipped = true;

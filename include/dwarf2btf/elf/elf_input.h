@@ -19,6 +19,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "dwarf2btf/support/expected.h"
 
@@ -50,6 +52,12 @@ public:
   /// peak RSS from growing with every handle's copy of the section. No-op
   /// for libdwfl (ET_REL) handles, whose relocated sections are private.
   void releaseDebugInfo(uint64_t end = UINT64_MAX) const;
+  /// Gives back the pages of the other debug sections (.debug_abbrev,
+  /// .debug_loclists, .debug_line...; not .debug_str, which every unit
+  /// reads all over) under the same conditions as releaseDebugInfo. A
+  /// worker reads them roughly in unit order too, so calling this every few
+  /// dozen units keeps a long-lived handle's file pages from adding up.
+  void releaseSideSections() const;
   /// True when opening another handle is cheap (no libdwfl relocation), so
   /// a worker may replace its handle to drop libdw's per-unit caches.
   bool cheapToReopen() const { return dwfl_ == nullptr; }
@@ -65,6 +73,7 @@ private:
   const char *info_ = nullptr; // .debug_info inside a read-only mapping, or null
   uint64_t infoSize_ = 0;
   mutable uintptr_t released_ = 0; // releaseDebugInfo gave back the pages below this address
+  std::vector<std::pair<const char *, uint64_t>> side_; // releaseSideSections' ranges
 };
 
 /// Facts about the input file and a factory of DWARF handles.

@@ -38,10 +38,12 @@ struct EncodeOptions {
   /// one, which bounds libdw's per-unit caches (0: never). Output does not
   /// depend on it; ET_REL handles, costly to reopen, are always kept.
   /// With parameter locations read outside libdw (dwarf::LocationReader)
-  /// its caches grow ~30 KB per vmlinux unit, but freed memory stays in the
-  /// workers' malloc arenas: 512 saved ~10k page faults of re-read unit
-  /// headers and cost 10-40 MB of peak RSS, so 128 stays.
-  unsigned unitsPerHandle = 128;
+  /// those caches grow ~7 KB per vmlinux unit, while a fresh handle must
+  /// re-read every earlier unit's header (libdw finds units in order), a
+  /// page fault each: never reopening, and giving back the other debug
+  /// sections' pages as the walk goes (DwarfHandle::releaseSideSections),
+  /// costs no peak RSS on vmlinux and saves those ~17k faults.
+  unsigned unitsPerHandle = 0;
   /// Fill EncodeStats::walkCpu .. dedupCpu, read per unit from the thread
   /// CPU clock: a system call each, ~12,000 on vmlinux.
   bool timeUnits = false;
