@@ -1,6 +1,7 @@
 #pragma once
 // Private to src/dwarf: abbreviations of one unit by code, to fill in a new
 // Dwarf_Die's `abbrev` before libdw looks for it.
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -42,6 +43,28 @@ inline bool readSleb(const unsigned char *&p, const unsigned char *end, uint64_t
 
 /// A fixed-size value of `size` bytes in the input's byte order.
 inline uint64_t readFixed(const unsigned char *p, unsigned size, bool bigEndian) {
+  if (std::endian::native == std::endian::little && !bigEndian) {
+    // The common case, one load for the common sizes.
+    switch (size) {
+    case 2: {
+      uint16_t v;
+      std::memcpy(&v, p, 2);
+      return v;
+    }
+    case 4: {
+      uint32_t v;
+      std::memcpy(&v, p, 4);
+      return v;
+    }
+    case 8: {
+      uint64_t v;
+      std::memcpy(&v, p, 8);
+      return v;
+    }
+    default:
+      break;
+    }
+  }
   uint64_t v = 0;
   if (bigEndian)
     for (unsigned i = 0; i < size; ++i)

@@ -60,6 +60,19 @@ public:
     }
     return dwarf_siblingof(&c, &c) == 0;
   }
+  /// Like dwarf_haschildren(&d) && dwarf_child(&d, &c) == 0, read by the
+  /// unit's scanner when it can.
+  bool firstChild(Dwarf_Die &d, Dwarf_Die &c) {
+    switch (scanner_.firstChild(d, c)) {
+    case DieScanner::Sibling::Found:
+      return true;
+    case DieScanner::Sibling::None:
+      return false;
+    case DieScanner::Sibling::Unknown:
+      break;
+    }
+    return dwarf_haschildren(&d) && dwarf_child(&d, &c) == 0;
+  }
   /// The attributes of `d`, read by the unit's scanner when it can.
   DieAttrs attrsOf(Dwarf_Die &d) { return DieAttrs(d, &scanner_); }
   /// forEachAnnotation for a DIE whose attributes are read already: its
@@ -68,7 +81,7 @@ public:
   template <class F> void annotationsOf(DieAttrs &attrs, F &&f) {
     Dwarf_Die &die = attrs.die();
     Dwarf_Die c;
-    if (dwarf_haschildren(&die) && dwarf_child(&die, &c) == 0) {
+    if (firstChild(die, c)) {
       do {
         prime(c);
         readAnnotation(c, f);

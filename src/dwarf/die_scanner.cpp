@@ -1,5 +1,6 @@
 #include "die_scanner.h"
 
+#include <gelf.h>
 #include <libelf.h>
 
 namespace d2b::dwarf {
@@ -20,6 +21,9 @@ constexpr unsigned kFormGnuStrpAlt = 0x1f21;
 bool DieScanner::reset(const Dwarf_Die &cuDie, uint64_t headerOffset, uint64_t dieOffset,
                        const unsigned char *end, AbbrevCache &abbrevs) {
   cu_ = nullptr;
+  memoDie_ = nullptr;
+  str_ = nullptr;
+  strSize_ = 0;
   abbrevs_ = &abbrevs;
   first_ = static_cast<const unsigned char *>(cuDie.addr);
   section_ = first_ - dieOffset;
@@ -46,7 +50,35 @@ bool DieScanner::reset(const Dwarf_Die &cuDie, uint64_t headerOffset, uint64_t d
       first_ >= end_)
     return false;
   cu_ = cuDie.cu;
+  findStrings();
   return true;
+}
+
+void DieScanner::findStrings() {
+  // libdw keeps the section's Elf_Data from elf_getdata; strp values are
+  // offsets into it. Only used when it is the very buffer libdw answers
+  // from (not a dwz alternate file, not a copy).
+  str_ = nullptr;
+  strSize_ = 0;
+  Dwarf *dbg = dwarf_cu_getdwarf(cu_);
+  Elf *elf = dbg ? dwarf_getelf(dbg) : nullptr;
+  size_t shstrndx = 0;
+  if (!elf || elf_getshdrstrndx(elf, &shstrndx) != 0)
+    return;
+  for (Elf_Scn *scn = elf_nextscn(elf, nullptr); scn; scn = elf_nextscn(elf, scn)) {
+    GElf_Shdr sh;
+    const char *name = gelf_getshdr(scn, &sh) ? elf_strptr(elf, shstrndx, sh.sh_name) : nullptr;
+    if (!name || std::strcmp(name, ".debug_str") != 0)
+      continue;
+    Elf_Data *d = elf_getdata(scn, nullptr);
+    size_t len = 0;
+    const char *first = d && d->d_size ? dwarf_getstring(dbg, 0, &len) : nullptr;
+    if (first && first == d->d_buf) {
+      str_ = first;
+      strSize_ = d->d_size;
+    }
+    return;
+  }
 }
 
 int DieScanner::formSize(unsigned form) const {
@@ -113,9 +145,7 @@ int DieScanner::formSize(unsigned form) const {
   }
 }
 
-const DieScanner::Info *DieScanner::infoFor(const unsigned char *die, uint64_t code) {
-  if (code < byCode_.size() && (byCode_[code].lib || byCode_[code].refused))
-    return byCode_[code].lib ? &byCode_[code] : nullptr;
+const DieScanner::Info *DieScanner::firstInfoFor(const unsigned char *die, uint64_t code) {
   if (code >= (1u << 16))
     return nullptr; // codes are small and dense in practice; leave the unit to libdw
   if (code >= byCode_.size())
@@ -237,6 +267,73 @@ const unsigned char *DieScanner::skipValues(const Info &info, const unsigned cha
   return p;
 }
 
+const unsigned char *DieScanner::refTarget(unsigned form, const unsigned char *valp) const {
+  uint64_t v = 0;
+  switch (form) {
+  case DW_FORM_ref1:
+    v = *valp;
+    break;
+  case DW_FORM_ref2:
+    v = readFixed(valp, 2, bigEndian_);
+    break;
+  case DW_FORM_ref4:
+    v = readFixed(valp, 4, bigEndian_);
+    break;
+  case DW_FORM_ref8:
+    v = readFixed(valp, 8, bigEndian_);
+    break;
+  case DW_FORM_ref_udata:
+    if (!readUleb(valp, end_, v))
+      return nullptr;
+    break;
+  default:
+    return nullptr;
+  }
+  // libdw accepts any offset inside the unit, header included; only DIEs
+  // from the unit DIE on are answered here.
+  if (!cu_ || v < uint64_t(first_ - unit_) || v >= uint64_t(end_ - unit_))
+    return nullptr;
+  return unit_ + v;
+}
+
+const DieScanner::Info *DieScanner::infoOfDie(const unsigned char *die) {
+  if (!cu_ || die < first_ || die >= end_)
+    return nullptr;
+  const unsigned char *p = die;
+  uint64_t code;
+  if (!readUleb(p, end_, code) || code == 0)
+    return nullptr;
+  return infoFor(die, code);
+}
+
+const DieScanner::Info *DieScanner::valuesOf(const Dwarf_Die &d, const unsigned char *&end,
+                                             const unsigned char *&sibling) {
+  sibling = nullptr;
+  if (d.addr == memoDie_ && memoDie_ && d.cu == cu_ && memoCode_ < byCode_.size()) {
+    const Info &info = byCode_[memoCode_];
+    if (info.lib && info.sibling < 0 && (!d.abbrev || d.abbrev == info.lib)) {
+      end = memoEnd_;
+      return &info;
+    }
+  }
+  const unsigned char *p;
+  const Info *info = infoAt(d, p);
+  if (!info || !(end = skipValues(*info, p, sibling)))
+    return nullptr;
+  return info;
+}
+
+void DieScanner::dieAt(const unsigned char *p, Dwarf_Die &out) {
+  out = Dwarf_Die{};
+  out.addr = const_cast<unsigned char *>(p);
+  out.cu = cu_;
+  const unsigned char *q = p;
+  uint64_t code;
+  if (readUleb(q, end_, code))
+    if (const Info *next = infoFor(p, code))
+      out.abbrev = next->lib;
+}
+
 const DieScanner::Info *DieScanner::infoAt(const Dwarf_Die &d, const unsigned char *&values) {
   if (d.cu != cu_ || !cu_)
     return nullptr;
@@ -254,13 +351,9 @@ const DieScanner::Info *DieScanner::infoAt(const Dwarf_Die &d, const unsigned ch
 }
 
 DieScanner::Sibling DieScanner::siblingOf(const Dwarf_Die &d, Dwarf_Die &out) {
-  const unsigned char *p;
-  const Info *info = infoAt(d, p);
+  const unsigned char *p, *sibling;
+  const Info *info = valuesOf(d, p, sibling);
   if (!info)
-    return Sibling::Unknown;
-  const unsigned char *sibling = nullptr;
-  p = skipValues(*info, p, sibling);
-  if (!p)
     return Sibling::Unknown;
   // libdw follows DW_AT_sibling whether or not the DIE has children, and
   // rejects one that does not point past the DIE's start.
@@ -273,14 +366,24 @@ DieScanner::Sibling DieScanner::siblingOf(const Dwarf_Die &d, Dwarf_Die &out) {
   }
   if (p >= end_ || *p == 0)
     return Sibling::None;
-  out = Dwarf_Die{};
-  out.addr = const_cast<unsigned char *>(p);
-  out.cu = cu_;
-  const unsigned char *q = p;
-  uint64_t code;
-  if (readUleb(q, end_, code))
-    if (const Info *next = infoFor(p, code))
-      out.abbrev = next->lib;
+  dieAt(p, out);
+  return Sibling::Found;
+}
+
+DieScanner::Sibling DieScanner::firstChild(const Dwarf_Die &d, Dwarf_Die &out) {
+  const unsigned char *p, *sibling;
+  const Info *info = valuesOf(d, p, sibling);
+  if (!info)
+    return Sibling::Unknown;
+  if (!info->children)
+    return Sibling::None;
+  // An empty list is a null entry; libdw also reads a padded null (0x80
+  // 0x00) as one, and copes with a list cut off by the unit's end.
+  if (p >= end_ || *p == 0x80)
+    return Sibling::Unknown;
+  if (*p == 0)
+    return Sibling::None;
+  dieAt(p, out);
   return Sibling::Found;
 }
 

@@ -3,6 +3,7 @@
 // unit's abbreviations, instead of libdw's dwarf_child/dwarf_siblingof.
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <vector>
 
 #include <dwarf.h>
@@ -64,15 +65,69 @@ public:
   const Info *infoAt(const Dwarf_Die &d, const unsigned char *&values);
 
   /// Calls f(name, form, valp) for each attribute value of a DIE with
-  /// abbreviation `info` whose values start at `p`. False when the data does
-  /// not hold them (then some calls may have been made).
-  template <class F> bool forEachValue(const Info &info, const unsigned char *p, F &&f) const;
+  /// abbreviation `info` whose values start at `p`, and returns where they
+  /// end. Null when the data does not hold them (then some calls may have
+  /// been made).
+  template <class F>
+  const unsigned char *forEachValue(const Info &info, const unsigned char *p, F &&f) const;
+
+  /// Remembers that the values of the DIE at `die` (abbreviation `info`)
+  /// end at `end`, so that stepping to its first child or its sibling next
+  /// does not read them again.
+  void noteValuesEnd(const unsigned char *die, const Info &info, const unsigned char *end) {
+    memoDie_ = die;
+    memoCode_ = uint64_t(&info - byCode_.data());
+    memoEnd_ = end;
+  }
+
+  /// The DIE a unit-local reference (DW_FORM_ref1/2/4/8/ref_udata) at
+  /// `valp` points to, when it lies inside this unit's DIEs; null for other
+  /// forms and for anything libdw should judge.
+  const unsigned char *refTarget(unsigned form, const unsigned char *valp) const;
+  /// The abbreviation of the DIE at `die` (a DIE of this unit), null when
+  /// the scanner cannot read it.
+  const Info *infoOfDie(const unsigned char *die);
+  /// Offset of `die` in its section (dwarf_dieoffset).
+  uint64_t offsetOf(const unsigned char *die) const { return uint64_t(die - section_); }
+  /// The string a DW_FORM_strp value at `valp` names, null when libdw
+  /// should read it (another form, no .debug_str known, offset past it).
+  const char *strp(unsigned form, const unsigned char *valp) const {
+    if (form != DW_FORM_strp || !str_)
+      return nullptr;
+    const uint64_t off = readFixed(valp, offsetSize_, bigEndian_);
+    return off < strSize_ ? str_ + off : nullptr;
+  }
+  /// A constant of form data1/2/4/8 or udata at `valp` (what
+  /// dwarf_formudata gives for them), nullopt for other forms. data4/8
+  /// only when `plain`: libdw reads them as section offsets for some
+  /// attributes in DWARF 2/3.
+  std::optional<uint64_t> constant(unsigned form, const unsigned char *valp, bool plain) const {
+    switch (form) {
+    case DW_FORM_data1:
+      return *valp;
+    case DW_FORM_data2:
+      return readFixed(valp, 2, bigEndian_);
+    case DW_FORM_data4:
+      return plain ? std::optional<uint64_t>(readFixed(valp, 4, bigEndian_)) : std::nullopt;
+    case DW_FORM_data8:
+      return plain ? std::optional<uint64_t>(readFixed(valp, 8, bigEndian_)) : std::nullopt;
+    case DW_FORM_udata: {
+      uint64_t v;
+      return readUleb(valp, end_, v) ? std::optional<uint64_t>(v) : std::nullopt;
+    }
+    default:
+      return std::nullopt;
+    }
+  }
 
   enum class Sibling { Found, None, Unknown };
   /// Like dwarf_siblingof(&d, &out) for a DIE without children or with
   /// DW_AT_sibling: Found (out set, its abbreviation filled in when known) or
   /// None. Unknown when the scanner cannot tell; ask libdw.
   Sibling siblingOf(const Dwarf_Die &d, Dwarf_Die &out);
+  /// Like dwarf_haschildren(&d) && dwarf_child(&d, &out) == 0, in the same
+  /// terms as siblingOf.
+  Sibling firstChild(const Dwarf_Die &d, Dwarf_Die &out);
 
   /// Appends the unit DIE's descendants to `out` in pre-order, as a walk
   /// that calls `step(tag, scope)` on each DIE would visit them; children of
@@ -88,7 +143,25 @@ private:
     const unsigned char *sibling; // where the owner's DW_AT_sibling points, or null
   };
 
-  const Info *infoFor(const unsigned char *die, uint64_t code);
+  const Info *infoFor(const unsigned char *die, uint64_t code) {
+    if (code < byCode_.size()) {
+      const Info &info = byCode_[code];
+      if (info.lib)
+        return &info;
+      if (info.refused)
+        return nullptr;
+    }
+    return firstInfoFor(die, code);
+  }
+  /// infoFor the first time `code` is met: looks it up through libdw.
+  const Info *firstInfoFor(const unsigned char *die, uint64_t code);
+  void findStrings();
+  /// infoAt for a DIE of this unit, with where its values end (from the
+  /// note when it is about `d`); null when the scanner cannot read it.
+  const Info *valuesOf(const Dwarf_Die &d, const unsigned char *&end,
+                       const unsigned char *&sibling);
+  /// `out` = the DIE at `p` of this unit, its abbreviation filled in when known.
+  void dieAt(const unsigned char *p, Dwarf_Die &out);
   /// Size of a value of `form` in this unit: >= 0 fixed, -1 variable, -2 not handled.
   int formSize(unsigned form) const;
   /// One past the value of `form` at `p`, null when the data does not hold it.
@@ -119,6 +192,12 @@ private:
   std::vector<uint16_t> forms_;
   std::vector<int8_t> sizes_;
   std::vector<Level> levels_;
+  const char *str_ = nullptr; // .debug_str as libdw reads it, or null
+  uint64_t strSize_ = 0;
+  // See noteValuesEnd. The code, not an Info pointer: byCode_ may grow.
+  const unsigned char *memoDie_ = nullptr;
+  uint64_t memoCode_ = 0;
+  const unsigned char *memoEnd_ = nullptr;
 };
 
 template <class StepFn>
@@ -177,18 +256,19 @@ bool DieScanner::scan(uint8_t unitScope, StepFn &&step, std::vector<Entry> &out)
 }
 
 template <class F>
-bool DieScanner::forEachValue(const Info &info, const unsigned char *p, F &&f) const {
+const unsigned char *DieScanner::forEachValue(const Info &info, const unsigned char *p,
+                                              F &&f) const {
   const uint16_t *names = names_.data() + info.first;
   const uint16_t *forms = forms_.data() + info.first;
   const int8_t *sizes = sizes_.data() + info.first;
   for (uint32_t i = 0; i < info.count; ++i) {
     const unsigned char *next = skipValue(sizes[i], forms[i], p);
     if (!next)
-      return false;
+      return nullptr;
     f(unsigned(names[i]), unsigned(forms[i]), p);
     p = next;
   }
-  return true;
+  return p;
 }
 
 } // namespace d2b::dwarf

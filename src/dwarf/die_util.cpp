@@ -28,7 +28,7 @@ DieAttrs::DieAttrs(Dwarf_Die &die, DieScanner *scanner) : die_(die) {
   const unsigned char *values;
   const DieScanner::Info *info = scanner ? scanner->infoAt(die, values) : nullptr;
   if (info) {
-    complete_ = scanner->forEachValue(
+    const unsigned char *end = scanner->forEachValue(
         *info, values, [&](unsigned name, unsigned form, const unsigned char *valp) {
           const int slot = slotOf(name);
           if (slot < 0 || (present_ & (1u << slot)))
@@ -39,8 +39,12 @@ DieAttrs::DieAttrs(Dwarf_Die &die, DieScanner *scanner) : die_(die) {
           else
             attrs_[slot] = Dwarf_Attribute{name, form, const_cast<unsigned char *>(valp), die.cu};
         });
-    if (complete_)
+    if (end) {
+      complete_ = true;
+      scanner_ = scanner;
+      scanner->noteValuesEnd(static_cast<const unsigned char *>(die.addr), *info, end);
       return;
+    }
     present_ = viaLibdw_ = 0;
   }
   complete_ = dwarf_getattrs(&die, &DieAttrs::collect, this, 0) == 1;
@@ -58,21 +62,44 @@ int DieAttrs::collect(Dwarf_Attribute *a, void *self) {
 
 std::optional<uint64_t> DieAttrs::udata(unsigned at) {
   Dwarf_Attribute a;
+  if (!get(at, &a))
+    return std::nullopt;
+  if (scanner_) {
+    // libdw reads data4/data8 as section offsets for attributes that may be
+    // location or range lists in DWARF 2/3; the others are plain constants.
+    const bool plain = at != DW_AT_data_member_location && at != DW_AT_location &&
+                       at != DW_AT_ranges && at != DW_AT_low_pc && at != DW_AT_entry_pc;
+    if (std::optional<uint64_t> v = scanner_->constant(a.form, a.valp, plain))
+      return v;
+  }
   Dwarf_Word v;
-  if (!get(at, &a) || dwarf_formudata(&a, &v) != 0)
+  if (dwarf_formudata(&a, &v) != 0)
     return std::nullopt;
   return v;
 }
 
 bool DieAttrs::flag(unsigned at) {
   Dwarf_Attribute a;
-  return get(at, &a) && formFlag(a);
+  if (!get(at, &a))
+    return false;
+  if (scanner_ && a.form == DW_FORM_flag_present)
+    return true;
+  if (scanner_ && a.form == DW_FORM_flag)
+    return *a.valp != 0;
+  return formFlag(a);
+}
+
+std::string_view DieAttrs::string(Dwarf_Attribute &a) const {
+  if (scanner_ && a.cu == die_.cu) // not an origin's attribute from elsewhere
+    if (const char *s = scanner_->strp(a.form, a.valp))
+      return std::string_view(s);
+  return formString(a);
 }
 
 std::string_view DieAttrs::name() {
   Dwarf_Attribute a;
   if (get(DW_AT_name, &a))
-    return formString(a);
+    return string(a);
   // Absent here: dwarf_diename would look through the origin chain.
   if (!complete_ || hasOrigin())
     return dieName(&die_);
@@ -90,7 +117,7 @@ bool DieAttrs::getIntegrate(unsigned at, Dwarf_Attribute *out) {
 
 std::string_view DieAttrs::stringIntegrate(unsigned at) {
   Dwarf_Attribute a;
-  return getIntegrate(at, &a) ? formString(a) : std::string_view();
+  return getIntegrate(at, &a) ? string(a) : std::string_view();
 }
 
 bool DieAttrs::flagIntegrate(unsigned at) {
@@ -192,40 +219,6 @@ std::string tagName(int tag) {
     return "DW_TAG_GNU_annotation";
   default:
     return fmt::format("DW_TAG_{:#x}", tag);
-  }
-}
-
-bool isTypeDie(int tag) {
-  switch (tag) {
-  case DW_TAG_base_type:
-  case DW_TAG_unspecified_type:
-  case DW_TAG_pointer_type:
-  case DW_TAG_reference_type:
-  case DW_TAG_rvalue_reference_type:
-  case DW_TAG_ptr_to_member_type:
-  case DW_TAG_const_type:
-  case DW_TAG_volatile_type:
-  case DW_TAG_restrict_type:
-  case DW_TAG_atomic_type:
-  case DW_TAG_immutable_type:
-  case DW_TAG_packed_type:
-  case DW_TAG_shared_type:
-  case DW_TAG_typedef:
-  case DW_TAG_structure_type:
-  case DW_TAG_union_type:
-  case DW_TAG_class_type:
-  case DW_TAG_interface_type:
-  case DW_TAG_enumeration_type:
-  case DW_TAG_array_type:
-  case DW_TAG_subroutine_type:
-  case DW_TAG_string_type:
-  case DW_TAG_set_type:
-  case DW_TAG_file_type:
-  case DW_TAG_dynamic_type:
-  case DW_TAG_coarray_type:
-    return true;
-  default:
-    return false;
   }
 }
 

@@ -100,6 +100,10 @@ public:
   /// Like attrFlagIntegrate(&die, at).
   bool flagIntegrate(unsigned at);
   Dwarf_Die &die() { return die_; }
+  /// The unit's scanner when it read this DIE's attributes, else null.
+  DieScanner *scanner() const { return scanner_; }
+  /// The string value of attribute `a` of this DIE (formString).
+  std::string_view string(Dwarf_Attribute &a) const;
 
 private:
   static constexpr unsigned kTracked[] = {DW_AT_name,
@@ -162,9 +166,10 @@ private:
   }
   static int collect(Dwarf_Attribute *a, void *self);
   Dwarf_Die &die_;
-  bool complete_ = false; // every attribute was read
-  uint32_t present_ = 0;  // bit i: kTracked[i] seen
-  uint32_t viaLibdw_ = 0; // bit i: kTracked[i] is an implicit constant
+  DieScanner *scanner_ = nullptr; // set when the scanner read every attribute
+  bool complete_ = false;         // every attribute was read
+  uint32_t present_ = 0;          // bit i: kTracked[i] seen
+  uint32_t viaLibdw_ = 0;         // bit i: kTracked[i] is an implicit constant
   Dwarf_Attribute attrs_[kCount];
 };
 
@@ -222,7 +227,41 @@ std::optional<uint64_t> typeByteSize(Dwarf_Die die);
 /// DW_TAG_* name for diagnostics ("DW_TAG_member", or the hex code).
 std::string tagName(int tag);
 /// True for tags that describe a type (what DW_AT_type may refer to).
-bool isTypeDie(int tag);
+/// Inline: asked for every DIE visited and every reference followed.
+inline bool isTypeDie(int tag) {
+  switch (tag) {
+  case DW_TAG_base_type:
+  case DW_TAG_unspecified_type:
+  case DW_TAG_pointer_type:
+  case DW_TAG_reference_type:
+  case DW_TAG_rvalue_reference_type:
+  case DW_TAG_ptr_to_member_type:
+  case DW_TAG_const_type:
+  case DW_TAG_volatile_type:
+  case DW_TAG_restrict_type:
+  case DW_TAG_atomic_type:
+  case DW_TAG_immutable_type:
+  case DW_TAG_packed_type:
+  case DW_TAG_shared_type:
+  case DW_TAG_typedef:
+  case DW_TAG_structure_type:
+  case DW_TAG_union_type:
+  case DW_TAG_class_type:
+  case DW_TAG_interface_type:
+  case DW_TAG_enumeration_type:
+  case DW_TAG_array_type:
+  case DW_TAG_subroutine_type:
+  case DW_TAG_string_type:
+  case DW_TAG_set_type:
+  case DW_TAG_file_type:
+  case DW_TAG_dynamic_type:
+  case DW_TAG_coarray_type:
+    return true;
+  default:
+    return false;
+  }
+}
+
 /// struct, union, class, interface.
 bool isComposite(int tag);
 

@@ -107,6 +107,23 @@ NodeId UnitBuilder::typeOf(DieAttrs &attrs) {
 
 NodeId UnitBuilder::typeOfAttr(Dwarf_Die &die, Dwarf_Attribute &a) {
   Dwarf_Die target;
+  // Most references point into the unit itself, at a type already met:
+  // found from the offset alone, without libdw building the DIE first.
+  // Anything else (another unit, a DIE the scanner cannot read, not a type)
+  // goes the way below, which also reports it.
+  if (a.cu == cu_)
+    if (const unsigned char *t = scanner_.refTarget(a.form, a.valp))
+      if (const DieScanner::Info *info = scanner_.infoOfDie(t); info && isTypeDie(info->tag)) {
+        const uint64_t off = scanner_.offsetOf(t);
+        const uint64_t key = factsOf(cu_).typesSection ? off | (uint64_t(1) << 63) : off;
+        if (const uint32_t *known = byKey_.find(key))
+          return *known;
+        target = Dwarf_Die{};
+        target.addr = const_cast<unsigned char *>(t);
+        target.cu = cu_;
+        target.abbrev = info->lib;
+        return nodeFor(target);
+      }
   if (!dwarf_formref_die(&a, &target)) {
     // libdw's own message for this depends on which check failed first, so
     // describe the reference instead.

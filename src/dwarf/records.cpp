@@ -108,7 +108,7 @@ uint64_t typeAlignment(Dwarf_Die die, int depth) {
 template <class F>
 void UnitBuilder::readParams(Dwarf_Die &die, model::FunctionRecord &r, F &&details) {
   Dwarf_Die c;
-  if (!dwarf_haschildren(&die) || dwarf_child(&die, &c) != 0)
+  if (!firstChild(die, c))
     return;
   do {
     prime(c);
@@ -189,7 +189,7 @@ void UnitBuilder::addFunction(Dwarf_Die &die) {
   Dwarf_Die origin;
   const bool hasOrigin = attrs.get(DW_AT_abstract_origin, &oa) && dwarf_formref_die(&oa, &origin);
   Dwarf_Die c;
-  if (hasOrigin && dwarf_haschildren(&origin) && dwarf_child(&origin, &c) == 0) {
+  if (hasOrigin && firstChild(origin, c)) {
     do {
       prime(c);
       int t = dwarf_tag(&c);

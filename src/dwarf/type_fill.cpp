@@ -247,7 +247,7 @@ void UnitBuilder::fillComposite(TypeNode &n, DieAttrs &attrs) {
   std::vector<model::MemberNode> variants;
   std::vector<model::Annotation> own;
   Dwarf_Die c;
-  if (dwarf_haschildren(&die) && dwarf_child(&die, &c) == 0) {
+  if (firstChild(die, c)) {
     do {
       prime(c);
       const int ct = dwarf_tag(&c);
@@ -326,7 +326,7 @@ void UnitBuilder::readVariantPart(Dwarf_Die &part, std::vector<model::MemberNode
   const uint64_t discrOff = discrRef ? dwarf_dieoffset(&discr) : UINT64_MAX;
   std::vector<model::MemberNode> variants;
   Dwarf_Die c;
-  if (!dwarf_haschildren(&part) || dwarf_child(&part, &c) != 0)
+  if (!firstChild(part, c))
     return;
   do {
     prime(c);
@@ -340,7 +340,7 @@ void UnitBuilder::readVariantPart(Dwarf_Die &part, std::vector<model::MemberNode
       hasDiscr = true;
     } else if (ct == DW_TAG_variant) {
       Dwarf_Die v;
-      if (!dwarf_haschildren(&c) || dwarf_child(&c, &v) != 0)
+      if (!firstChild(c, v))
         continue;
       do {
         prime(v);
@@ -375,7 +375,7 @@ bool UnitBuilder::enumIsSigned(Dwarf_Die &die) {
     }
   }
   Dwarf_Die c;
-  if (dwarf_haschildren(&die) && dwarf_child(&die, &c) == 0) {
+  if (firstChild(die, c)) {
     do {
       prime(c);
       if (dwarf_tag(&c) != DW_TAG_enumerator || !dwarf_attr(&c, DW_AT_const_value, &a))
@@ -422,7 +422,7 @@ void UnitBuilder::fillEnum(TypeNode &n, DieAttrs &attrs) {
   n.isSigned = enumIsSigned(die);
   n.first = g_.enumeratorCount();
   Dwarf_Die c;
-  if (dwarf_haschildren(&die) && dwarf_child(&die, &c) == 0) {
+  if (firstChild(die, c)) {
     do {
       prime(c);
       if (dwarf_tag(&c) != DW_TAG_enumerator)
@@ -453,7 +453,7 @@ void UnitBuilder::fillArray(TypeNode &n, DieAttrs &attrs) {
   n.type = typeOf(attrs);
   n.first = g_.dimCount();
   Dwarf_Die c;
-  if (dwarf_haschildren(&die) && dwarf_child(&die, &c) == 0) {
+  if (firstChild(die, c)) {
     do {
       prime(c);
       const int ct = dwarf_tag(&c);
@@ -499,7 +499,7 @@ void UnitBuilder::fillSubroutine(TypeNode &n, DieAttrs &attrs) {
   n.type = typeOf(attrs);
   std::vector<model::ParamNode> params;
   Dwarf_Die c;
-  if (dwarf_haschildren(&die) && dwarf_child(&die, &c) == 0) {
+  if (firstChild(die, c)) {
     do {
       prime(c);
       const int ct = dwarf_tag(&c);

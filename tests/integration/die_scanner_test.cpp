@@ -105,7 +105,30 @@ std::string assemble(d2b::test::TempDir &dir, const std::string &rel) {
 
 struct Counts {
   size_t dies = 0, siblingsFound = 0, attrsCompared = 0, units = 0;
+  size_t childrenFound = 0, refsResolved = 0, stringsRead = 0;
 };
+
+/// scanner.firstChild(d) against dwarf_haschildren + dwarf_child.
+void expectSameFirstChild(DieScanner &scanner, Dwarf_Die d, Counts &n) {
+  Dwarf_Die mine, theirs;
+  const bool has = dwarf_haschildren(&d) && dwarf_child(&d, &theirs) == 0;
+  switch (scanner.firstChild(d, mine)) {
+  case DieScanner::Sibling::Found:
+    ++n.childrenFound;
+    ASSERT_TRUE(has) << "DIE " << dwarf_dieoffset(&d);
+    EXPECT_EQ(mine.addr, theirs.addr);
+    EXPECT_EQ(mine.cu, theirs.cu);
+    if (mine.abbrev) {
+      EXPECT_EQ(dwarf_tag(&mine), dwarf_tag(&theirs));
+    }
+    break;
+  case DieScanner::Sibling::None:
+    EXPECT_FALSE(has) << "DIE " << dwarf_dieoffset(&d);
+    break;
+  case DieScanner::Sibling::Unknown:
+    break;
+  }
+}
 
 void compareFile(const std::string &path, Counts &n, size_t stride = 1) {
   d2b::test::OpenedDwarf o(path);
@@ -172,8 +195,16 @@ void compareFile(const std::string &path, Counts &n, size_t stride = 1) {
         break;
       }
       ++n.dies;
+      EXPECT_EQ(scanner.offsetOf(static_cast<const unsigned char *>(addr)), dwarf_dieoffset(&d));
+      expectSameFirstChild(scanner, d, n); // the values read afresh
       Dwarf_Die a = d, b = d;
       DieAttrs fast(a, &scanner), slow(b);
+      // Again, now that reading the attributes noted where the values end.
+      expectSameFirstChild(scanner, d, n);
+      if (Dwarf_Die again; scanner.siblingOf(d, again) == DieScanner::Sibling::Found) {
+        ASSERT_EQ(rc, 0);
+        EXPECT_EQ(again.addr, theirs.addr);
+      }
       for (unsigned at :
            {unsigned(DW_AT_name), unsigned(DW_AT_type), unsigned(DW_AT_byte_size),
             unsigned(DW_AT_bit_size), unsigned(DW_AT_data_member_location),
@@ -190,6 +221,22 @@ void compareFile(const std::string &path, Counts &n, size_t stride = 1) {
         EXPECT_EQ(x.form, y.form);
         EXPECT_EQ(x.valp, y.valp);
         EXPECT_EQ(fast.udata(at), slow.udata(at));
+        EXPECT_EQ(fast.flag(at), slow.flag(at));
+        // A reference the scanner resolves: where libdw's points, same tag.
+        if (const unsigned char *t = scanner.refTarget(x.form, x.valp)) {
+          ++n.refsResolved;
+          Dwarf_Die target;
+          ASSERT_NE(dwarf_formref_die(&y, &target), nullptr);
+          EXPECT_EQ(static_cast<const void *>(t), target.addr);
+          if (const DieScanner::Info *info = scanner.infoOfDie(t)) {
+            EXPECT_EQ(info->tag, dwarf_tag(&target));
+          }
+        }
+        if (scanner.strp(x.form, x.valp)) {
+          ++n.stringsRead;
+          EXPECT_EQ(std::string_view(scanner.strp(x.form, x.valp)),
+                    std::string_view(dwarf_formstring(&y)));
+        }
       }
       EXPECT_EQ(fast.name(), slow.name());
     }
@@ -209,12 +256,17 @@ TEST(DieScanner, SameWalkSiblingsAndValuesAsLibdw) {
     SCOPED_TRACE(f);
     compareFile(d2b::test::testdata(f), n);
   }
-  std::printf("units %zu DIEs %zu siblings found %zu attributes %zu\n", n.units, n.dies,
-              n.siblingsFound, n.attrsCompared);
+  std::printf("units %zu DIEs %zu siblings found %zu attributes %zu first children %zu "
+              "references %zu strings %zu\n",
+              n.units, n.dies, n.siblingsFound, n.attrsCompared, n.childrenFound, n.refsResolved,
+              n.stringsRead);
   EXPECT_GT(n.units, 20u);
   EXPECT_GT(n.dies, 2000u);
   EXPECT_GT(n.siblingsFound, n.dies / 2);
   EXPECT_GT(n.attrsCompared, n.dies);
+  EXPECT_GT(n.childrenFound, n.dies / 10);
+  EXPECT_GT(n.refsResolved, n.dies / 4);
+  EXPECT_GT(n.stringsRead, n.dies / 10);
 }
 
 // A distribution kernel's units: every 8th of its ~2,200 (about two seconds).
@@ -224,10 +276,15 @@ TEST(DieScanner, SameAsLibdwOnADebugVmlinux) {
     GTEST_SKIP() << "no /usr/lib/debug/boot/vmlinux-* (install linux-image-*-dbg)";
   Counts n;
   compareFile(vmlinux, n, 8);
-  std::printf("%s: units %zu DIEs %zu siblings found %zu attributes %zu\n", vmlinux.c_str(),
-              n.units, n.dies, n.siblingsFound, n.attrsCompared);
+  std::printf("%s: units %zu DIEs %zu siblings found %zu attributes %zu first children %zu "
+              "references %zu strings %zu\n",
+              vmlinux.c_str(), n.units, n.dies, n.siblingsFound, n.attrsCompared, n.childrenFound,
+              n.refsResolved, n.stringsRead);
   EXPECT_GT(n.units, 200u);
   EXPECT_GT(n.siblingsFound, n.dies / 2);
+  EXPECT_GT(n.childrenFound, n.dies / 10);
+  EXPECT_GT(n.refsResolved, n.dies / 4);
+  EXPECT_GT(n.stringsRead, n.dies / 10);
 }
 
 TEST(DieScanner, RefusesAUnitWithAFormItCannotSkip) {
