@@ -8,12 +8,14 @@
 #include <thread>
 
 #include <tbb/parallel_for.h>
+#include <tbb/parallel_invoke.h>
 #include <tbb/task_arena.h>
 
 #include "dwarf2btf/dedup/dedup.h"
 #include "dwarf2btf/dwarf/graph_builder.h"
 #include "dwarf2btf/dwarf/units.h"
 #include "dwarf2btf/lower/lowering.h"
+#include "dwarf2btf/support/arena.h"
 #include "dwarf2btf/support/phase_times.h"
 #include "fragment_merge.h"
 #include "record_location.h"
@@ -121,10 +123,42 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
   if (!opened)
     return opened.error();
   std::shared_ptr<elf::ElfInput> in = *opened;
-  Expected<std::vector<dwarf::UnitRef>> listed = dwarf::listUnits(in->primary().dwarf(), path);
-  if (!listed)
-    return listed.error();
-  const std::vector<dwarf::UnitRef> &units = *listed;
+  // Listing the units (a page fault at each unit header) and reading the
+  // symbol table are independent, ~0.1 s each on vmlinux, and nothing else
+  // runs yet: with more than one job they overlap. They read different
+  // sections; libdw's reads here go through no libelf call but the section
+  // lookups both make on headers libelf has already loaded.
+  const bool wantSymbols = opts.matchFunctionSymbols && opts.policy.funcs;
+  std::vector<dwarf::UnitRef> units;
+  Error listError;
+  std::optional<elf::SymbolTable> symbolTable;
+  auto listAll = [&] {
+    if (Expected<std::vector<dwarf::UnitRef>> listed =
+            dwarf::listUnits(in->primary().dwarf(), path))
+      units = std::move(*listed);
+    else
+      listError = listed.error();
+  };
+  auto readSyms = [&] {
+    // A symbol table that cannot be read is left to the caller to report.
+    if (!wantSymbols)
+      return;
+    if (Expected<elf::SymbolTable> syms = elf::readSymbols(in->symbolsElf(), path))
+      symbolTable = std::move(*syms);
+  };
+  const unsigned requestedJobs =
+      opts.jobs ? opts.jobs : std::max(1u, std::thread::hardware_concurrency());
+  // One arena for this and the workers: a second arena would have to win
+  // the pool's threads back from the first, which took ~0.1 s here.
+  tbb::task_arena arena = makeArena(requestedJobs);
+  if (requestedJobs > 1 && wantSymbols) {
+    arena.execute([&] { tbb::parallel_invoke(listAll, readSyms); });
+  } else {
+    listAll();
+    readSyms();
+  }
+  if (listError)
+    return listError;
   if (units.empty())
     return Error(fmt::format("{}: no DWARF debug information (.debug_info has no units)", path));
   dwarf::reportUnknownLanguages(units, path, diag);
@@ -137,15 +171,10 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
   res.elfType = in->elfType();
   res.input = in;
   res.stats.decompressedSections = in->decompressedSections();
-  if (opts.matchFunctionSymbols && opts.policy.funcs) {
-    // A symbol table that cannot be read is left to the caller to report.
-    if (Expected<elf::SymbolTable> syms = elf::readSymbols(in->symbolsElf(), path))
-      res.symbols = std::move(*syms);
-  }
+  res.symbols = std::move(symbolTable);
   const elf::SymbolTable *symbols = res.symbols ? &*res.symbols : nullptr;
 
-  unsigned jobs = opts.jobs ? opts.jobs : std::max(1u, std::thread::hardware_concurrency());
-  jobs = std::min<unsigned>(jobs, unsigned(units.size()));
+  const unsigned jobs = std::min<unsigned>(requestedJobs, unsigned(units.size()));
 
   // Reserve the merged result up front: vmlinux's units give 0.83 bytes of
   // BTF words and one type per ~46 bytes of .debug_info, so 1.25 bytes and
@@ -213,9 +242,15 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
         handleUnits = 1;
       }
       // Units come in increasing order, so this handle is done with
-      // everything before unit i (see releaseDebugInfo).
-      if (handle && !units[i].typesSection)
+      // everything before unit i (see releaseDebugInfo) once libdw has met
+      // unit i: it finds a unit by reading every header before it, here
+      // those of the units other workers took. Read after the release,
+      // those header pages (and their fault-around neighbours) would be
+      // mapped again for good: ~20 MB of peak RSS on vmlinux.
+      if (handle && !units[i].typesSection) {
+        (void)dwarf::unitDie(handle->dwarf(), units[i], path);
         handle->releaseDebugInfo(units[i].headerOffset);
+      }
       if (handle && handleUnits % kUnitsPerSideRelease == 0)
         handle->releaseSideSections();
       Slot &slot = slots[i];
@@ -279,7 +314,6 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
   if (jobs <= 1) {
     worker();
   } else {
-    tbb::task_arena arena{int(jobs)};
     arena.execute([&] { tbb::parallel_for(0u, jobs, [&](unsigned) { worker(); }); });
   }
 

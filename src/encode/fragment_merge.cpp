@@ -434,6 +434,10 @@ void FragmentMerger::appendFolding(const Fragment &frag) {
 
 void FragmentMerger::append(Fragment &frag, std::vector<model::FunctionRecord> &functions,
                             std::vector<model::VariableRecord> &variables) {
+  if (reserveWanted_) {
+    index_.reserve(reserveWanted_);
+    reserveWanted_ = 0;
+  }
   const btf::Btf &src = frag.btf;
   strMap_.assign(src.strings().size(), kUnset);
   strInfo_ = &frag.shapes.strings;

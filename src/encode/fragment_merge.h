@@ -72,8 +72,11 @@ public:
   void append(Fragment &frag, std::vector<model::FunctionRecord> &functions,
               std::vector<model::VariableRecord> &variables);
   const Totals &totals() const { return totals_; }
-  /// Sizes the index of merged types for about `types` of them.
-  void reserve(size_t types) { index_.reserve(types); }
+  /// Sizes the index of merged types for about `types` of them. Done by
+  /// the first append (filling the table touches every page of it: ~70 ms
+  /// on vmlinux), which runs beside the other workers' walks rather than
+  /// before any of them starts.
+  void reserve(size_t types) { reserveWanted_ = types; }
 
 private:
   /// Target types by shape hash; a multimap kept as a linear-probing table
@@ -112,6 +115,7 @@ private:
   bool fold_;
   Totals totals_;
   ShapeIndex index_;
+  size_t reserveWanted_ = 0;     // see reserve
   std::vector<uint32_t> strMap_; // fragment string offset -> target offset (scratch)
   const std::vector<uint64_t> *strInfo_ = nullptr; // Shapes::strings of the fragment
   std::vector<uint32_t> idMap_;                    // fragment id -> target id (scratch)

@@ -3,6 +3,8 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include "dwarf2btf/support/arena.h"
+
 #include <thread>
 
 namespace d2b {
@@ -65,7 +67,7 @@ std::vector<BatchOutcome> encodeBatch(const std::vector<BatchItem> &items,
   if (jobs == 0)
     jobs = std::max(1u, std::thread::hardware_concurrency());
   // Dynamic scheduling, one input per task: module sizes vary by 1000x.
-  tbb::task_arena arena{int(jobs)};
+  tbb::task_arena arena = makeArena(jobs);
   arena.execute([&] {
     tbb::parallel_for(size_t(0), items.size(),
                       [&](size_t i) { encodeOne(items[i], opts, base, outcomes[i]); });

@@ -45,8 +45,9 @@ TEST_P(FoldRepeatsE2e, SameBtfAsWithoutFolding) {
     }
   // Every folded type is one the merged BTF did not gain.
   EXPECT_EQ(foldedTypes + folded, unfoldedTypes);
-  if (GetParam().find("/multi.") != std::string::npos)
+  if (GetParam().find("/multi.") != std::string::npos) {
     EXPECT_GT(folded, 0u) << "units sharing headers must share types";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, FoldRepeatsE2e, ::testing::ValuesIn(encodableFixtures()),

@@ -183,8 +183,9 @@ TEST(FuncsEndToEnd, GccOptimizedDefault) {
     EXPECT_EQ(dump.find("FUNC 'foo'"), std::string::npos);
   }
   std::string load = loadIntoKernel(p.types.btf);
-  if (load.rfind("skip:", 0) != 0)
+  if (load.rfind("skip:", 0) != 0) {
     EXPECT_EQ(load, "");
+  }
 #endif
 }
 
@@ -234,8 +235,9 @@ TEST(FuncsEndToEnd, PerCpuAndGlobalVariables) {
       EXPECT_EQ(dump.find("plain_global"), std::string::npos);
     }
     std::string load = loadIntoKernel(p.types.btf);
-    if (load.rfind("skip:", 0) != 0)
+    if (load.rfind("skip:", 0) != 0) {
       EXPECT_EQ(load, "");
+    }
   }
   {
     Pipeline p;
@@ -251,8 +253,9 @@ TEST(FuncsEndToEnd, PerCpuAndGlobalVariables) {
     // A function-scope static is not top-level: never a VAR.
     EXPECT_EQ(std::find(names.begin(), names.end(), "in_func"), names.end());
     std::string load = loadIntoKernel(p.types.btf);
-    if (load.rfind("skip:", 0) != 0)
+    if (load.rfind("skip:", 0) != 0) {
       EXPECT_EQ(load, "");
+    }
   }
 #endif
 }
