@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstring>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include <dwarf.h>
@@ -89,13 +90,17 @@ public:
   const Info *infoOfDie(const unsigned char *die);
   /// Offset of `die` in its section (dwarf_dieoffset).
   uint64_t offsetOf(const unsigned char *die) const { return uint64_t(die - section_); }
-  /// The string a DW_FORM_strp value at `valp` names, null when libdw
+  /// The string a DW_FORM_strp value at `valp` names, nullopt when libdw
   /// should read it (another form, no .debug_str known, offset past it).
-  const char *strp(unsigned form, const unsigned char *valp) const {
+  /// A string the section ends inside (no NUL) ends with the section, where
+  /// libdw would hand out a pointer that reads on past it.
+  std::optional<std::string_view> strp(unsigned form, const unsigned char *valp) const {
     if (form != DW_FORM_strp || !str_)
-      return nullptr;
+      return std::nullopt;
     const uint64_t off = readFixed(valp, offsetSize_, bigEndian_);
-    return off < strSize_ ? str_ + off : nullptr;
+    if (off >= strSize_)
+      return std::nullopt;
+    return std::string_view(str_ + off, strnlen(str_ + off, size_t(strSize_ - off)));
   }
   /// A constant of form data1/2/4/8 or udata at `valp` (what
   /// dwarf_formudata gives for them), nullopt for other forms. data4/8

@@ -91,8 +91,8 @@ bool DieAttrs::flag(unsigned at) {
 
 std::string_view DieAttrs::string(Dwarf_Attribute &a) const {
   if (scanner_ && a.cu == die_.cu) // not an origin's attribute from elsewhere
-    if (const char *s = scanner_->strp(a.form, a.valp))
-      return std::string_view(s);
+    if (std::optional<std::string_view> s = scanner_->strp(a.form, a.valp))
+      return *s;
   return formString(a);
 }
 

@@ -6,6 +6,10 @@
 // next sibling, and the same attribute values. A unit it cannot read in full
 // must be refused before anything is reported, so the caller can use libdw.
 #include <filesystem>
+#include <optional>
+#include <string_view>
+
+#include <gelf.h>
 
 #include <gtest/gtest.h>
 
@@ -232,10 +236,9 @@ void compareFile(const std::string &path, Counts &n, size_t stride = 1) {
             EXPECT_EQ(info->tag, dwarf_tag(&target));
           }
         }
-        if (scanner.strp(x.form, x.valp)) {
+        if (std::optional<std::string_view> s = scanner.strp(x.form, x.valp)) {
           ++n.stringsRead;
-          EXPECT_EQ(std::string_view(scanner.strp(x.form, x.valp)),
-                    std::string_view(dwarf_formstring(&y)));
+          EXPECT_EQ(*s, std::string_view(dwarf_formstring(&y)));
         }
       }
       EXPECT_EQ(fast.name(), slow.name());
@@ -377,6 +380,66 @@ TEST(DieScanner, ReadsABigEndianUnitAsLibdwDoes) {
                       "[5] TYPEDEF 'mode_t' type_id=4\n");
 }
 
+// A .debug_str whose last string has no NUL (the section's last byte
+// overwritten): strings read through the scanner end with the section.
+TEST(DieScanner, AStringTheSectionEndsInsideEndsWithTheSection) {
+  const std::string fixture = d2b::test::testdata("bin/multi.gcc.dwarf5.O2.exe");
+  std::string bytes = d2b::test::readFile(fixture);
+  uint64_t strOff = 0, strSize = 0;
+  {
+    d2b::test::OpenedDwarf o(fixture);
+    ASSERT_NE(o.dw, nullptr);
+    Elf *elf = dwarf_getelf(o.dw);
+    size_t shstrndx = 0;
+    ASSERT_EQ(elf_getshdrstrndx(elf, &shstrndx), 0);
+    for (Elf_Scn *scn = elf_nextscn(elf, nullptr); scn; scn = elf_nextscn(elf, scn)) {
+      GElf_Shdr sh;
+      if (gelf_getshdr(scn, &sh) &&
+          std::string_view(elf_strptr(elf, shstrndx, sh.sh_name)) == ".debug_str") {
+        strOff = sh.sh_offset;
+        strSize = sh.sh_size;
+      }
+    }
+  }
+  ASSERT_GT(strSize, 1u);
+  ASSERT_EQ(bytes[strOff + strSize - 1], '\0');
+  bytes[strOff + strSize - 1] = 'X';
+  // The last string: from after the NUL before the section's last byte.
+  const size_t lastStart = bytes.rfind('\0', strOff + strSize - 2) + 1;
+  const std::string last = bytes.substr(lastStart, strOff + strSize - lastStart);
+  d2b::test::TempDir dir;
+  const std::string path = dir.path("unterminated.exe");
+  d2b::test::writeFile(path, bytes);
+
+  d2b::test::OpenedDwarf o(path);
+  ASSERT_NE(o.dw, nullptr);
+  size_t strings = 0;
+  bool sawLast = false;
+  for (Unit &u : unitsOf(o.dw)) {
+    UnitScanner us(u);
+    ASSERT_TRUE(us.ok);
+    for (auto [addr, tag] : libdwWalk(u.die, [](int) { return true; })) {
+      Dwarf_Die d{};
+      d.addr = const_cast<void *>(addr);
+      d.cu = u.die.cu;
+      DieAttrs attrs(d, &us.scanner);
+      Dwarf_Attribute a;
+      if (!attrs.get(DW_AT_name, &a) || a.form != DW_FORM_strp)
+        continue;
+      const std::optional<std::string_view> s = us.scanner.strp(a.form, a.valp);
+      ASSERT_TRUE(s.has_value());
+      ++strings;
+      sawLast |= *s == last;
+      // Inside the section: its end is where the file's copy of it ends.
+      const char *sectionEnd = dwarf_getstring(o.dw, 0, nullptr) + strSize;
+      EXPECT_LE(s->data() + s->size(), sectionEnd);
+      EXPECT_EQ(attrs.name(), *s);
+    }
+  }
+  EXPECT_GT(strings, 5u);
+  EXPECT_TRUE(sawLast) << "no DIE is named '" << last << "'";
+}
+
 TEST(DieScanner, RefusesAUnitItWasNotResetFor) {
   d2b::test::OpenedDwarf o(d2b::test::testdata("bin/multi.gcc.dwarf5.O2.exe"));
   ASSERT_NE(o.dw, nullptr);
@@ -390,6 +453,8 @@ TEST(DieScanner, RefusesAUnitItWasNotResetFor) {
   const unsigned char *values;
   EXPECT_EQ(scanner.infoAt(c, values), nullptr) << "a DIE of another unit";
   EXPECT_EQ(scanner.siblingOf(c, s), DieScanner::Sibling::Unknown);
+  EXPECT_EQ(scanner.firstChild(c, s), DieScanner::Sibling::Unknown);
+  EXPECT_EQ(scanner.infoOfDie(static_cast<const unsigned char *>(c.addr)), nullptr);
   // A unit whose data ends inside its tree is left to libdw.
   ASSERT_EQ(dwarf_child(&units[0].die, &c), 0);
   ASSERT_TRUE(scanner.reset(units[0].die, units[0].headerOffset, units[0].dieOffset,
