@@ -22,7 +22,9 @@ class UnitBuilder {
 public:
   UnitBuilder(const UnitInput &in, UnitGraph &out, DiagEngine &diag)
       : in_(in), out_(out), g_(out.graph), diag_(diag),
-        abi_(encode::callAbiFor(in.machine, in.addressSize)) {}
+        abi_(encode::callAbiFor(in.machine, in.addressSize)) {
+    scanner_.setClassifier(&DieAttrs::slotFor);
+  }
 
   Error run();
 

@@ -30,6 +30,7 @@ bool DieScanner::reset(const Dwarf_Die &cuDie, uint64_t headerOffset, uint64_t d
   unit_ = section_ + headerOffset;
   end_ = end;
   byCode_.clear();
+  tracked_.clear();
   names_.clear();
   forms_.clear();
   sizes_.clear();
@@ -198,8 +199,31 @@ const DieScanner::Info *DieScanner::firstInfoFor(const unsigned char *die, uint6
     sizes_.push_back(int8_t(size));
     ++info.count;
   }
+  if (info.fixed && classify_)
+    listTracked(info);
   byCode_[code] = info;
   return &byCode_[code];
+}
+
+void DieScanner::listTracked(Info &info) {
+  info.firstTracked = uint32_t(tracked_.size());
+  uint32_t seen = 0; // slots listed
+  uint32_t offset = 0;
+  for (uint32_t i = 0; i < info.count; ++i) {
+    const unsigned name = names_[info.first + i];
+    const int slot = classify_(name);
+    if (slot >= 0 && slot < 32 && !(seen & (1u << slot))) {
+      if (offset > UINT16_MAX) { // not in practice; read such DIEs value by value
+        tracked_.resize(info.firstTracked);
+        return;
+      }
+      seen |= 1u << slot;
+      tracked_.push_back({uint16_t(name), forms_[info.first + i], uint16_t(offset), int8_t(slot)});
+    }
+    offset += uint32_t(sizes_[info.first + i]);
+  }
+  info.trackedCount = uint32_t(tracked_.size()) - info.firstTracked;
+  info.hasTracked = true;
 }
 
 const unsigned char *DieScanner::skipVariable(unsigned form, const unsigned char *p) const {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstring>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -52,7 +53,35 @@ public:
     uint32_t first = 0; // names_/forms_/sizes_[first, first + count)
     uint32_t count = 0;
     int32_t sibling = -1; // index of DW_AT_sibling among the attributes, -1: none
+    // With a classifier and fixed values: tracked_[firstTracked, +trackedCount)
+    // are the attributes it keeps, first occurrence of each.
+    bool hasTracked = false;
+    uint32_t firstTracked = 0;
+    uint32_t trackedCount = 0;
   };
+
+  /// The slot (0..31) a reader keeps an attribute code in, or -1 when it
+  /// ignores the code. With one set (before reset), abbreviations whose
+  /// values all have fixed sizes list the kept attributes with their
+  /// offsets once, so reading a DIE's kept values skips the others.
+  using Classifier = int (*)(unsigned name);
+  void setClassifier(Classifier classify) { classify_ = classify; }
+  /// A kept attribute of an abbreviation (see Classifier).
+  struct Tracked {
+    uint16_t name;
+    uint16_t form;
+    uint16_t offset; // from the start of the DIE's values
+    int8_t slot;
+  };
+  /// The kept attributes of `info` when info.hasTracked.
+  std::span<const Tracked> trackedOf(const Info &info) const {
+    return {tracked_.data() + info.firstTracked, info.trackedCount};
+  }
+  /// One past the values of a DIE with fixed-size abbreviation `info` whose
+  /// values start at `p`; null when the unit ends first.
+  const unsigned char *fixedValuesEnd(const Info &info, const unsigned char *p) const {
+    return size_t(end_ - p) >= info.fixedSize ? p + info.fixedSize : nullptr;
+  }
 
   /// Prepares for the DIEs of `cuDie`'s unit (header at `headerOffset`,
   /// unit DIE at `dieOffset` in its section, data ending at `end`), whose
@@ -161,6 +190,7 @@ private:
   /// infoFor the first time `code` is met: looks it up through libdw.
   const Info *firstInfoFor(const unsigned char *die, uint64_t code);
   void findStrings();
+  void listTracked(Info &info);
   /// infoAt for a DIE of this unit, with where its values end (from the
   /// note when it is about `d`); null when the scanner cannot read it.
   const Info *valuesOf(const Dwarf_Die &d, const unsigned char *&end,
@@ -197,6 +227,8 @@ private:
   std::vector<uint16_t> forms_;
   std::vector<int8_t> sizes_;
   std::vector<Level> levels_;
+  Classifier classify_ = nullptr;
+  std::vector<Tracked> tracked_;
   const char *str_ = nullptr; // .debug_str as libdw reads it, or null
   uint64_t strSize_ = 0;
   // See noteValuesEnd. The code, not an Info pointer: byCode_ may grow.

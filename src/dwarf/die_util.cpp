@@ -27,7 +27,23 @@ bool typeRef(Dwarf_Die &die, Dwarf_Die &out, bool integrate) {
 DieAttrs::DieAttrs(Dwarf_Die &die, DieScanner *scanner) : die_(die) {
   const unsigned char *values;
   const DieScanner::Info *info = scanner ? scanner->infoAt(die, values) : nullptr;
-  if (info) {
+  if (info && info->hasTracked) {
+    // Fixed-size values: the kept ones are at known offsets.
+    if (const unsigned char *end = scanner->fixedValuesEnd(*info, values)) {
+      for (const DieScanner::Tracked &t : scanner->trackedOf(*info)) {
+        present_ |= 1u << t.slot;
+        if (t.form == DW_FORM_implicit_const)
+          viaLibdw_ |= 1u << t.slot;
+        else
+          attrs_[t.slot] = Dwarf_Attribute{t.name, t.form,
+                                           const_cast<unsigned char *>(values + t.offset), die.cu};
+      }
+      complete_ = true;
+      scanner_ = scanner;
+      scanner->noteValuesEnd(static_cast<const unsigned char *>(die.addr), *info, end);
+      return;
+    }
+  } else if (info) {
     const unsigned char *end = scanner->forEachValue(
         *info, values, [&](unsigned name, unsigned form, const unsigned char *valp) {
           const int slot = slotOf(name);

@@ -79,7 +79,11 @@ struct UnitScanner {
   AbbrevCache cache;
   DieScanner scanner;
   bool ok = false; // reset() accepted the unit
-  explicit UnitScanner(const Unit &u) {
+  /// `classify`: with DieAttrs' classifier, as the encoder sets it (kept
+  /// attributes of fixed-size abbreviations at precomputed offsets).
+  explicit UnitScanner(const Unit &u, bool classify = true) {
+    if (classify)
+      scanner.setClassifier(&DieAttrs::slotFor);
     const unsigned char *end = AbbrevCache::unitEnd(u.die, u.headerOffset, u.dieOffset);
     cache.reset(u.die.cu, end);
     ok = scanner.reset(u.die, u.headerOffset, u.dieOffset, end, cache);
@@ -110,6 +114,7 @@ std::string assemble(d2b::test::TempDir &dir, const std::string &rel) {
 struct Counts {
   size_t dies = 0, siblingsFound = 0, attrsCompared = 0, units = 0;
   size_t childrenFound = 0, refsResolved = 0, stringsRead = 0;
+  size_t trackedDies = 0; // read through the classifier's precomputed offsets
 };
 
 /// scanner.firstChild(d) against dwarf_haschildren + dwarf_child.
@@ -134,14 +139,14 @@ void expectSameFirstChild(DieScanner &scanner, Dwarf_Die d, Counts &n) {
   }
 }
 
-void compareFile(const std::string &path, Counts &n, size_t stride = 1) {
+void compareFile(const std::string &path, Counts &n, size_t stride = 1, bool classify = true) {
   d2b::test::OpenedDwarf o(path);
   ASSERT_NE(o.dw, nullptr) << path;
   std::vector<Unit> units = unitsOf(o.dw);
   for (size_t i = 0; i < units.size(); i += stride) {
     Unit &u = units[i];
     SCOPED_TRACE("unit at " + std::to_string(u.dieOffset));
-    UnitScanner us(u);
+    UnitScanner us(u, classify);
     ASSERT_TRUE(us.ok);
     DieScanner &scanner = us.scanner;
     ++n.units;
@@ -203,18 +208,39 @@ void compareFile(const std::string &path, Counts &n, size_t stride = 1) {
       expectSameFirstChild(scanner, d, n); // the values read afresh
       Dwarf_Die a = d, b = d;
       DieAttrs fast(a, &scanner), slow(b);
+      if (const unsigned char *v; scanner.infoAt(d, v) && scanner.infoAt(d, v)->hasTracked)
+        ++n.trackedDies;
       // Again, now that reading the attributes noted where the values end.
       expectSameFirstChild(scanner, d, n);
       if (Dwarf_Die again; scanner.siblingOf(d, again) == DieScanner::Sibling::Found) {
         ASSERT_EQ(rc, 0);
         EXPECT_EQ(again.addr, theirs.addr);
       }
-      for (unsigned at :
-           {unsigned(DW_AT_name), unsigned(DW_AT_type), unsigned(DW_AT_byte_size),
-            unsigned(DW_AT_bit_size), unsigned(DW_AT_data_member_location),
-            unsigned(DW_AT_data_bit_offset), unsigned(DW_AT_encoding), unsigned(DW_AT_declaration),
-            unsigned(DW_AT_external), unsigned(DW_AT_decl_file), unsigned(DW_AT_decl_line),
-            unsigned(DW_AT_abstract_origin), unsigned(DW_AT_specification)}) {
+      for (unsigned at : {unsigned(DW_AT_name),
+                          unsigned(DW_AT_type),
+                          unsigned(DW_AT_byte_size),
+                          unsigned(DW_AT_bit_size),
+                          unsigned(DW_AT_data_member_location),
+                          unsigned(DW_AT_data_bit_offset),
+                          unsigned(DW_AT_encoding),
+                          unsigned(DW_AT_declaration),
+                          unsigned(DW_AT_external),
+                          unsigned(DW_AT_decl_file),
+                          unsigned(DW_AT_decl_line),
+                          unsigned(DW_AT_abstract_origin),
+                          unsigned(DW_AT_specification),
+                          unsigned(DW_AT_linkage_name),
+                          unsigned(DW_AT_MIPS_linkage_name),
+                          unsigned(DW_AT_inline),
+                          unsigned(DW_AT_calling_convention),
+                          unsigned(DW_AT_low_pc),
+                          unsigned(DW_AT_entry_pc),
+                          unsigned(DW_AT_ranges),
+                          unsigned(DW_AT_location),
+                          unsigned(DW_AT_artificial),
+                          unsigned(DW_AT_bit_offset),
+                          unsigned(DW_AT_const_value),
+                          d2b::dwarf::kAtGnuAnnotation}) {
         Dwarf_Attribute x, y;
         const bool hx = fast.get(at, &x), hy = slow.get(at, &y);
         ASSERT_EQ(hx, hy) << "DIE " << dwarf_dieoffset(&d) << " attribute " << at;
@@ -258,11 +284,13 @@ TEST(DieScanner, SameWalkSiblingsAndValuesAsLibdw) {
         "cross/big_endian.s390x.dwarf3.o"}) {
     SCOPED_TRACE(f);
     compareFile(d2b::test::testdata(f), n);
+    Counts unclassified; // every DIE's values read one by one
+    compareFile(d2b::test::testdata(f), unclassified, 1, false);
   }
   std::printf("units %zu DIEs %zu siblings found %zu attributes %zu first children %zu "
-              "references %zu strings %zu\n",
+              "references %zu strings %zu fixed-offset DIEs %zu\n",
               n.units, n.dies, n.siblingsFound, n.attrsCompared, n.childrenFound, n.refsResolved,
-              n.stringsRead);
+              n.stringsRead, n.trackedDies);
   EXPECT_GT(n.units, 20u);
   EXPECT_GT(n.dies, 2000u);
   EXPECT_GT(n.siblingsFound, n.dies / 2);
@@ -270,6 +298,7 @@ TEST(DieScanner, SameWalkSiblingsAndValuesAsLibdw) {
   EXPECT_GT(n.childrenFound, n.dies / 10);
   EXPECT_GT(n.refsResolved, n.dies / 4);
   EXPECT_GT(n.stringsRead, n.dies / 10);
+  EXPECT_GT(n.trackedDies, n.dies / 2);
 }
 
 // A distribution kernel's units: every 8th of its ~2,200 (about two seconds).
@@ -280,14 +309,15 @@ TEST(DieScanner, SameAsLibdwOnADebugVmlinux) {
   Counts n;
   compareFile(vmlinux, n, 8);
   std::printf("%s: units %zu DIEs %zu siblings found %zu attributes %zu first children %zu "
-              "references %zu strings %zu\n",
+              "references %zu strings %zu fixed-offset DIEs %zu\n",
               vmlinux.c_str(), n.units, n.dies, n.siblingsFound, n.attrsCompared, n.childrenFound,
-              n.refsResolved, n.stringsRead);
+              n.refsResolved, n.stringsRead, n.trackedDies);
   EXPECT_GT(n.units, 200u);
   EXPECT_GT(n.siblingsFound, n.dies / 2);
   EXPECT_GT(n.childrenFound, n.dies / 10);
   EXPECT_GT(n.refsResolved, n.dies / 4);
   EXPECT_GT(n.stringsRead, n.dies / 10);
+  EXPECT_GT(n.trackedDies, n.dies / 2);
 }
 
 TEST(DieScanner, RefusesAUnitWithAFormItCannotSkip) {
