@@ -83,6 +83,14 @@ public:
     return size_t(end_ - p) >= info.fixedSize ? p + info.fixedSize : nullptr;
   }
 
+  /// The attribute codes and forms of `info`, in declaration order.
+  std::span<const uint16_t> namesOf(const Info &info) const {
+    return {names_.data() + info.first, info.count};
+  }
+  std::span<const uint16_t> formsOf(const Info &info) const {
+    return {forms_.data() + info.first, info.count};
+  }
+
   /// Prepares for the DIEs of `cuDie`'s unit (header at `headerOffset`,
   /// unit DIE at `dieOffset` in its section, data ending at `end`), whose
   /// libdw abbreviations `abbrevs` finds. False when libdw cannot describe

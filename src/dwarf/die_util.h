@@ -131,6 +131,9 @@ private:
                                           DW_AT_abstract_origin,
                                           DW_AT_specification,
                                           DW_AT_const_value,
+                                          DW_AT_count,
+                                          DW_AT_upper_bound,
+                                          DW_AT_lower_bound,
                                           kAtGnuAnnotation};
   static constexpr int kCount = int(sizeof(kTracked) / sizeof(kTracked[0]));
   static_assert(kCount <= 32, "present_ has a bit per tracked attribute");

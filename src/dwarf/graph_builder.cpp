@@ -355,14 +355,26 @@ void UnitBuilder::checkCodes(Dwarf_Die &die, int tag) {
   if (!isKnownTag(tag))
     found.emplace_back("dwarf.unknown-tag",
                        fmt::format("unknown tag {:#x} skipped with its children", tag));
-  size_t n = 0;
-  if (dwarf_getattrcnt(abbrev, &n) == 0)
+  auto unknownAttribute = [&](unsigned name, unsigned form) {
+    if (!isKnownAttribute(name))
+      found.emplace_back("dwarf.unknown-attribute",
+                         fmt::format("unknown attribute {:#x} (form {:#x}) skipped", name, form));
+  };
+  // The scanner has the list already; libdw's costs a walk per index.
+  if (const DieScanner::Info *info =
+          scanner_.infoOfDie(static_cast<const unsigned char *>(die.addr));
+      info && info->lib == abbrev) {
+    const std::span<const uint16_t> names = scanner_.namesOf(*info),
+                                    forms = scanner_.formsOf(*info);
+    for (size_t i = 0; i < names.size(); ++i)
+      unknownAttribute(names[i], forms[i]);
+  } else if (size_t n = 0; dwarf_getattrcnt(abbrev, &n) == 0) {
     for (size_t i = 0; i < n; ++i) {
       unsigned name = 0, form = 0;
-      if (dwarf_getabbrevattr(abbrev, i, &name, &form, nullptr) == 0 && !isKnownAttribute(name))
-        found.emplace_back("dwarf.unknown-attribute",
-                           fmt::format("unknown attribute {:#x} (form {:#x}) skipped", name, form));
+      if (dwarf_getabbrevattr(abbrev, i, &name, &form, nullptr) == 0)
+        unknownAttribute(name, form);
     }
+  }
   for (const auto &[rule, message] : found)
     warn(die, rule, message, Severity::Note);
 }

@@ -462,13 +462,14 @@ void UnitBuilder::fillArray(TypeNode &n, DieAttrs &attrs) {
       model::ArrayDim d;
       Dwarf_Attribute a;
       if (ct == DW_TAG_subrange_type) {
-        if (dwarf_attr(&c, DW_AT_count, &a)) {
+        DieAttrs ca = attrsOf(c);
+        if (ca.get(DW_AT_count, &a)) {
           const unsigned form = dwarf_whatform(&a);
           if (constFormWidth(form) || form == DW_FORM_sdata || form == DW_FORM_udata ||
               form == DW_FORM_implicit_const)
             if (auto v = attrConstSigned(&a, false); v && *v > 0)
               d.count = uint64_t(*v);
-        } else if (dwarf_attr(&c, DW_AT_upper_bound, &a)) {
+        } else if (ca.get(DW_AT_upper_bound, &a)) {
           const unsigned form = dwarf_whatform(&a);
           int w = constFormWidth(form);
           // Non-constant bounds (VLAs: exprloc or a reference) stay 0. Fixed
@@ -479,7 +480,7 @@ void UnitBuilder::fillArray(TypeNode &n, DieAttrs &attrs) {
             std::optional<int64_t> upper = attrConstSigned(&a, w == 8);
             int64_t lower = 0;
             Dwarf_Attribute la;
-            if (dwarf_attr(&c, DW_AT_lower_bound, &la))
+            if (ca.get(DW_AT_lower_bound, &la))
               lower = attrConstSigned(&la, false).value_or(0);
             if (upper && *upper >= lower)
               d.count = uint64_t(*upper - lower) + 1;

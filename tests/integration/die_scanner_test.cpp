@@ -240,6 +240,9 @@ void compareFile(const std::string &path, Counts &n, size_t stride = 1, bool cla
                           unsigned(DW_AT_artificial),
                           unsigned(DW_AT_bit_offset),
                           unsigned(DW_AT_const_value),
+                          unsigned(DW_AT_count),
+                          unsigned(DW_AT_upper_bound),
+                          unsigned(DW_AT_lower_bound),
                           d2b::dwarf::kAtGnuAnnotation}) {
         Dwarf_Attribute x, y;
         const bool hx = fast.get(at, &x), hy = slow.get(at, &y);
