@@ -35,6 +35,15 @@ install_missing() {
   fi
 }
 
+# True when an apt source offers package $1. The policy is read whole
+# before matching: `apt-cache ... | grep -q` under pipefail fails whenever
+# grep exits first and apt-cache dies of SIGPIPE, which skipped clang-22.
+apt_offers() {
+  local policy
+  policy=$(apt-cache policy "$1" 2>/dev/null) || return 1
+  [[ $policy =~ Candidate:\ [0-9] ]]
+}
+
 build() {
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   ninja -C "$BUILD_DIR" -j "$JOBS"
@@ -85,10 +94,10 @@ test)
   # clang-22 builds the libFuzzer targets; it is not in Debian 12 itself, so
   # it is installed only where an apt source offers it (apt.llvm.org).
   # Its sanitizer and libFuzzer runtimes are a separate package.
-  if ! command -v clang++-22 >/dev/null && apt-cache policy clang-22 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+  if ! command -v clang++-22 >/dev/null && apt_offers clang-22; then
     install_missing clang-22
   fi
-  if command -v clang++-22 >/dev/null && apt-cache policy libclang-rt-22-dev 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+  if command -v clang++-22 >/dev/null && apt_offers libclang-rt-22-dev; then
     install_missing libclang-rt-22-dev
   fi
   build
