@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <elfutils/libdw.h>
+#include <gelf.h>
 #include <libelf.h>
 
 namespace d2b::dwarf {
@@ -81,6 +82,21 @@ inline int elfDataOf(Dwarf_CU *cu) {
   Elf *elf = cu ? dwarf_getelf(dwarf_cu_getdwarf(cu)) : nullptr;
   const char *ident = elf ? elf_getident(elf, nullptr) : nullptr;
   return ident ? ident[EI_DATA] : ELFDATANONE;
+}
+
+/// The section called `name` of the ELF file `dw` was read from (its
+/// header in `sh`), or null.
+inline Elf_Scn *sectionNamed(Dwarf *dw, const char *name, GElf_Shdr &sh) {
+  Elf *elf = dw ? dwarf_getelf(dw) : nullptr;
+  size_t shstrndx = 0;
+  if (!elf || elf_getshdrstrndx(elf, &shstrndx) != 0)
+    return nullptr;
+  for (Elf_Scn *scn = elf_nextscn(elf, nullptr); scn; scn = elf_nextscn(elf, scn)) {
+    const char *n = gelf_getshdr(scn, &sh) ? elf_strptr(elf, shstrndx, sh.sh_name) : nullptr;
+    if (n && std::strcmp(n, name) == 0)
+      return scn;
+  }
+  return nullptr;
 }
 
 /// libdw computes a DIE's abbreviation lazily (`abbrev` is NULL until then):

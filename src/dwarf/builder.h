@@ -102,6 +102,8 @@ private:
 
   const UnitFacts &factsOf(Dwarf_CU *cu);
   uint64_t keyOf(Dwarf_Die &die);
+  /// keyOf for the DIE at `dieOffset` of unit `cu`.
+  uint64_t keyOf(Dwarf_CU *cu, uint64_t dieOffset);
   Error walk(Dwarf_Die &unitDie);
   Error walkWithLibdw(Dwarf_Die &unitDie);
   /// What the walk does with the children of a `tag` DIE met in `scope`.

@@ -1,6 +1,5 @@
 #include "die_scanner.h"
 
-#include <gelf.h>
 #include <libelf.h>
 
 namespace d2b::dwarf {
@@ -62,23 +61,14 @@ void DieScanner::findStrings() {
   str_ = nullptr;
   strSize_ = 0;
   Dwarf *dbg = dwarf_cu_getdwarf(cu_);
-  Elf *elf = dbg ? dwarf_getelf(dbg) : nullptr;
-  size_t shstrndx = 0;
-  if (!elf || elf_getshdrstrndx(elf, &shstrndx) != 0)
-    return;
-  for (Elf_Scn *scn = elf_nextscn(elf, nullptr); scn; scn = elf_nextscn(elf, scn)) {
-    GElf_Shdr sh;
-    const char *name = gelf_getshdr(scn, &sh) ? elf_strptr(elf, shstrndx, sh.sh_name) : nullptr;
-    if (!name || std::strcmp(name, ".debug_str") != 0)
-      continue;
-    Elf_Data *d = elf_getdata(scn, nullptr);
-    size_t len = 0;
-    const char *first = d && d->d_size ? dwarf_getstring(dbg, 0, &len) : nullptr;
-    if (first && first == d->d_buf) {
-      str_ = first;
-      strSize_ = d->d_size;
-    }
-    return;
+  GElf_Shdr sh;
+  Elf_Scn *scn = sectionNamed(dbg, ".debug_str", sh);
+  Elf_Data *d = scn ? elf_getdata(scn, nullptr) : nullptr;
+  size_t len = 0;
+  const char *first = d && d->d_size ? dwarf_getstring(dbg, 0, &len) : nullptr;
+  if (first && first == d->d_buf) {
+    str_ = first;
+    strSize_ = d->d_size;
   }
 }
 
@@ -320,14 +310,21 @@ const unsigned char *DieScanner::refTarget(unsigned form, const unsigned char *v
   return unit_ + v;
 }
 
-const DieScanner::Info *DieScanner::infoOfDie(const unsigned char *die) {
+const DieScanner::Info *DieScanner::codeInfo(const unsigned char *die,
+                                             const unsigned char *&values) {
   if (!cu_ || die < first_ || die >= end_)
     return nullptr;
   const unsigned char *p = die;
   uint64_t code;
   if (!readUleb(p, end_, code) || code == 0)
     return nullptr;
+  values = p;
   return infoFor(die, code);
+}
+
+const DieScanner::Info *DieScanner::infoOfDie(const unsigned char *die) {
+  const unsigned char *values;
+  return codeInfo(die, values);
 }
 
 const DieScanner::Info *DieScanner::valuesOf(const Dwarf_Die &d, const unsigned char *&end,
@@ -351,26 +348,16 @@ void DieScanner::dieAt(const unsigned char *p, Dwarf_Die &out) {
   out = Dwarf_Die{};
   out.addr = const_cast<unsigned char *>(p);
   out.cu = cu_;
-  const unsigned char *q = p;
-  uint64_t code;
-  if (readUleb(q, end_, code))
-    if (const Info *next = infoFor(p, code))
-      out.abbrev = next->lib;
+  if (const Info *next = infoOfDie(p))
+    out.abbrev = next->lib;
 }
 
 const DieScanner::Info *DieScanner::infoAt(const Dwarf_Die &d, const unsigned char *&values) {
-  if (d.cu != cu_ || !cu_)
+  if (d.cu != cu_)
     return nullptr;
-  const unsigned char *p = static_cast<const unsigned char *>(d.addr);
-  if (p < first_ || p >= end_)
-    return nullptr;
-  uint64_t code;
-  if (!readUleb(p, end_, code) || code == 0)
-    return nullptr;
-  const Info *info = infoFor(static_cast<const unsigned char *>(d.addr), code);
+  const Info *info = codeInfo(static_cast<const unsigned char *>(d.addr), values);
   if (!info || (d.abbrev && d.abbrev != info->lib))
     return nullptr;
-  values = p;
   return info;
 }
 

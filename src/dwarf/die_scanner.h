@@ -203,6 +203,9 @@ private:
   /// note when it is about `d`); null when the scanner cannot read it.
   const Info *valuesOf(const Dwarf_Die &d, const unsigned char *&end,
                        const unsigned char *&sibling);
+  /// The abbreviation of the DIE at `die` of this unit, and where its
+  /// values start; null when the scanner cannot read it.
+  const Info *codeInfo(const unsigned char *die, const unsigned char *&values);
   /// `out` = the DIE at `p` of this unit, its abbreviation filled in when known.
   void dieAt(const unsigned char *p, Dwarf_Die &out);
   /// Size of a value of `form` in this unit: >= 0 fixed, -1 variable, -2 not handled.

@@ -27,34 +27,29 @@ bool typeRef(Dwarf_Die &die, Dwarf_Die &out, bool integrate) {
 DieAttrs::DieAttrs(Dwarf_Die &die, DieScanner *scanner) : die_(die) {
   const unsigned char *values;
   const DieScanner::Info *info = scanner ? scanner->infoAt(die, values) : nullptr;
-  if (info && info->hasTracked) {
-    // Fixed-size values: the kept ones are at known offsets.
-    if (const unsigned char *end = scanner->fixedValuesEnd(*info, values)) {
-      for (const DieScanner::Tracked &t : scanner->trackedOf(*info)) {
-        present_ |= 1u << t.slot;
-        if (t.form == DW_FORM_implicit_const)
-          viaLibdw_ |= 1u << t.slot;
-        else
-          attrs_[t.slot] = Dwarf_Attribute{t.name, t.form,
-                                           const_cast<unsigned char *>(values + t.offset), die.cu};
-      }
-      complete_ = true;
-      scanner_ = scanner;
-      scanner->noteValuesEnd(static_cast<const unsigned char *>(die.addr), *info, end);
-      return;
+  if (info) {
+    auto keep = [&](int slot, unsigned name, unsigned form, const unsigned char *valp) {
+      present_ |= 1u << slot;
+      if (form == DW_FORM_implicit_const)
+        viaLibdw_ |= 1u << slot;
+      else
+        attrs_[slot] = Dwarf_Attribute{name, form, const_cast<unsigned char *>(valp), die.cu};
+    };
+    const unsigned char *end;
+    if (info->hasTracked) {
+      // Fixed-size values: the kept ones are at known offsets.
+      end = scanner->fixedValuesEnd(*info, values);
+      if (end)
+        for (const DieScanner::Tracked &t : scanner->trackedOf(*info))
+          keep(t.slot, t.name, t.form, values + t.offset);
+    } else {
+      end = scanner->forEachValue(*info, values,
+                                  [&](unsigned name, unsigned form, const unsigned char *valp) {
+                                    const int slot = slotOf(name);
+                                    if (slot >= 0 && !(present_ & (1u << slot)))
+                                      keep(slot, name, form, valp);
+                                  });
     }
-  } else if (info) {
-    const unsigned char *end = scanner->forEachValue(
-        *info, values, [&](unsigned name, unsigned form, const unsigned char *valp) {
-          const int slot = slotOf(name);
-          if (slot < 0 || (present_ & (1u << slot)))
-            return;
-          present_ |= 1u << slot;
-          if (form == DW_FORM_implicit_const)
-            viaLibdw_ |= 1u << slot;
-          else
-            attrs_[slot] = Dwarf_Attribute{name, form, const_cast<unsigned char *>(valp), die.cu};
-        });
     if (end) {
       complete_ = true;
       scanner_ = scanner;

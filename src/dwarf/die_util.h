@@ -103,8 +103,6 @@ public:
   /// The slot DieAttrs keeps attribute code `at` in, -1 for codes it does
   /// not track: the unit scanner's classifier (DieScanner::setClassifier).
   static int slotFor(unsigned at) { return slotOf(at); }
-  /// The unit's scanner when it read this DIE's attributes, else null.
-  DieScanner *scanner() const { return scanner_; }
   /// The string value of attribute `a` of this DIE (formString).
   std::string_view string(Dwarf_Attribute &a) const;
 

@@ -50,10 +50,11 @@ const UnitBuilder::UnitFacts &UnitBuilder::factsOf(Dwarf_CU *cu) {
   return units_.emplace(cu, f).first->second;
 }
 
-uint64_t UnitBuilder::keyOf(Dwarf_Die &die) {
-  uint64_t off = dwarf_dieoffset(&die);
-  return factsOf(die.cu).typesSection ? off | (uint64_t(1) << 63) : off;
+uint64_t UnitBuilder::keyOf(Dwarf_CU *cu, uint64_t dieOffset) {
+  return factsOf(cu).typesSection ? dieOffset | (uint64_t(1) << 63) : dieOffset;
 }
+
+uint64_t UnitBuilder::keyOf(Dwarf_Die &die) { return keyOf(die.cu, dwarf_dieoffset(&die)); }
 
 NodeId UnitBuilder::nodeFor(Dwarf_Die &die) {
   const uint64_t key = keyOf(die);
@@ -114,9 +115,7 @@ NodeId UnitBuilder::typeOfAttr(Dwarf_Die &die, Dwarf_Attribute &a) {
   if (a.cu == cu_)
     if (const unsigned char *t = scanner_.refTarget(a.form, a.valp))
       if (const DieScanner::Info *info = scanner_.infoOfDie(t); info && isTypeDie(info->tag)) {
-        const uint64_t off = scanner_.offsetOf(t);
-        const uint64_t key = factsOf(cu_).typesSection ? off | (uint64_t(1) << 63) : off;
-        if (const uint32_t *known = byKey_.find(key))
+        if (const uint32_t *known = byKey_.find(keyOf(cu_, scanner_.offsetOf(t))))
           return *known;
         target = Dwarf_Die{};
         target.addr = const_cast<unsigned char *>(t);

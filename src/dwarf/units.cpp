@@ -6,6 +6,7 @@
 #include <gelf.h>
 #include <set>
 
+#include "abbrev_cache.h"
 #include "dwarf_codes.h"
 
 namespace d2b::dwarf {
@@ -15,19 +16,10 @@ namespace {
 // Size of the uncompressed section `name` as libdw sees it, or UINT64_MAX
 // when unknown (GNU .zdebug compression changes sizes behind our back).
 uint64_t sectionSize(Dwarf *dw, const char *name) {
-  Elf *e = dwarf_getelf(dw);
-  size_t shstrndx = 0;
-  if (!e || elf_getshdrstrndx(e, &shstrndx) != 0)
+  GElf_Shdr sh;
+  if (!sectionNamed(dw, name, sh))
     return UINT64_MAX;
-  for (Elf_Scn *scn = elf_nextscn(e, nullptr); scn; scn = elf_nextscn(e, scn)) {
-    GElf_Shdr sh;
-    if (!gelf_getshdr(scn, &sh))
-      continue;
-    const char *n = elf_strptr(e, shstrndx, sh.sh_name);
-    if (n && std::strcmp(n, name) == 0)
-      return (sh.sh_flags & SHF_COMPRESSED) ? UINT64_MAX : sh.sh_size;
-  }
-  return UINT64_MAX;
+  return (sh.sh_flags & SHF_COMPRESSED) ? UINT64_MAX : sh.sh_size;
 }
 
 Error scan(Dwarf *dw, bool types, std::vector<UnitRef> &out, const std::string &file) {
