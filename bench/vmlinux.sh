@@ -5,13 +5,18 @@
 #
 # Usage: bench/vmlinux.sh [options]
 #   --quick           run on a small fixture instead of vmlinux (for CI: prints
-#                     ratios, never fails on them)
+#                     ratios, never fails on them); each timed run is --loops
+#                     runs in a row, 50 unless given
+#   --loops N         runs of a command per timed run (default 1; the time and
+#                     the CPU are their sum, the peak RSS their maximum)
 #   --vmlinux PATH    input (default: newest /usr/lib/debug/boot/vmlinux-*)
 #   --tool PATH       dwarf2btf binary (default: build/dwarf2btf)
 #   --reps N          repetitions of each encoder, alternating (default 3)
 #   --jobs N          -j for both encoders (default: all cores for both)
 #   --out DIR         report directory (default: bench/out/<input name>)
 #   --only WHICH      run only "dwarf2btf" or "pahole"
+#   --floor PATH      the libdw walk floor (default: build/walk_floor; skipped
+#                     with a note when it is not built)
 #   --no-install      do not apt-get install the -dbg package when missing
 # Exit status: 0 when every requested run succeeded (quick mode: always 0
 # unless the script itself is broken), 1 otherwise.
@@ -19,6 +24,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 quick=0 vmlinux="" tool="$root/build/dwarf2btf" reps=3 jobs="" out="" only="" install=1
+floor="$root/build/walk_floor" loops=""
 
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -29,12 +35,17 @@ while [[ $# -gt 0 ]]; do
   --jobs) jobs=$2; shift 2 ;;
   --out) out=$2; shift 2 ;;
   --only) only=$2; shift 2 ;;
+  --floor) floor=$2; shift 2 ;;
+  --loops) loops=$2; shift 2 ;;
   --no-install) install=0; shift ;;
-  -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
+  -h | --help) sed -n '2,25p' "$0"; exit 0 ;;
   *) echo "vmlinux.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
 [[ $reps =~ ^[1-9][0-9]*$ ]] || { echo "vmlinux.sh: --reps needs a positive number" >&2; exit 2; }
+# A run on the small fixture takes about 10 ms, the resolution of the timer.
+[[ -n $loops ]] || { [[ $quick == 1 ]] && loops=50 || loops=1; }
+[[ $loops =~ ^[1-9][0-9]*$ ]] || { echo "vmlinux.sh: --loops needs a positive number" >&2; exit 2; }
 case $only in "" | dwarf2btf | pahole) ;; *) echo "vmlinux.sh: --only dwarf2btf|pahole" >&2; exit 2 ;; esac
 
 log() { echo "vmlinux.sh: $*" >&2; }
@@ -54,6 +65,11 @@ TIME=/usr/bin/time
 ensure_pkg bpftool bpftool
 ensure_pkg python3 python3
 want pahole && ensure_pkg pahole dwarves
+run_floor=1
+if [[ ! -x $floor ]]; then
+  log "no walk_floor at $floor (ninja -C build walk_floor): the floor is not measured"
+  run_floor=0
+fi
 if want dwarf2btf && [[ ! -x $tool ]]; then
   log "no dwarf2btf at $tool (build it, or pass --tool / --only pahole)"
   exit 1
@@ -94,12 +110,20 @@ pahole_args=(-J "-j$jobs" --btf_gen_floats --lang_exclude=rust)
 [[ -n $jobs ]] && ours_args+=(-j "$jobs")
 
 # ---- timing ---------------------------------------------------------------
+# With --loops, one shell runs the command that many times (stopping at the
+# first failure); time's figures then cover all of them (wait4 counts the
+# shell's children, and the peak RSS is the largest of theirs).
+loop_prefix=()
+if ((loops > 1)); then
+  loop_prefix=(bash -c 'for ((i = 0; i < $0; i++)); do "$@" || exit; done' "$loops")
+fi
+
 # One run: prints "<wall seconds> <peak RSS KiB> <CPU seconds> <exit status>".
 timed() { # name outfile command...
   local which=$1 dst=$2
   shift 2
   local status=0
-  "$TIME" -f '%e %M %U %S' -o "$scratch/time" "$@" >"$scratch/$which.stdout" 2>"$scratch/$which.stderr" || status=$?
+  "$TIME" -f '%e %M %U %S' -o "$scratch/time" "${loop_prefix[@]}" "$@" >"$scratch/$which.stdout" 2>"$scratch/$which.stderr" || status=$?
   [[ -s $dst ]] || [[ $status != 0 ]] || status=99 # exit 0 but no output
   echo "$(tail -1 "$scratch/time" | awk '{print $1, $2, $3 + $4}') $status"
 }
@@ -129,6 +153,13 @@ for rep in $(seq 1 "$reps"); do
       cp "$scratch/$which.stderr" "$out/$which.stderr"
     fi
   done
+  # The floor of issue #5: a bare single-threaded libdw walk over every DIE
+  # (bench/walk_floor.cpp), timed in the same rounds as the encoders.
+  if [[ $run_floor == 1 ]]; then
+    read -r secs rss cpu status < <(timed floor "$scratch/floor.stdout" "$floor" "$input")
+    echo -e "floor\t$rep\t$secs\t$rss\t$cpu\t$status" >>"$times"
+    log "floor rep $rep: ${secs}s wall, ${cpu}s CPU, peak RSS ${rss} KiB, exit $status ($(tail -1 "$scratch/floor.stdout"))"
+  fi
 done
 
 # ---- analysis ---------------------------------------------------------------
@@ -161,7 +192,7 @@ if [[ -s $out/dwarf2btf.btf && -x $tool ]]; then
       for which in $order; do
         if [[ $which == dwarf2btf ]]; then cmd=("${ours[@]}"); else cmd=("${bt[@]}"); fi
         status=0
-        "$TIME" -f '%e %M %U %S' -o "$scratch/time" "${cmd[@]}" >/dev/null 2>"$scratch/dump.stderr" || status=$?
+        "$TIME" -f '%e %M %U %S' -o "$scratch/time" "${loop_prefix[@]}" "${cmd[@]}" >/dev/null 2>"$scratch/dump.stderr" || status=$?
         read -r secs rss cpu < <(tail -1 "$scratch/time" | awk '{print $1, $2, $3 + $4}')
         echo -e "$which\t$fmt\t$rep\t$secs\t$rss\t$cpu\t$status" >>"$dumps"
       done
@@ -183,10 +214,10 @@ pahole_kernel=$(kernel_verdict "$out/pahole.btf")
 
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
-python3 - "$out" "$name" "$quick" "$ours_kernel" "$pahole_kernel" "$load_before" "$load_after" "$(nproc)" <<'EOF'
+python3 - "$out" "$name" "$quick" "$ours_kernel" "$pahole_kernel" "$load_before" "$load_after" "$(nproc)" "$loops" <<'EOF'
 import collections, csv, os, re, statistics, sys
 
-out, name, quick, ours_kernel, pahole_kernel, load_before, load_after, ncpu = sys.argv[1:9]
+out, name, quick, ours_kernel, pahole_kernel, load_before, load_after, ncpu, loops = sys.argv[1:10]
 TYPE = re.compile(r"^\[(\d+)\] (\S+) '([^']*)'")
 
 def load(which):
@@ -212,9 +243,13 @@ p(f"# dwarf2btf vs pahole on {name}")
 p("")
 p("## Time and memory (medians of successful runs)")
 p("")
+if loops != "1":
+    p(f"Each run is {loops} runs of the command in a row: times are their sum, the peak RSS "
+      "the largest.")
+    p("")
 p("| encoder | runs ok | wall s | CPU s (user+sys) | peak RSS MiB |")
 p("|---|---|---|---|---|")
-for which in ("dwarf2btf", "pahole"):
+for which in ("dwarf2btf", "pahole", "floor"):
     n = sum(1 for r in rows if r["encoder"] == which)
     ok = sum(1 for r in rows if r["encoder"] == which and r["status"] == "0")
     if n == 0:
@@ -235,6 +270,10 @@ c_o, c_p = med("dwarf2btf", "cpu_seconds"), med("pahole", "cpu_seconds")
 p(f"wall time ratio dwarf2btf/pahole: {ratio(t_o, t_p)}  (below 1: dwarf2btf faster)")
 p(f"CPU time ratio dwarf2btf/pahole: {ratio(c_o, c_p)}")
 p(f"peak RSS ratio dwarf2btf/pahole: {ratio(m_o, m_p)}")
+t_f = med("floor", "seconds")
+if any(r["encoder"] == "floor" for r in rows):
+    p(f"wall time ratio dwarf2btf/floor: {ratio(t_o, t_f)}  (floor: a bare libdw walk over every "
+      "DIE on one thread, bench/walk_floor.cpp; issue #5 asks for at most 1)")
 p("")
 p(f"{ncpu} CPUs; load average (1/5/15 min) before: {load_before}, after: {load_after} "
   "(wall times are only comparable on an otherwise idle machine)")

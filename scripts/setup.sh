@@ -19,7 +19,8 @@ build_deps=(build-essential cmake ninja-build pkg-config libdw-dev libelf-dev
 # Test oracles: libbpf/bpftool parse and re-dedup our output, pahole is the
 # peer, clang compiles the C headers we dump, binutils reads our ELF output.
 # linux-source-6.1: the kernel-script test runs its BTF steps with our pahole.
-test_deps=(bpftool libbpf-dev dwarves clang binutils gcc python3 linux-source-6.1 xz-utils)
+# time: bench/vmlinux.sh's timer (its --quick run below).
+test_deps=(bpftool libbpf-dev dwarves clang binutils gcc python3 linux-source-6.1 xz-utils time)
 
 install_missing() {
   local missing=()
@@ -114,6 +115,13 @@ test)
   1) echo "fuzz: new crash inputs found (build-fuzz/crashes/): commit them to testdata/fuzz/ with a fix" ;;
   *) echo "setup: the fuzz step failed (exit $fuzz_rc)" >&2; exit 1 ;;
   esac
+  # The benchmark's CI mode: dwarf2btf, pahole and the libdw walk floor on a
+  # small fixture, ratios printed and never gating (machines differ); only a
+  # broken script fails here.
+  bench_out=$(mktemp -d)
+  bench/vmlinux.sh --quick --no-install --reps 1 --tool "$BUILD_DIR/dwarf2btf" \
+    --floor "$BUILD_DIR/walk_floor" --out "$bench_out" | sed -n '/^## Time/,/^## Types/p'
+  rm -rf "$bench_out"
   ;;
 build)
   install_missing "${build_deps[@]}"
