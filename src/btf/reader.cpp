@@ -170,6 +170,9 @@ Error Parser::loadTypes(Btf &btf) {
   const uint8_t *p = bytes_.data() + start;
   uint32_t pos = 0;
   std::vector<uint32_t> words;
+  // Every type has at least a 12-byte header; reserved but unused capacity
+  // costs address space, not memory.
+  btf.reserve(type_len_ / 4, type_len_ / 12);
   while (pos < type_len_) {
     const uint32_t id = btf.endId();
     const uint64_t off = start + pos;

@@ -123,6 +123,14 @@ void StringTable::appendRaw(std::string_view bytes) {
   // leading NUL is that same string, so skip it or every offset would shift.
   if (first_ == 0 && data_.size() == 1 && !bytes.empty() && bytes[0] == '\0')
     bytes.remove_prefix(1);
+  // Sized once for every string of the section (each ends in a NUL): a
+  // vmlinux base has ~100 k of them, and growing step by step rehashed them
+  // all several times.
+  size_t strings = 1;
+  for (const char *p = bytes.data(), *end = p + bytes.size();
+       (p = static_cast<const char *>(std::memchr(p, '\0', size_t(end - p)))); ++p)
+    ++strings;
+  reserve(strings, bytes.size() + 1);
   const size_t start = data_.size();
   data_.insert(data_.end(), bytes.begin(), bytes.end());
   if (!bytes.empty() && bytes.back() != '\0')

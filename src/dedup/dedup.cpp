@@ -257,6 +257,27 @@ void prepare(State &s) {
   s.kinds[0] = uint8_t(Kind::Unkn);
   for (uint32_t id = 1; id < s.endId; ++id)
     s.kinds[id] = uint8_t(kindOf(s.words(id)));
+  // The constructor sized the tables for the own types; here the base's are
+  // indexed too. Under a small module nearly every entry is a vmlinux base
+  // type, and growing the tables step by step cost a third of the indexing.
+  size_t exactKeys = 0, shallowKeys = 0;
+  for (uint32_t id = 1; id < s.startId; ++id) {
+    switch (roleOf(Kind(s.kinds[id]), s.opts.rules)) {
+    case Role::Prim:
+    case Role::Ref:
+    case Role::Enum:
+      ++exactKeys;
+      break;
+    case Role::Composite:
+      ++shallowKeys;
+      break;
+    case Role::Unique:
+    case Role::Invalid:
+      break;
+    }
+  }
+  s.exact.reserve(exactKeys + (s.endId - s.startId) / 4);
+  s.shallow.reserve(shallowKeys + (s.endId - s.startId) / 16);
   for (uint32_t id = 1; id < s.startId; ++id) {
     s.map[id] = id;
     s.index(id);

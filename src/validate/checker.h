@@ -100,8 +100,20 @@ inline bool isModifier(const uint32_t *t) { return isModifierKind(kindOf(t)); }
 /// One level of BTF (standalone, or the split part on top of `base`).
 class Checker {
 public:
+  /// Whether the level's own violations are wanted (Reported), or it is
+  /// only the base of a split being validated: then only what the split's
+  /// checks look up is computed (the type index, resolved ids and sizes),
+  /// and the checks that cannot change it (names, function prototypes,
+  /// type-tag chains, special fields) are skipped. The kernel does the same
+  /// for module BTF on vmlinux, which it verified at boot. A Base level
+  /// resolves every type in its run(), so it can be shared between threads
+  /// (PreparedBase); a LazyBase level resolves a type when a split first
+  /// asks for it (a small module needs a few hundred of vmlinux's ~100 k).
+  /// For a base that passes every check the lookups are the same either way.
+  enum class Role : uint8_t { Reported, Base, LazyBase };
   /// `base` must have run() already when given.
-  Checker(const btf::Btf &btf, const ValidateOptions &opts, const Checker *base);
+  Checker(const btf::Btf &btf, const ValidateOptions &opts, const Checker *base,
+          Role role = Role::Reported);
 
   /// Runs every pass, appending violations to `out` in kernel order.
   void run(std::vector<Violation> &out);
@@ -174,6 +186,11 @@ private:
   void popResolved(uint32_t resolvedId, uint32_t resolvedSize);
   void setNextMember(uint32_t next) { stack_.back().nextMember = next; }
   void abandonWalk(int err, uint32_t failingId);
+  /// LazyBase: resolves own type `index` now, unless it is resolved, failed,
+  /// needs no resolving, or one of this level's walks is under way (which
+  /// pushes what it needs itself). Called through the const lookups a
+  /// split uses; a LazyBase level belongs to one validate() call.
+  void resolveOnDemand(uint32_t index) const;
   bool isSink(const uint32_t *t) const;
   bool isResolved(uint32_t id) const;
   bool isTainted(uint32_t id) const;
@@ -218,10 +235,18 @@ private:
   int failUnlogged(std::string message, int err);
 
   bool ownIndex(uint32_t id, uint32_t &index) const;
+  /// The name checks of the meta pass (always true for a base level).
+  bool identifierOk(uint32_t off) const {
+    return role_ != Role::Reported || validIdentifier(str(off), opts_);
+  }
+  bool sectionNameOk(uint32_t off) const {
+    return role_ != Role::Reported || validSectionName(str(off), opts_);
+  }
 
   const btf::Btf &btf_;
   const ValidateOptions &opts_;
   const Checker *base_;
+  Role role_;
   uint32_t firstId_;
   std::vector<uint32_t> offsets_; // word offset of each own type, as parsed
   std::vector<Visit> visit_;
@@ -230,6 +255,7 @@ private:
   std::vector<uint8_t> tainted_;
   std::vector<Vertex> stack_;
   Mode mode_ = Mode::Tbd;
+  bool resolvable_ = false; // LazyBase: run() parsed every type
   bool metaPhase_ = true;
   uint32_t logTypeId_ = 0;
   std::vector<Violation> *out_ = nullptr;

@@ -166,7 +166,7 @@ int Checker::refMeta(const uint32_t *t) {
   if (t[2] > kMaxTypeId)
     return failType(t, "Invalid type_id");
   if (kind == btf::Kind::Typedef) {
-    if (!t[0] || !validIdentifier(str(t[0]), opts_))
+    if (!t[0] || !identifierOk(t[0]))
       return failType(t, "Invalid name");
   } else if (kind == btf::Kind::TypeTag) {
     if (str(t[0]).empty())
@@ -183,7 +183,7 @@ int Checker::fwdMeta(const uint32_t *t) {
     return failType(t, "vlen != 0");
   if (t[2])
     return failType(t, "type != 0");
-  if (!t[0] || !validIdentifier(str(t[0]), opts_))
+  if (!t[0] || !identifierOk(t[0]))
     return failType(t, "Invalid name");
   return 0;
 }
@@ -212,7 +212,7 @@ int Checker::compositeMeta(const uint32_t *t, uint32_t metaLeft) {
   const uint32_t vlen = vlenOf(t);
   if (metaLeftShort(t, metaLeft, vlen * 12))
     return -EINVAL;
-  if (t[0] && !validIdentifier(str(t[0]), opts_))
+  if (t[0] && !identifierOk(t[0]))
     return failType(t, "Invalid name");
   const bool isUnion = kindOf(t) == btf::Kind::Union;
   const uint32_t *tail = tailOf(t);
@@ -221,7 +221,7 @@ int Checker::compositeMeta(const uint32_t *t, uint32_t metaLeft) {
     const MemberRef m{tail[3 * i], tail[3 * i + 1], tail[3 * i + 2]};
     if (!nameOffsetValid(m.nameOff))
       return failMember(t, m, fmt::format("Invalid member name_offset:{}", m.nameOff));
-    if (m.nameOff && !validIdentifier(str(m.nameOff), opts_))
+    if (m.nameOff && !identifierOk(m.nameOff))
       return failMember(t, m, "Invalid name");
     if (!m.type || m.type > kMaxTypeId)
       return failMember(t, m, "Invalid type_id");
@@ -246,7 +246,7 @@ int Checker::enumMeta(const uint32_t *t, uint32_t metaLeft, uint32_t entryWords)
     return failType(t, "Invalid btf_info kind_flag");
   if (t[2] > 8 || !isPowerOf2(t[2]))
     return failType(t, "Unexpected size");
-  if (t[0] && !validIdentifier(str(t[0]), opts_))
+  if (t[0] && !identifierOk(t[0]))
     return failType(t, "Invalid name");
   const uint32_t *tail = tailOf(t);
   for (uint32_t i = 0; i < vlen; ++i) {
@@ -254,7 +254,7 @@ int Checker::enumMeta(const uint32_t *t, uint32_t metaLeft, uint32_t entryWords)
     // The kernel logs this one without a type prefix, tab first.
     if (!nameOffsetValid(nameOff))
       return fail("", fmt::format("\tInvalid name_offset:{}", nameOff));
-    if (!nameOff || !validIdentifier(str(nameOff), opts_))
+    if (!nameOff || !identifierOk(nameOff))
       return failType(t, "Invalid name");
   }
   return 0;
@@ -271,7 +271,7 @@ int Checker::funcProtoMeta(const uint32_t *t, uint32_t metaLeft) {
 }
 
 int Checker::funcMeta(const uint32_t *t) {
-  if (!t[0] || !validIdentifier(str(t[0]), opts_))
+  if (!t[0] || !identifierOk(t[0]))
     return failType(t, "Invalid name");
   // vlen holds the linkage; extern (2) is not accepted.
   if (vlenOf(t) > uint32_t(btf::FuncLinkage::Global))
@@ -288,7 +288,7 @@ int Checker::varMeta(const uint32_t *t, uint32_t metaLeft) {
     return failType(t, "vlen != 0");
   if (kflagOf(t))
     return failType(t, "Invalid btf_info kind_flag");
-  if (!t[0] || !validIdentifier(str(t[0]), opts_))
+  if (!t[0] || !identifierOk(t[0]))
     return failType(t, "Invalid name");
   if (!t[2] || t[2] > kMaxTypeId)
     return failType(t, "Invalid type_id");
@@ -307,7 +307,7 @@ int Checker::datasecMeta(const uint32_t *t, uint32_t metaLeft) {
     return failType(t, "size == 0");
   if (kflagOf(t))
     return failType(t, "Invalid btf_info kind_flag");
-  if (!t[0] || !validSectionName(str(t[0]), opts_))
+  if (!t[0] || !sectionNameOk(t[0]))
     return failType(t, "Invalid name");
   const uint32_t *tail = tailOf(t);
   uint64_t lastEnd = 0, sum = 0;

@@ -146,9 +146,19 @@ void Checker::resolvePass() {
     logTypeId_ = id;
     if (needsResolve(t) && !isResolved(id) && resolveRoot(t, id) != 0)
       continue;
-    if (isKind(t, Kind::FuncProto))
+    if (isKind(t, Kind::FuncProto) && role_ == Role::Reported)
       funcProtoCheck(t);
   }
+}
+
+void Checker::resolveOnDemand(uint32_t index) const {
+  if (role_ != Role::LazyBase || !resolvable_ || visit_[index] != Visit::NotVisited ||
+      tainted_[index] || !stack_.empty())
+    return;
+  const uint32_t id = firstId_ + index;
+  const uint32_t *t = type(id);
+  if (needsResolve(t))
+    const_cast<Checker *>(this)->resolveRoot(t, id);
 }
 
 int Checker::resolveRoot(const uint32_t *t, uint32_t id) {

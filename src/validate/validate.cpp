@@ -38,8 +38,8 @@ namespace {
 constexpr uint32_t kVoidType[3] = {0, 0, 0};
 } // namespace
 
-Checker::Checker(const btf::Btf &btf, const ValidateOptions &opts, const Checker *base)
-    : btf_(btf), opts_(opts), base_(base), firstId_(btf.startId()) {}
+Checker::Checker(const btf::Btf &btf, const ValidateOptions &opts, const Checker *base, Role role)
+    : btf_(btf), opts_(opts), base_(base), role_(role), firstId_(btf.startId()) {}
 
 void Checker::run(std::vector<Violation> &out) {
   out_ = &out;
@@ -49,12 +49,16 @@ void Checker::run(std::vector<Violation> &out) {
   resolvedIds_.assign(offsets_.size(), 0);
   resolvedSizes_.assign(offsets_.size(), 0);
   // Ids past a type whose extent is unknown would not match the kernel's.
-  if (parsedAll) {
+  if (parsedAll && role_ == Role::LazyBase) {
+    resolvable_ = true; // from now on, by resolveOnDemand
+  } else if (parsedAll) {
     resolvePass();
-    checkTypeTags();
-    // Only BTF loaded from user space goes through this phase.
-    if (!base_)
-      checkSpecialFields();
+    if (role_ == Role::Reported) {
+      checkTypeTags();
+      // Only BTF loaded from user space goes through this phase.
+      if (!base_)
+        checkSpecialFields();
+    }
   }
   out_ = nullptr;
 }
@@ -75,14 +79,20 @@ uint32_t Checker::resolvedId(uint32_t id) const {
   if (id < firstId_)
     return base_ ? base_->resolvedId(id) : 0;
   uint32_t i;
-  return ownIndex(id, i) && i < resolvedIds_.size() ? resolvedIds_[i] : 0;
+  if (!ownIndex(id, i) || i >= resolvedIds_.size())
+    return 0;
+  resolveOnDemand(i);
+  return resolvedIds_[i];
 }
 
 uint32_t Checker::resolvedSize(uint32_t id) const {
   if (id < firstId_)
     return base_ ? base_->resolvedSize(id) : 0;
   uint32_t i;
-  return ownIndex(id, i) && i < resolvedSizes_.size() ? resolvedSizes_[i] : 0;
+  if (!ownIndex(id, i) || i >= resolvedSizes_.size())
+    return 0;
+  resolveOnDemand(i);
+  return resolvedSizes_[i];
 }
 
 bool Checker::nameOffsetValid(uint32_t off) const {
@@ -164,8 +174,11 @@ std::vector<Violation> validate(const btf::Btf &btf, const ValidateOptions &opts
   std::vector<Violation> ignored, out;
   for (size_t i = 0; i < chain.size(); ++i) {
     const detail::Checker *base = checkers.empty() ? nullptr : checkers.back().get();
-    checkers.push_back(std::make_unique<detail::Checker>(*chain[i], opts, base));
-    checkers.back()->run(i + 1 == chain.size() ? out : ignored);
+    const bool reported = i + 1 == chain.size();
+    checkers.push_back(std::make_unique<detail::Checker>(
+        *chain[i], opts, base,
+        reported ? detail::Checker::Role::Reported : detail::Checker::Role::LazyBase));
+    checkers.back()->run(reported ? out : ignored);
   }
   if (!opts.reportAll && out.size() > 1)
     out.resize(1);
@@ -191,7 +204,8 @@ std::shared_ptr<const PreparedBase> PreparedBase::create(const btf::Btf &base,
   std::vector<Violation> ignored;
   for (const btf::Btf *level : levels) {
     const detail::Checker *below = impl->chain.empty() ? nullptr : impl->chain.back().get();
-    impl->chain.push_back(std::make_unique<detail::Checker>(*level, opts, below));
+    impl->chain.push_back(
+        std::make_unique<detail::Checker>(*level, opts, below, detail::Checker::Role::Base));
     impl->chain.back()->run(ignored);
   }
   return std::shared_ptr<const PreparedBase>(new PreparedBase(base, std::move(impl)));
