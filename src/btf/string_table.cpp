@@ -127,8 +127,9 @@ void StringTable::appendRaw(std::string_view bytes) {
   // vmlinux base has ~100 k of them, and growing step by step rehashed them
   // all several times.
   size_t strings = 1;
+  // (An empty view may have a null data(), which memchr must not see.)
   for (const char *p = bytes.data(), *end = p + bytes.size();
-       (p = static_cast<const char *>(std::memchr(p, '\0', size_t(end - p)))); ++p)
+       p != end && (p = static_cast<const char *>(std::memchr(p, '\0', size_t(end - p)))); ++p)
     ++strings;
   reserve(strings, bytes.size() + 1);
   const size_t start = data_.size();
