@@ -2,7 +2,9 @@
 # Module (split) BTF for every debug .ko against one vmlinux BTF: dwarf2btf's
 # batch mode (one process, base read once, modules in parallel) against
 # pahole's one-process-per-module loop (what Makefile.modfinal runs), then a
-# (kind, name) set comparison per module (bench/btf_sets.py).
+# (kind, name) set comparison per module (bench/btf_sets.py). dwarf2btf also
+# runs the same loop (a kernel build with PAHOLE=dwarf2btf), whose output
+# must equal the batch's byte for byte.
 #
 # Usage: bench/modules.sh [options]
 #   --tool PATH      dwarf2btf binary (default: build/dwarf2btf)
@@ -13,6 +15,7 @@
 #   --jobs N         dwarf2btf batch -j (default: all cores); pahole runs one at a time
 #   --out DIR        output directory (default: bench/out/modules)
 #   --pahole PATH    pahole binary (default: pahole from PATH)
+#   --no-loop        skip dwarf2btf's one-process-per-module loop
 # The flags follow the pahole version, as the kernel build chooses them:
 #   < 1.26 (Debian's 1.24): pahole --btf_gen_floats --lang_exclude=rust;
 #     dwarf2btf --no-consistent-func (pahole 1.24 has no consistent_func);
@@ -22,6 +25,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 tool=$root/build/dwarf2btf pahole=pahole modules="" vmlinux="" base="" limit=0 jobs=$(nproc) out=$root/bench/out/modules
+loop=1
 while [[ $# -gt 0 ]]; do
   case $1 in
   --tool) tool=$2; shift 2 ;;
@@ -32,7 +36,8 @@ while [[ $# -gt 0 ]]; do
   --jobs) jobs=$2; shift 2 ;;
   --out) out=$2; shift 2 ;;
   --pahole) pahole=$2; shift 2 ;;
-  -h | --help) sed -n '2,24p' "$0"; exit 0 ;;
+  --no-loop) loop=0; shift ;;
+  -h | --help) sed -n '2,27p' "$0"; exit 0 ;;
   *) echo "modules.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -63,13 +68,33 @@ fi
 find "$modules" -name '*.ko' | sort > "$out/list"
 [[ $limit -gt 0 ]] && { head -n "$limit" "$out/list" > "$out/list.tmp"; mv "$out/list.tmp" "$out/list"; }
 n=$(wc -l < "$out/list")
-rm -rf "$out/d2b" "$out/pahole"; mkdir -p "$out/d2b" "$out/pahole"
+rm -rf "$out/d2b" "$out/pahole" "$out/d2b-loop"; mkdir -p "$out/d2b" "$out/pahole" "$out/d2b-loop"
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 
 log "dwarf2btf batch: $n modules, -j$jobs"
 /usr/bin/time -f '%e %U %S %M' -o "$out/time.d2b" \
   "$tool" encode -j "$jobs" "${dflags[@]}" \
   --base "$base" --raw-dir "$out/d2b" $(cat "$out/list") 2> "$out/d2b.log" || log "dwarf2btf reported errors (see d2b.log)"
+
+# The loop a kernel build runs, with dwarf2btf (its own flags, same output
+# names as the batch's --raw-dir).
+loop_line="" loop_same=""
+if [[ $loop == 1 ]]; then
+  log "dwarf2btf loop: $n processes"
+  /usr/bin/time -f '%e %U %S %M' -o "$out/time.d2b-loop" bash -c '
+    t=$1 base=$2 dir=$3 list=$4; shift 4
+    while read -r ko; do
+      "$t" encode "$@" --base "$base" --raw "$dir/$(basename "$ko").btf" "$ko" \
+        2>>"$dir.log" || echo "FAILED $ko" >> "$dir.log"
+    done < "$list"' _ "$tool" "$base" "$out/d2b-loop" "$out/list" "${dflags[@]}"
+  read -r lw lu ls lm < "$out/time.d2b-loop"
+  loop_line="| dwarf2btf loop | $lw | $(echo "$lu + $ls" | bc) | $((lm / 1024)) (largest process) |"
+  differ=0
+  for f in "$out/d2b"/*.btf; do
+    cmp -s "$f" "$out/d2b-loop/$(basename "$f")" || differ=$((differ + 1))
+  done
+  loop_same="dwarf2btf loop output: $((n - differ)) of $n modules byte-identical to the batch's"
+fi
 
 log "pahole $pversion loop: $n processes (${pflags[*]})"
 /usr/bin/time -f '%e %U %S %M' -o "$out/time.pahole" bash -c '
@@ -94,10 +119,16 @@ read -r pw pu ps pm < "$out/time.pahole"
   echo "| | wall s | CPU s | peak RSS MB |"
   echo "|---|---|---|---|"
   echo "| dwarf2btf batch -j$jobs | $dw | $(echo "$du + $ds" | bc) | $((dm / 1024)) |"
+  [[ -n $loop_line ]] && echo "$loop_line"
   echo "| pahole $pversion loop | $pw | $(echo "$pu + $ps" | bc) | $((pm / 1024)) (largest process) |"
   echo
   echo "wall ratio dwarf2btf/pahole: $(echo "scale=3; $dw / $pw" | bc)," \
     "CPU ratio: $(echo "scale=3; ($du + $ds) / ($pu + $ps)" | bc)"
+  if [[ -n $loop_line ]]; then
+    echo "loop against loop, wall: $(echo "scale=3; $lw / $pw" | bc)," \
+      "CPU: $(echo "scale=3; ($lu + $ls) / ($pu + $ps)" | bc)"
+    echo "$loop_same"
+  fi
   echo
   echo "## (kind, name) sets (A = dwarf2btf, B = pahole)"
   echo

@@ -71,6 +71,15 @@ Error scan(Dwarf *dw, bool types, std::vector<UnitRef> &out, const std::string &
 
 } // namespace
 
+uint64_t unitSectionBytes(Dwarf *dw) {
+  uint64_t total = 0;
+  GElf_Shdr sh;
+  for (const char *name : {".debug_info", ".debug_types"})
+    if (sectionNamed(dw, name, sh))
+      total += sh.sh_size;
+  return total;
+}
+
 Expected<std::vector<UnitRef>> listUnits(Dwarf *dw, const std::string &file) {
   std::vector<UnitRef> out;
   if (Error e = scan(dw, false, out, file))

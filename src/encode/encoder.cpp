@@ -1,5 +1,6 @@
 #include "dwarf2btf/encode/encoder.h"
 
+#include <algorithm>
 #include <atomic>
 #include <dwarf.h>
 #include <fmt/format.h>
@@ -147,7 +148,10 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
       symbolTable = std::move(*syms);
   };
   const unsigned requestedJobs =
-      opts.jobs ? opts.jobs : std::max(1u, std::thread::hardware_concurrency());
+      opts.jobs ? opts.jobs
+                : unsigned(std::clamp<uint64_t>(
+                      dwarf::unitSectionBytes(in->primary().dwarf()) / kAutoJobUnitBytes, 1,
+                      std::max(1u, std::thread::hardware_concurrency())));
   // One arena for this and the workers: a second arena would have to win
   // the pool's threads back from the first, which took ~0.1 s here.
   tbb::task_arena arena = makeArena(requestedJobs);
@@ -175,6 +179,7 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
   const elf::SymbolTable *symbols = res.symbols ? &*res.symbols : nullptr;
 
   const unsigned jobs = std::min<unsigned>(requestedJobs, unsigned(units.size()));
+  res.stats.jobs = jobs;
 
   // Reserve the merged result up front: vmlinux's units give 0.83 bytes of
   // BTF words and one type per ~46 bytes of .debug_info, so 1.25 bytes and

@@ -276,7 +276,12 @@ int cmdEncode(const std::vector<std::string> &args) {
   }
 
   PipelineOptions opts;
-  opts.encode.jobs = jobs ? jobs : std::max(1u, std::thread::hardware_concurrency());
+  // Unset: all cores across the inputs of a batch; for one input the
+  // encoder decides (EncodeOptions::jobs).
+  opts.encode.jobs = jobs ? jobs
+                     : inputs.size() > 1 || !rawDir.empty()
+                         ? std::max(1u, std::thread::hardware_concurrency())
+                         : 0;
   lower::Policy &p = opts.encode.policy;
   auto scope = parseVarScope(vars);
   if (!scope) {

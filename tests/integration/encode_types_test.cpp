@@ -374,6 +374,23 @@ TEST(EncodeTypes, OutputIsIdenticalForAnyNumberOfJobs) {
   }
 }
 
+// Left to choose (jobs 0), the encoder takes a worker per 4 MB of units at
+// most: a kernel build runs one process per module, and a second thread
+// only costs CPU on a small one. An explicit count is followed as before.
+TEST(EncodeTypes, AutomaticJobCountFollowsTheSizeOfTheUnits) {
+  const std::string input = testdata("bin/multi.gcc.dwarf5.O2.exe");
+  for (unsigned jobs : {0u, 3u}) {
+    SCOPED_TRACE(jobs);
+    encode::EncodeOptions o;
+    o.jobs = jobs;
+    DiagEngine diag;
+    auto r = encode::encodeTypes(input, o, diag);
+    ASSERT_TRUE(r) << r.error().message();
+    ASSERT_GE(r->stats.cus, 3u);
+    EXPECT_EQ(r->stats.jobs, jobs ? jobs : 1u);
+  }
+}
+
 TEST(EncodeTypes, NamedTypesMatchPahole) {
   if (!haveProgram("pahole") || !haveProgram("bpftool") || !haveProgram("gcc"))
     GTEST_SKIP() << "pahole/bpftool/gcc not installed";

@@ -27,6 +27,10 @@ struct UnitRef {
   const char *sectionName() const { return typesSection ? ".debug_types" : ".debug_info"; }
 };
 
+/// Bytes of .debug_info and .debug_types as stored (a compressed section
+/// counts its compressed size): how much walking the units will be.
+uint64_t unitSectionBytes(Dwarf *dw);
+
 /// Lists every unit, .debug_info first, in section order.
 Expected<std::vector<UnitRef>> listUnits(Dwarf *dw, const std::string &file);
 
