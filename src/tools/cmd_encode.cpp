@@ -119,7 +119,8 @@ int encodeMany(const std::vector<std::string> &inputs, const std::string &rawDir
     }
     base = std::move(*b);
   }
-  const unsigned inputJobs = opts.encode.jobs;
+  const unsigned inputJobs =
+      opts.encode.jobs ? opts.encode.jobs : std::max(1u, std::thread::hardware_concurrency());
   opts.encode.jobs = 1;
   int status = kOk;
   if (inputJobs > 1 && items.size() > 1) {
@@ -172,7 +173,8 @@ int cmdEncode(const std::vector<std::string> &args) {
       "raw", po::value(&raw), "write raw BTF (header, types, strings) to FILE; INPUT is untouched")(
       "raw-dir", po::value(&rawDir),
       "write raw BTF of each INPUT to DIR/<input name>.btf; inputs untouched")(
-      "jobs,j", po::value(&jobs), "worker threads (default: all cores)")(
+      "jobs,j", po::value(&jobs),
+      "worker threads (default: all cores, but one per 4 MB of DWARF units at most)")(
       "base", po::value(&base),
       "encode split BTF against this base BTF (ELF, raw, or /sys/kernel/btf/vmlinux)")(
       "distilled-base",
@@ -276,12 +278,9 @@ int cmdEncode(const std::vector<std::string> &args) {
   }
 
   PipelineOptions opts;
-  // Unset: all cores across the inputs of a batch; for one input the
-  // encoder decides (EncodeOptions::jobs).
-  opts.encode.jobs = jobs ? jobs
-                     : inputs.size() > 1 || !rawDir.empty()
-                         ? std::max(1u, std::thread::hardware_concurrency())
-                         : 0;
+  // Unset (0): encodeMany takes all cores, one input is left to the encoder
+  // (EncodeOptions::jobs).
+  opts.encode.jobs = jobs;
   lower::Policy &p = opts.encode.policy;
   auto scope = parseVarScope(vars);
   if (!scope) {

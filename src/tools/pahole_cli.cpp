@@ -22,7 +22,8 @@ dwarf2btf in pahole mode: BTF encoding only, as the kernel build calls it.
   -J, --btf_encode             encode BTF into FILE's .BTF section (in place)
       --btf_encode_detached=F  write raw BTF to F, FILE untouched
       --btf_base=FILE          split BTF against this base (ELF, raw, sysfs)
-  -j, --jobs[=N]               threads (-j alone: all cores; -j N is a file!)
+  -j, --jobs[=N]               threads (-j alone: all cores, one per 4 MB of DWARF
+                               at most; -j N is a file!)
       --btf_features=LIST      opt-in feature list (repeatable; default, +feat)
       --btf_features_strict=L  as --btf_features, unknown names are errors
       --supported_btf_features print the feature names and exit
