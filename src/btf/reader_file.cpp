@@ -1,6 +1,8 @@
-// readBtfBytes(): find the BTF data in a file. The file is read whole (sysfs
-// files report a size that need not match their content, so we read until EOF)
-// and then either taken as raw BTF or opened as an ELF image from memory.
+// readBtfBytes(): find the BTF data in a file. An ELF file is opened with
+// libelf and only its section is read: in a kernel build every module's run
+// takes vmlinux as its base, and that file is hundreds of MB of which .BTF is
+// a few. Anything else is read whole (sysfs files report a size that need not
+// match their content, so we read until EOF) and taken as raw BTF.
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -18,10 +20,33 @@
 namespace d2b::btf {
 namespace {
 
-Expected<std::vector<uint8_t>> readWholeFile(const std::string &path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
+/// An open file descriptor, closed on scope exit.
+struct Fd {
+  int fd = -1;
+  Fd() = default;
+  Fd(const Fd &) = delete;
+  Fd &operator=(const Fd &) = delete;
+  ~Fd() {
+    if (fd >= 0)
+      ::close(fd);
+  }
+};
+
+Error openFile(const std::string &path, Fd &out) {
+  out.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (out.fd < 0)
     return Error(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  return Error::success();
+}
+
+/// True if the file starts with the ELF magic (read without moving the
+/// file position; false where the file cannot be read that way).
+bool startsWithElfMagic(int fd) {
+  char magic[SELFMAG];
+  return ::pread(fd, magic, SELFMAG, 0) == SELFMAG && std::memcmp(magic, ELFMAG, SELFMAG) == 0;
+}
+
+Expected<std::vector<uint8_t>> readWholeFile(const std::string &path, int fd) {
   // st_size is only a hint (sysfs may report anything); read until EOF.
   struct stat st;
   std::vector<uint8_t> data;
@@ -34,15 +59,12 @@ Expected<std::vector<uint8_t>> readWholeFile(const std::string &path) {
     if (n < 0) {
       if (errno == EINTR)
         continue;
-      int err = errno;
-      ::close(fd);
-      return Error(fmt::format("{}: cannot read: {}", path, std::strerror(err)));
+      return Error(fmt::format("{}: cannot read: {}", path, std::strerror(errno)));
     }
     if (n == 0)
       break;
     used += size_t(n);
   }
-  ::close(fd);
   data.resize(used);
   return data;
 }
@@ -56,12 +78,11 @@ Error elfError(const std::string &path, const char *what) {
 }
 
 /// The named section's bytes; an empty optional if the ELF has no such section.
-Expected<std::optional<std::vector<uint8_t>>>
-sectionOfElf(const std::string &path, std::vector<uint8_t> &image, const char *section) {
+Expected<std::optional<std::vector<uint8_t>>> sectionOfElf(const std::string &path, int fd,
+                                                           const char *section) {
   if (elf_version(EV_CURRENT) == EV_NONE)
     return elfError(path, "cannot initialize libelf");
-  std::unique_ptr<Elf, ElfCloser> elf(
-      elf_memory(reinterpret_cast<char *>(image.data()), image.size()));
+  std::unique_ptr<Elf, ElfCloser> elf(elf_begin(fd, ELF_C_READ_MMAP, nullptr));
   if (!elf || elf_kind(elf.get()) != ELF_K_ELF)
     return elfError(path, "cannot read ELF");
   size_t shstrndx = 0;
@@ -95,9 +116,8 @@ sectionOfElf(const std::string &path, std::vector<uint8_t> &image, const char *s
   return std::optional<std::vector<uint8_t>>();
 }
 
-Expected<std::vector<uint8_t>> btfSectionOfElf(const std::string &path,
-                                               std::vector<uint8_t> &image) {
-  auto s = sectionOfElf(path, image, ".BTF");
+Expected<std::vector<uint8_t>> btfSectionOfElf(const std::string &path, int fd) {
+  auto s = sectionOfElf(path, fd, ".BTF");
   if (!s)
     return s.error();
   if (!*s)
@@ -108,12 +128,15 @@ Expected<std::vector<uint8_t>> btfSectionOfElf(const std::string &path,
 } // namespace
 
 Expected<std::vector<uint8_t>> readBtfBytes(const std::string &path) {
-  Expected<std::vector<uint8_t>> data = readWholeFile(path);
+  Fd f;
+  if (Error e = openFile(path, f))
+    return e;
+  if (startsWithElfMagic(f.fd))
+    return btfSectionOfElf(path, f.fd);
+  Expected<std::vector<uint8_t>> data = readWholeFile(path, f.fd);
   if (!data)
     return data;
   std::vector<uint8_t> &d = *data;
-  if (d.size() >= 4 && std::memcmp(d.data(), ELFMAG, SELFMAG) == 0)
-    return btfSectionOfElf(path, d);
   // Raw BTF starts with the magic in the writer's byte order.
   if (d.size() >= 2 && ((d[0] == 0x9f && d[1] == 0xeb) || (d[0] == 0xeb && d[1] == 0x9f)))
     return data;
@@ -124,13 +147,12 @@ Expected<std::vector<uint8_t>> readBtfBytes(const std::string &path) {
 }
 
 Expected<std::optional<std::vector<uint8_t>>> readDistilledBaseBytes(const std::string &path) {
-  Expected<std::vector<uint8_t>> data = readWholeFile(path);
-  if (!data)
-    return data.error();
-  std::vector<uint8_t> &d = *data;
-  if (d.size() < 4 || std::memcmp(d.data(), ELFMAG, SELFMAG) != 0)
+  Fd f;
+  if (Error e = openFile(path, f))
+    return e;
+  if (!startsWithElfMagic(f.fd))
     return std::optional<std::vector<uint8_t>>();
-  return sectionOfElf(path, d, ".BTF.base");
+  return sectionOfElf(path, f.fd, ".BTF.base");
 }
 
 } // namespace d2b::btf
