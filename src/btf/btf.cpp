@@ -9,24 +9,10 @@ Btf::Btf(const Btf *base)
     : base_(base), start_id_(base->endId()),
       strings_(base->strings().firstOffset() + base->strings().size()) {}
 
-const uint32_t *Btf::typeWords(uint32_t id) const {
-  if (id < start_id_) {
-    assert(base_ && "type id below start without a base");
-    return base_->typeWords(id);
-  }
-  return words_.data() + offsets_[id - start_id_];
-}
-
 std::string_view Btf::str(uint32_t off) const {
   if (base_ && off < strings_.firstOffset())
     return base_->str(off);
   return strings_.at(off);
-}
-
-bool Btf::validStrOffset(uint32_t off) const {
-  if (base_ && off < strings_.firstOffset())
-    return base_->validStrOffset(off);
-  return strings_.contains(off);
 }
 
 uint32_t Btf::addString(std::string_view s) {
@@ -170,6 +156,7 @@ uint32_t Btf::addDeclTag(std::string_view value, uint32_t type, int32_t componen
 void Btf::replaceTypes(std::vector<uint32_t> words, std::vector<uint32_t> offsets) {
   words_ = std::move(words);
   offsets_ = std::move(offsets);
+  checked_ = 0;
 }
 
 namespace {

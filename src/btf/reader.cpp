@@ -168,13 +168,20 @@ Error Parser::loadStrings(Btf &btf) {
 Error Parser::loadTypes(Btf &btf) {
   const uint64_t start = uint64_t(hdr_len_) + type_off_;
   const uint8_t *p = bytes_.data() + start;
+  // The words are copied in one go and the records cut out of them in
+  // place: per-type appends cost a module's run a sixth of its time when
+  // the base is vmlinux.
+  std::vector<uint32_t> words(type_len_ / 4);
+  if (order_ == std::endian::native)
+    std::memcpy(words.data(), p, words.size() * 4);
+  else
+    for (size_t i = 0; i < words.size(); ++i)
+      words[i] = load32(p + 4 * i, order_);
+  std::vector<uint32_t> offsets;
+  offsets.reserve(type_len_ / 12); // every type has a 12-byte header
   uint32_t pos = 0;
-  std::vector<uint32_t> words;
-  // Every type has at least a 12-byte header; reserved but unused capacity
-  // costs address space, not memory.
-  btf.reserve(type_len_ / 4, type_len_ / 12);
   while (pos < type_len_) {
-    const uint32_t id = btf.endId();
+    const uint32_t id = btf.startId() + uint32_t(offsets.size());
     const uint64_t off = start + pos;
     const uint32_t left = type_len_ - pos;
     if (left < 12)
@@ -182,7 +189,7 @@ Error Parser::loadTypes(Btf &btf) {
                        fmt::format("truncated: 12 bytes of type header needed, {} left in the "
                                    "type section",
                                    left));
-    const uint32_t info = load32(p + pos + 4, order_);
+    const uint32_t info = words[pos / 4 + 1];
     const uint32_t kind = infoKindRaw(info);
     if (kind == 0 || kind > kMaxKind)
       return typeError(off + 4, id, fmt::format("unknown kind {}", kind));
@@ -192,12 +199,10 @@ Error Parser::loadTypes(Btf &btf) {
                        fmt::format("truncated: {} with vlen {} needs {} bytes, {} left in the "
                                    "type section",
                                    kindName(Kind(kind)), infoVlen(info), need, left));
-    words.resize(need / 4);
-    for (size_t i = 0; i < words.size(); ++i)
-      words[i] = load32(p + pos + 4 * i, order_);
-    btf.addRawType(words);
+    offsets.push_back(pos / 4);
     pos += uint32_t(need);
   }
+  btf.replaceTypes(std::move(words), std::move(offsets));
   return Error::success();
 }
 
@@ -207,6 +212,13 @@ Error Parser::checkReferences(const Btf &btf) {
   const uint64_t strEnd = uint64_t(btf.strings().firstOffset()) + btf.strings().size();
   for (uint32_t id = btf.startId(); id < end; ++id) {
     const uint32_t *w = btf.typeWords(id);
+    // The bases below hold the offsets [0, firstOffset()) without a gap, so
+    // a bound is the whole check; the messages are made only on failure.
+    bool bad = false;
+    forEachStrField(w, [&](const uint32_t &s) { bad |= s >= strEnd; });
+    forEachTypeIdField(w, [&](const uint32_t &t) { bad |= t >= end; });
+    if (!bad)
+      continue;
     const uint64_t off = start + 4ull * btf.offsets()[id - btf.startId()];
     Error err;
     forEachStrField(w, [&](const uint32_t &s) {
@@ -234,7 +246,10 @@ Error Parser::run(Btf &btf) {
     return e;
   if (Error e = loadTypes(btf))
     return e;
-  return checkReferences(btf);
+  if (Error e = checkReferences(btf))
+    return e;
+  btf.markTypesChecked();
+  return Error::success();
 }
 
 } // namespace

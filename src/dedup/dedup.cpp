@@ -164,7 +164,8 @@ Error validateLevel(const btf::Btf &b, bool isBase, uint32_t fromIndex = 0) {
   const std::vector<uint32_t> &words = b.words();
   const std::vector<uint32_t> &offs = b.offsets();
   const uint32_t endId = b.endId();
-  for (uint32_t i = fromIndex; i < offs.size(); ++i) {
+  // What parseBtf checked (a base read from a file) is not checked again.
+  for (uint32_t i = std::max(fromIndex, b.checkedTypes()); i < offs.size(); ++i) {
     const uint32_t id = b.startId() + i;
     const size_t begin = offs[i];
     const size_t end = i + 1 < offs.size() ? offs[i + 1] : words.size();

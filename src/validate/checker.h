@@ -152,6 +152,13 @@ private:
 
   // meta_pass.cpp
   bool metaPass();
+  /// LazyBase: only cuts the section into types (tainted_ kMetaUnchecked);
+  /// false, with nothing recorded, when that needs the full pass.
+  bool indexOnly();
+  /// tainted_[i], running type i's meta checks first if indexOnly() left
+  /// them for later. The checks look at the type alone, so running them late
+  /// gives what the full pass would have.
+  bool taintedAt(uint32_t i) const;
   MetaResult checkMeta(const uint32_t *t, uint32_t metaLeft);
   int intMeta(const uint32_t *t, uint32_t metaLeft);
   int refMeta(const uint32_t *t);
@@ -252,7 +259,8 @@ private:
   std::vector<Visit> visit_;
   std::vector<uint32_t> resolvedIds_;
   std::vector<uint32_t> resolvedSizes_;
-  std::vector<uint8_t> tainted_;
+  std::vector<uint8_t> tainted_; // 0, 1, or kMetaUnchecked (see indexOnly)
+  static constexpr uint8_t kMetaUnchecked = 2;
   std::vector<Vertex> stack_;
   Mode mode_ = Mode::Tbd;
   bool resolvable_ = false; // LazyBase: run() parsed every type

@@ -65,7 +65,7 @@ bool Checker::isResolved(uint32_t id) const {
 
 bool Checker::isTainted(uint32_t id) const {
   uint32_t i;
-  return id >= firstId_ && ownIndex(id, i) && tainted_[i];
+  return id >= firstId_ && ownIndex(id, i) && taintedAt(i);
 }
 
 const uint32_t *Checker::typeIdResolve(uint32_t &id) const {
@@ -140,7 +140,7 @@ void Checker::resolvePass() {
   metaPhase_ = false;
   for (uint32_t i = 0; i < offsets_.size(); ++i) {
     const uint32_t id = firstId_ + i;
-    if (tainted_[i])
+    if (taintedAt(i))
       continue;
     const uint32_t *t = type(id);
     logTypeId_ = id;
@@ -153,7 +153,7 @@ void Checker::resolvePass() {
 
 void Checker::resolveOnDemand(uint32_t index) const {
   if (role_ != Role::LazyBase || !resolvable_ || visit_[index] != Visit::NotVisited ||
-      tainted_[index] || !stack_.empty())
+      taintedAt(index) || !stack_.empty())
     return;
   const uint32_t id = firstId_ + index;
   const uint32_t *t = type(id);

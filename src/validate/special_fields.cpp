@@ -408,7 +408,7 @@ void Checker::checkSpecialFields() {
   for (uint32_t i = 0; i < offsets_.size(); ++i) {
     const uint32_t id = firstId_ + i;
     const uint32_t *t = type(id);
-    if (tainted_[i] || kindOf(t) != btf::Kind::Struct)
+    if (taintedAt(i) || kindOf(t) != btf::Kind::Struct)
       continue;
     bool uses = false;
     for (uint32_t m = 0; m < vlenOf(t) && !uses; ++m)

@@ -133,7 +133,7 @@ void Checker::checkTypeTags() {
   for (uint32_t i = 0; i < offsets_.size(); ++i) {
     const uint32_t id = firstId_ + i;
     const uint32_t *t = type(id);
-    if (!isModifier(t) || tainted_[i])
+    if (!isModifier(t) || taintedAt(i))
       continue;
     logTypeId_ = id;
     bool inTags = kindOf(t) == btf::Kind::TypeTag;

@@ -12,6 +12,7 @@
 
 #include "btf_text.h"
 #include "dwarf2btf/btf/btf.h"
+#include "dwarf2btf/btf/reader.h"
 #include "dwarf2btf/dedup/dedup.h"
 
 using namespace d2b;
@@ -679,6 +680,29 @@ TEST(DedupErrors, BrokenBaseIsReported) {
   addIntT(split);
   EXPECT_EQ(dedupError(split),
             "dedup: base type [1]: refers to type id 7, but the last type id is 1");
+}
+
+// parseBtf checks what dedup would, so a base read from bytes is not checked
+// again; changing it afterwards must bring the check back.
+TEST(DedupErrors, ParsedBaseChangedInPlaceIsCheckedAgain) {
+  Btf built;
+  addIntT(built);
+  built.addPtr(1);
+  auto parsed = parseBtf(built.serialize(std::endian::little), nullptr, "base.btf");
+  ASSERT_TRUE(parsed) << parsed.error().message();
+  Btf &base = parsed->btf;
+  EXPECT_EQ(base.checkedTypes(), 2u);
+  {
+    Btf split(&base);
+    addIntT(split);
+    EXPECT_EQ(dedupError(split), "(no error)");
+  }
+  base.mutableTypeWords(2)[2] = 7;
+  EXPECT_EQ(base.checkedTypes(), 0u);
+  Btf split(&base);
+  addIntT(split);
+  EXPECT_EQ(dedupError(split),
+            "dedup: base type [2]: refers to type id 7, but the last type id is 2");
 }
 
 TEST(DedupErrors, PreparedBaseMismatch) {

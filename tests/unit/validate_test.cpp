@@ -326,42 +326,54 @@ TEST(Validate, PreparedBaseGivesTheSameViolations) {
   }
 }
 
+namespace {
+
+std::vector<std::string> logLines(const std::vector<Violation> &v) {
+  std::vector<std::string> out;
+  for (const Violation &x : v)
+    out.push_back(x.logLine());
+  return out;
+}
+
+/// A split on `base` that uses each base type as a member, array element,
+/// typedef target, variable and argument, asking for the base types from the
+/// first up or from the last down.
+Btf splitUsingEveryType(const Btf &base, bool downwards) {
+  Btf split(&base);
+  const uint32_t n = base.endId();
+  const uint32_t u32 = split.addInt("u32", 4, 0);
+  for (uint32_t k = 1; k < n; ++k) {
+    const uint32_t t = downwards ? n - k : k;
+    split.addComposite(false, "s", 64, std::vector<Member>{{"m", t, 0}});
+    split.addArray(t, u32, 2);
+    split.addTypedef("td", t);
+    split.addVar("v", t, btf::VarLinkage::Static);
+    const btf::Param arg{"a", t};
+    split.addFuncProto(t, std::span(&arg, 1));
+  }
+  return split;
+}
+
+} // namespace
+
 // validate() resolves a split's base types only when the split first asks
 // for them (a module needs a few hundred of vmlinux's); PreparedBase
 // resolves the whole base in id order, as the kernel did at boot. On a base
 // the kernel accepts, both must give the same violations whatever order
-// the split asks in: every valid case as a base, under splits that use
-// each base type as a member, array element, typedef target, variable and
-// argument, walking the base upwards and downwards.
+// the split asks in: every valid case as a base, walked upwards and
+// downwards.
 TEST(Validate, BaseResolvedOnDemandGivesTheSameViolations) {
-  auto lines = [](const std::vector<Violation> &v) {
-    std::vector<std::string> out;
-    for (const Violation &x : v)
-      out.push_back(x.logLine());
-    return out;
-  };
   size_t compared = 0, withViolations = 0;
   for (const BtfCase &c : test::validBtfCases()) {
     const Btf base = c.build();
     if (!validate::validate(base).empty())
       continue; // a case the kernel accepts only with its own log quirks
     auto pb = validate::PreparedBase::create(base);
-    const uint32_t n = base.endId();
     for (bool downwards : {false, true}) {
-      Btf split(&base);
-      const uint32_t u32 = split.addInt("u32", 4, 0);
-      for (uint32_t k = 1; k < n; ++k) {
-        const uint32_t t = downwards ? n - k : k;
-        split.addComposite(false, "s", 64, std::vector<Member>{{"m", t, 0}});
-        split.addArray(t, u32, 2);
-        split.addTypedef("td", t);
-        split.addVar("v", t, btf::VarLinkage::Static);
-        const btf::Param arg{"a", t};
-        split.addFuncProto(t, std::span(&arg, 1));
-      }
+      const Btf split = splitUsingEveryType(base, downwards);
       SCOPED_TRACE(c.name + (downwards ? " downwards" : " upwards"));
       const std::vector<Violation> onDemand = validate::validate(split);
-      EXPECT_EQ(lines(onDemand), lines(validate::validate(split, {}, *pb)));
+      EXPECT_EQ(logLines(onDemand), logLines(validate::validate(split, {}, *pb)));
       ++compared;
       withViolations += !onDemand.empty();
     }
@@ -369,4 +381,27 @@ TEST(Validate, BaseResolvedOnDemandGivesTheSameViolations) {
   // The comparison must have had something to compare.
   EXPECT_GT(compared, 20u);
   EXPECT_GT(withViolations, 5u);
+}
+
+// A base level under validate() is also meta-checked on demand: a type's
+// own checks run when the split first reaches it. Those checks look at the
+// type alone, so a base with types the meta pass rejects must come out as
+// with the checks run up front (PreparedBase): every rejected case as a
+// base, under the same splits as above.
+TEST(Validate, BaseMetaCheckedOnDemandGivesTheSameViolations) {
+  ValidateOptions all;
+  all.reportAll = true;
+  size_t compared = 0;
+  for (const BtfCase &c : test::invalidBtfCases()) {
+    const Btf base = c.build();
+    auto pb = validate::PreparedBase::create(base);
+    for (bool downwards : {false, true}) {
+      const Btf split = splitUsingEveryType(base, downwards);
+      EXPECT_EQ(logLines(validate::validate(split, all)),
+                logLines(validate::validate(split, all, *pb)))
+          << c.name << (downwards ? " downwards" : " upwards");
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, 100u);
 }

@@ -9,6 +9,7 @@
 ///   uint32_t p = b.addPtr(i);
 ///   std::vector<uint8_t> bytes = b.serialize(std::endian::little);
 #include <bit>
+#include <cassert>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -66,15 +67,28 @@ public:
   bool isOwn(uint32_t id) const { return id >= start_id_ && id < endId(); }
 
   /// Words of type `id` (1 <= id < endId()), looking into the base if needed.
-  const uint32_t *typeWords(uint32_t id) const;
+  const uint32_t *typeWords(uint32_t id) const {
+    if (id < start_id_) {
+      assert(base_ && "type id below start without a base");
+      return base_->typeWords(id);
+    }
+    return words_.data() + offsets_[id - start_id_];
+  }
   TypeView type(uint32_t id) const { return TypeView{typeWords(id)}; }
   /// Mutable words of an own type.
-  uint32_t *mutableTypeWords(uint32_t id) { return words_.data() + offsets_[id - start_id_]; }
+  uint32_t *mutableTypeWords(uint32_t id) {
+    checked_ = 0;
+    return words_.data() + offsets_[id - start_id_];
+  }
 
   std::string_view str(uint32_t off) const;
   /// Name of type `id` ("" for anonymous and for id 0).
   std::string_view name(uint32_t id) const { return id ? str(type(id).nameOff()) : ""; }
-  bool validStrOffset(uint32_t off) const;
+  bool validStrOffset(uint32_t off) const {
+    if (base_ && off < strings_.firstOffset())
+      return base_->validStrOffset(off);
+    return strings_.contains(off);
+  }
   uint32_t addString(std::string_view s);
   StringTable &strings() { return strings_; }
   const StringTable &strings() const { return strings_; }
@@ -121,13 +135,25 @@ public:
     offsets_.reserve(offsets_.size() + types);
   }
 
+  /// How many own types, from the first, are known to be well-formed: each
+  /// record as long as its kind and vlen say, of a known kind, with every
+  /// type id below endId() and every string offset valid. parseBtf checks
+  /// that and says so, so later passes (dedup) need not check a parsed base
+  /// again. Changing types in place (mutableTypeWords, replaceTypes) or the
+  /// strings (replaceStrings) forgets it; appending types leaves it.
+  uint32_t checkedTypes() const { return checked_; }
+  void markTypesChecked() { checked_ = ownCount(); }
+
   /// Raw storage, for passes (dedup, remap) that rebuild the type list.
   const std::vector<uint32_t> &words() const { return words_; }
   const std::vector<uint32_t> &offsets() const { return offsets_; }
   /// Replaces all own types (e.g. after compaction).
   void replaceTypes(std::vector<uint32_t> words, std::vector<uint32_t> offsets);
   /// Replaces the string table (offsets in types must already refer to it).
-  void replaceStrings(StringTable strings) { strings_ = std::move(strings); }
+  void replaceStrings(StringTable strings) {
+    strings_ = std::move(strings);
+    checked_ = 0;
+  }
 
   /// The bytes of a .BTF section (header, types, strings) in `order`.
   std::vector<uint8_t> serialize(std::endian order) const;
@@ -138,6 +164,7 @@ private:
   std::vector<uint32_t> words_;
   std::vector<uint32_t> offsets_; // word offset of each own type
   StringTable strings_;
+  uint32_t checked_ = 0; // see checkedTypes
 };
 
 } // namespace d2b::btf
