@@ -24,10 +24,7 @@ namespace d2b {
 namespace {
 
 Expected<std::unique_ptr<btf::Btf>> readBase(const std::string &path) {
-  auto bytes = btf::readBtfBytes(path);
-  if (!bytes)
-    return bytes.error();
-  auto parsed = btf::parseBtf(*bytes, nullptr, path);
+  auto parsed = btf::readBtf(path, nullptr);
   if (!parsed)
     return parsed.error();
   return std::make_unique<btf::Btf>(std::move(parsed->btf));
@@ -321,10 +318,7 @@ Expected<LoadedBtf> loadBtf(const std::string &path, const std::string &basePath
     if (!dist)
       return dist.error();
     auto distBase = std::make_unique<btf::Btf>(std::move(dist->btf));
-    auto bytes = btf::readBtfBytes(path);
-    if (!bytes)
-      return bytes.error();
-    auto parsed = btf::parseBtf(*bytes, distBase.get(), path);
+    auto parsed = btf::readBtf(path, distBase.get());
     if (!parsed)
       return parsed.error();
     out.order = parsed->order;
@@ -350,10 +344,7 @@ Expected<LoadedBtf> loadBtf(const std::string &path, const std::string &basePath
       return b.error();
     out.base = std::move(*b);
   }
-  auto bytes = btf::readBtfBytes(path);
-  if (!bytes)
-    return bytes.error();
-  auto parsed = btf::parseBtf(*bytes, out.base.get(), path);
+  auto parsed = btf::readBtf(path, out.base.get());
   if (!parsed)
     return parsed.error();
   out.order = parsed->order;

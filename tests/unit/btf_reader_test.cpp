@@ -352,6 +352,47 @@ TEST(BtfFile, ReadsOnlyTheBtfSectionOfAnElf) {
   EXPECT_EQ(*got, le);
 }
 
+// readBtf parses in place what readBtfBytes would copy out: the same types
+// and the same messages, from a raw file, an ELF section and a huge ELF.
+TEST(BtfFile, ReadBtfParsesWhatReadBtfBytesReads) {
+  Btf b;
+  test::addEveryKind(b);
+  TempDir dir;
+  const std::vector<uint8_t> le = b.serialize(std::endian::little);
+  test::writeRawBtf(b, std::endian::big, dir.path("be.btf"));
+  test::writeElfWithBtf(dir.path("le.o"), le, true, false);
+  test::writeElfWithBtf(dir.path("huge.o"), le, true, false);
+  const bool huge = ::truncate(dir.path("huge.o").c_str(), off_t(1) << 40) == 0;
+  for (const char *name : {"be.btf", "le.o", "huge.o"}) {
+    if (!huge && std::string(name) == "huge.o")
+      continue;
+    Expected<ParsedBtf> got = readBtf(dir.path(name), nullptr);
+    ASSERT_TRUE(got) << got.error().message();
+    EXPECT_EQ(got->btf.serialize(std::endian::little), le) << name;
+    EXPECT_EQ(got->order, std::string(name) == "be.btf" ? std::endian::big : std::endian::little);
+  }
+  // A split on top of the parsed base.
+  Expected<ParsedBtf> base = readBtf(dir.path("le.o"), nullptr);
+  ASSERT_TRUE(base);
+  Btf split(&base->btf);
+  split.addPtr(1);
+  test::writeRawBtf(split, std::endian::little, dir.path("split.btf"));
+  Expected<ParsedBtf> got = readBtf(dir.path("split.btf"), &base->btf);
+  ASSERT_TRUE(got) << got.error().message();
+  EXPECT_EQ(got->btf.startId(), base->btf.endId());
+  EXPECT_EQ(got->btf.serialize(std::endian::little), split.serialize(std::endian::little));
+  // Messages: the reader's, then the parser's, both naming the file.
+  test::writeFile(dir.path("text"), "hello world");
+  EXPECT_EQ(readBtf(dir.path("text"), nullptr).error().message(),
+            readBtfBytes(dir.path("text")).error().message());
+  std::vector<uint8_t> cut(le.begin(), le.end() - 1);
+  test::writeFile(dir.path("cut.btf"), std::string(cut.begin(), cut.end()));
+  EXPECT_EQ(readBtf(dir.path("cut.btf"), nullptr).error().message(),
+            parseBtf(cut, nullptr, dir.path("cut.btf")).error().message());
+  EXPECT_EQ(readBtf(dir.path("missing"), nullptr).error().message(),
+            dir.path("missing") + ": cannot open: No such file or directory");
+}
+
 TEST(BtfFile, Errors) {
   TempDir dir;
   EXPECT_EQ(readBtfBytes(dir.path("missing")).error().message(),

@@ -47,4 +47,9 @@ struct ParsedBtf {
 Expected<ParsedBtf> parseBtf(std::span<const uint8_t> bytes, const Btf *base,
                              const std::string &origin);
 
+/// readBtfBytes(path) then parseBtf(bytes, base, path), without copying the
+/// bytes first: an ELF section or a regular raw file is parsed from a
+/// mapping of the file.
+Expected<ParsedBtf> readBtf(const std::string &path, const Btf *base);
+
 } // namespace d2b::btf
