@@ -37,8 +37,30 @@ def tail(kind, vlen):
             15: 12 * vlen, 17: 4, 19: 12 * vlen}.get(kind, 0)
 
 
+def btf_of_elf(path):
+    """The .BTF section of a little-endian ELF64 file (a kernel build's
+    vmlinux, the base it gives every module), read without loading the file."""
+    with open(path, "rb") as f:
+        ehdr = f.read(64)
+        if ehdr[4] != 2 or ehdr[5] != 1:
+            raise ValueError(f"{path}: not a little-endian ELF64 file")
+        shoff, = struct.unpack_from("<Q", ehdr, 0x28)
+        shentsize, shnum, shstrndx = struct.unpack_from("<HHH", ehdr, 0x3A)
+        f.seek(shoff)
+        shdrs = [struct.unpack_from("<IIQQQQIIQQ", f.read(shentsize)) for _ in range(shnum)]
+        f.seek(shdrs[shstrndx][4])
+        names = f.read(shdrs[shstrndx][5])
+        for sh in shdrs:
+            if names[sh[0]:names.index(b"\0", sh[0])] == b".BTF":
+                f.seek(sh[4])
+                return f.read(sh[5])
+    raise ValueError(f"{path}: no .BTF section")
+
+
 def read(path):
-    data = open(path, "rb").read()
+    with open(path, "rb") as f:
+        elf = f.read(4) == b"\x7fELF"
+    data = btf_of_elf(path) if elf else open(path, "rb").read()
     magic, _ver, _flags, hdr_len, type_off, type_len, str_off, str_len = struct.unpack_from(
         "<HBBIIIII", data, 0)
     if magic != 0xEB9F:

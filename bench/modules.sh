@@ -10,7 +10,9 @@
 #   --tool PATH      dwarf2btf binary (default: build/dwarf2btf)
 #   --modules DIR    where the .ko files are (default: /usr/lib/debug/lib/modules/<newest>)
 #   --vmlinux PATH   debug vmlinux for the base (default: newest /usr/lib/debug/boot/vmlinux-*)
-#   --base FILE      use this base BTF instead of encoding vmlinux with dwarf2btf
+#   --base FILE      use this base BTF instead of encoding vmlinux with dwarf2btf: raw
+#                    BTF, or an ELF with .BTF (a kernel build passes vmlinux itself;
+#                    Debian's debug vmlinux carries pahole's .BTF)
 #   --limit N        only the first N modules (sorted by path)
 #   --jobs N         dwarf2btf batch -j (default: all cores); pahole runs one at a time
 #   --out DIR        output directory (default: bench/out/modules)
