@@ -1,8 +1,9 @@
-// readBtfBytes(): find the BTF data in a file. An ELF file is opened with
-// libelf and only its section is read: in a kernel build every module's run
-// takes vmlinux as its base, and that file is hundreds of MB of which .BTF is
-// a few. Anything else is read whole (sysfs files report a size that need not
-// match their content, so we read until EOF) and taken as raw BTF.
+// readBtfBytes(), readBtf(): find the BTF data in a file. An ELF file is
+// opened with libelf and only its section is read: in a kernel build every
+// module's run takes vmlinux as its base, and that file is hundreds of MB of
+// which .BTF is a few. Anything else is raw BTF: a regular file is mapped,
+// and what cannot be mapped is read to EOF (sysfs files report a size that
+// need not match their content).
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
