@@ -117,8 +117,9 @@ TEST_P(Clash, VarPolicies) {
     if (t.kind == "VAR" && t.name == "clash_var") {
       const uint32_t type = uint32_t(std::stoul(t.line.substr(t.line.find("type_id=") + 8)));
       for (const DumpType &u : first.types)
-        if (u.id == type)
+        if (u.id == type) {
           EXPECT_EQ(u.name, "int") << u.line;
+        }
     }
   Out skip = encode("--clash-vars skip");
   EXPECT_EQ(countNamed(skip.types, "VAR", "clash_var"), 0u);

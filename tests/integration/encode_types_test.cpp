@@ -786,8 +786,9 @@ TEST(EncodeTypes, CrossUnitRefAddrFromLto) {
   EXPECT_GT(e.result.stats.foreignTypes, 0u);
   EXPECT_EQ(countDiag(e.diags, "dwarf.dangling-ref"), "");
   EXPECT_EQ(countDiag(e.diags, "dwarf.not-a-type"), "");
-  if (!e.dump.empty()) // bpftool parsed it
+  if (!e.dump.empty()) { // bpftool parsed it
     EXPECT_EQ(block(e.dump, "STRUCT 'lto_pair'").rfind("STRUCT 'lto_pair' size=", 0), 0u) << e.dump;
+  }
   // Every struct member resolves to a real type within the result.
   const btf::Btf &b = e.result.btf;
   for (uint32_t id = 1; id < b.endId(); ++id) {

@@ -90,8 +90,9 @@ TEST_F(KernelScripts, VersionFlagsVmlinuxAndModule) {
   RunResult hdr = run("readelf -h " + quote(dir_.path(".btf.vmlinux.bin.o")));
   EXPECT_NE(hdr.out.find("REL (Relocatable file)"), std::string::npos) << hdr.out;
   std::string k = kernelCheck(dir_.path(".tmp_vmlinux.btf"));
-  if (!k.empty())
+  if (!k.empty()) {
     EXPECT_NE(k.find("kernel: accepted"), std::string::npos) << k;
+  }
 
   // Module: cmd_btf_ko from Makefile.modfinal, run by make with the base
   // named vmlinux in the current directory, as in a kernel tree.
@@ -113,6 +114,7 @@ TEST_F(KernelScripts, VersionFlagsVmlinuxAndModule) {
   RunResult ms = run("readelf -SW " + quote(dir_.path("mod.ko")));
   EXPECT_NE(ms.out.find(".BTF"), std::string::npos) << ms.out;
   std::string mk = kernelCheck(dir_.path("mod.ko"), dir_.path("vmlinux"));
-  if (!mk.empty())
+  if (!mk.empty()) {
     EXPECT_NE(mk.find("kernel: accepted"), std::string::npos) << mk;
+  }
 }

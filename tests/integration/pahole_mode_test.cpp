@@ -101,8 +101,9 @@ TEST(PaholeMode, InPlaceAndDetachedMatchEncode) {
     ASSERT_EQ(e.status, 0) << e.err;
     EXPECT_EQ(readFile(dir.path("p.btf")), readFile(dir.path("e.btf")));
     std::string k = kernelCheck(dir.path("p.btf"));
-    if (!k.empty())
+    if (!k.empty()) {
       EXPECT_NE(k.find("kernel: accepted"), std::string::npos) << k;
+    }
   }
 }
 
@@ -132,8 +133,9 @@ TEST(PaholeMode, SplitAgainstBaseLoadsInKernel) {
   // Base types are reused, not re-emitted: "int" lives in the base only.
   EXPECT_EQ(d.out.find("INT 'int'"), std::string::npos) << d.out.substr(0, 2000);
   std::string k = kernelCheck(mod, base);
-  if (!k.empty())
+  if (!k.empty()) {
     EXPECT_NE(k.find("kernel: accepted"), std::string::npos) << k;
+  }
 }
 
 /// A base for the batch tests, encoded from a C fixture into `dir`
@@ -264,8 +266,9 @@ TEST(PaholeMode, SplitAgainstRunningKernelBtf) {
   EXPECT_NE(d.out.find("INT 'char' size=1 bits_offset=0 nr_bits=8 encoding=SIGNED"),
             std::string::npos);
   std::string k = kernelCheck(mod, sysfs);
-  if (!k.empty())
+  if (!k.empty()) {
     EXPECT_NE(k.find("kernel: accepted"), std::string::npos) << k;
+  }
 }
 
 // The kernel always passes --lang_exclude=rust; DWARF2BTF_INCLUDE_LANGS=rust

@@ -169,8 +169,9 @@ TEST(RustStatics, VarsNamedBySymbolZeroSizedSkippedKernelAccepts) {
     Encoded e = encodeRaw(f, dir, "--vars all");
     ASSERT_EQ(e.run.status, 0) << f << ": " << describe(e.run);
     RunResult c = runTool("check --kernel " + quote(e.btfPath));
-    if (c.out.find("kernel: skipped") == std::string::npos)
+    if (c.out.find("kernel: skipped") == std::string::npos) {
       EXPECT_EQ(c.status, 0) << f << ": " << c.out << describe(c);
+    }
   }
   Encoded e = encodeRaw(testdata("bin/rust/layouts.rustc.dwarf4.O0.o"), dir, "--vars all");
   ASSERT_EQ(e.run.status, 0) << describe(e.run);

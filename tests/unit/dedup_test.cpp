@@ -500,8 +500,9 @@ TEST_P(DedupCase, ProducesExpectedTypes) {
   // reordered: first references follow the new type order).
   auto again = dedup::dedup(*b, opts);
   ASSERT_TRUE(again) << again.error().message();
-  if (tc.stable)
+  if (tc.stable) {
     EXPECT_EQ(typeLines(*b), tc.expected);
+  }
 }
 
 // Batch mode's prepared base (indexed once, shared) gives byte-identical
