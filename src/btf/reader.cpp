@@ -172,11 +172,11 @@ Error Parser::loadTypes(Btf &btf) {
   // place: per-type appends cost a module's run a sixth of its time when
   // the base is vmlinux.
   std::vector<uint32_t> words(type_len_ / 4);
-  if (order_ == std::endian::native)
-    std::memcpy(words.data(), p, words.size() * 4);
-  else
+  if (order_ != std::endian::native)
     for (size_t i = 0; i < words.size(); ++i)
       words[i] = load32(p + 4 * i, order_);
+  else if (!words.empty()) // memcpy must not see an empty vector's null data()
+    std::memcpy(words.data(), p, words.size() * 4);
   std::vector<uint32_t> offsets;
   offsets.reserve(type_len_ / 12); // every type has a 12-byte header
   uint32_t pos = 0;

@@ -155,6 +155,19 @@ TEST(BtfReader, SplitBtfMayHaveNoStrings) {
   EXPECT_EQ(parsed->btf.type(2).type(), 1u);
 }
 
+// An empty type section is legal (libbpf opens it too). Found by fuzz_btf
+// and fuzz_dedup (testdata/fuzz/*/empty-type-section.btf): the one-copy
+// load passed an empty vector's null data() to memcpy.
+TEST(BtfReader, EmptyTypeSectionInEitherByteOrder) {
+  Btf none;
+  for (std::endian order : {std::endian::little, std::endian::big}) {
+    Expected<ParsedBtf> parsed = parseBtf(none.serialize(order), nullptr, "none.btf");
+    ASSERT_TRUE(parsed) << parsed.error().message();
+    EXPECT_EQ(parsed->btf.ownCount(), 0u);
+    EXPECT_EQ(parsed->btf.checkedTypes(), 0u);
+  }
+}
+
 TEST(BtfReader, HeaderErrors) {
   Blob ok;
   ok.types = intType();
