@@ -2,7 +2,9 @@
 // Private to src/dwarf: the state of one unit's walk. graph_builder.cpp turns
 // type DIEs into graph nodes; records.cpp turns subprograms and variables
 // into records.
+#include <algorithm>
 #include <array>
+#include <cstring>
 #include <optional>
 #include <unordered_map>
 #include <unordered_set>
@@ -17,6 +19,24 @@
 #include "offset_map.h"
 
 namespace d2b::dwarf {
+
+/// A growing byte buffer for serializing DIEs (type_signature.cpp).
+class SigBuffer {
+public:
+  void clear() { size_ = 0; }
+  void append(const void *p, size_t n) {
+    if (size_ + n > bytes_.size())
+      bytes_.resize(std::max(bytes_.size() * 2, size_ + n + 256));
+    std::memcpy(bytes_.data() + size_, p, n);
+    size_ += n;
+  }
+  const uint8_t *data() const { return bytes_.data(); }
+  size_t size() const { return size_; }
+
+private:
+  std::vector<uint8_t> bytes_;
+  size_t size_ = 0;
+};
 
 class UnitBuilder {
 public:
@@ -111,6 +131,16 @@ private:
   Error visit(Dwarf_Die &die, Scope scope);
   void checkCodes(Dwarf_Die &die, int tag);
   Error walkError(Dwarf_Die &die, const char *what);
+  /// UnitGraph::external and ::publishable from the signatures of the
+  /// unit's type DIEs (type_signature.cpp).
+  void computeSignatures();
+  /// Appends what identifies the DIE at `die` and its children (nested type
+  /// DIEs aside) to `buf`, its type references to `edges`; returns where
+  /// its subtree ends, null when the DIE cannot have a signature.
+  const unsigned char *serializeDie(const unsigned char *die, int depth, SigBuffer &buf,
+                                    std::vector<model::NodeId> &edges);
+  /// Where the subtree of the DIE at `die` ends; null when unreadable.
+  const unsigned char *skipSubtree(const unsigned char *die, int depth);
   Error fillPending();
   void fill(model::NodeId id, Dwarf_Die die);
   void fillBase(model::TypeNode &n, DieAttrs &attrs);
@@ -146,7 +176,27 @@ private:
   encode::CallAbi abi_;                     // for reading parameter locations as pahole does
   std::optional<LocationReader> locations_; // this unit's DW_AT_location lists
   LocationList locationScratch_;
-  bool producerClang_ = false;  // the unit's DW_AT_producer names clang
+  bool producerClang_ = false; // the unit's DW_AT_producer names clang
+  bool scannerWalked_ = false; // the walk read the unit with scanner_
+  SigBuffer sigBuf_;
+  /// How serializeDie reads the DIEs of one abbreviation.
+  struct SigPlan {
+    uint8_t state = 0;       // 0 not made yet, 1 fixed-size values, 2 value by value, 3 unsignable
+    TypeSignature shape;     // tag, children, the kept attributes' names, forms, implicit values
+    uint32_t valuesSize = 0; // state 1
+    std::vector<std::pair<uint16_t, uint16_t>> copies; // state 1: (offset, length) kept
+    std::vector<std::pair<uint16_t, uint16_t>> refs;   // state 1: (offset, form) references
+  };
+  std::vector<SigPlan> sigPlans_; // by abbreviation code
+  const SigPlan &planFor(const DieScanner::Info &info);
+  /// The node a unit-local reference of `form` at `valp` names; 0 when it
+  /// names none (yet).
+  model::NodeId refNode(unsigned form, const unsigned char *valp);
+  // Per node: external and not read by lowering any other node, so not
+  // filled at all (only its kind is set).
+  std::vector<uint8_t> unfilled_;
+  bool shallow_ = false;        // filling an external node (UnitGraph::external)
+  model::NodeId filling_ = 0;   // the node being filled (for UnitGraph::tainted)
   std::vector<Dwarf_Die> dies_; // DIE of each node, parallel to the graph
   OffsetMap byKey_;             // keyOf(die) -> node
   std::unordered_map<Dwarf_CU *, UnitFacts> units_;

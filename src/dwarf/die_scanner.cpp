@@ -33,6 +33,7 @@ bool DieScanner::reset(const Dwarf_Die &cuDie, uint64_t headerOffset, uint64_t d
   names_.clear();
   forms_.clear();
   sizes_.clear();
+  implicit_.clear();
   Dwarf_Half version = 0;
   uint8_t unitType = 0, addressSize = 0, offsetSize = 0;
   if (!cuDie.cu || dwarf_cu_info(cuDie.cu, &version, &unitType, nullptr, nullptr, nullptr,
@@ -160,6 +161,7 @@ const DieScanner::Info *DieScanner::firstInfoFor(const unsigned char *die, uint6
     names_.resize(info.first);
     forms_.resize(info.first);
     sizes_.resize(info.first);
+    implicit_.resize(info.first);
     return nullptr;
   };
   // elfutils 0.188's dwarf_getattrcnt counts the terminating pair too, so
@@ -187,6 +189,7 @@ const DieScanner::Info *DieScanner::firstInfoFor(const unsigned char *die, uint6
     names_.push_back(uint16_t(name));
     forms_.push_back(uint16_t(form));
     sizes_.push_back(int8_t(size));
+    implicit_.push_back(form == DW_FORM_implicit_const ? int64_t(data) : 0);
     ++info.count;
   }
   if (info.fixed && classify_)

@@ -102,6 +102,43 @@ public:
   /// read; `values` is then where its attribute values start.
   const Info *infoAt(const Dwarf_Die &d, const unsigned char *&values);
 
+  /// The abbreviation of the DIE at `die` (of this unit) and where its
+  /// values start; null when the scanner cannot read it.
+  const Info *dieInfo(const unsigned char *die, const unsigned char *&values) {
+    return codeInfo(die, values);
+  }
+  /// Calls f(name, form, valp, next, implicitValue) for each attribute of a
+  /// DIE with abbreviation `info` whose values start at `p` (`next`: where
+  /// the value ends; `implicitValue`: a DW_FORM_implicit_const's value) and
+  /// returns where the values end; null when the data does not hold them.
+  template <class F>
+  const unsigned char *forEachValueSpan(const Info &info, const unsigned char *p, F &&f) const {
+    for (uint32_t i = 0; i < info.count; ++i) {
+      const uint32_t k = info.first + i;
+      const unsigned char *next = skipValue(sizes_[k], forms_[k], p);
+      if (!next)
+        return nullptr;
+      f(unsigned(names_[k]), unsigned(forms_[k]), p, next, implicit_[k]);
+      p = next;
+    }
+    return p;
+  }
+  /// Per attribute of `info`: the value size (>= 0 fixed, < 0 variable) and
+  /// the DW_FORM_implicit_const value (else 0).
+  std::span<const int8_t> sizesOf(const Info &info) const {
+    return {sizes_.data() + info.first, info.count};
+  }
+  std::span<const int64_t> implicitOf(const Info &info) const {
+    return {implicit_.data() + info.first, info.count};
+  }
+  /// A small number naming `info` in this unit (its abbreviation code).
+  uint32_t codeOf(const Info &info) const { return uint32_t(&info - byCode_.data()); }
+  /// The end of the unit's DIE data.
+  const unsigned char *end() const { return end_; }
+  uint16_t version() const { return version_; }
+  uint8_t addressSize() const { return addressSize_; }
+  uint8_t offsetSize() const { return offsetSize_; }
+
   /// Calls f(name, form, valp) for each attribute value of a DIE with
   /// abbreviation `info` whose values start at `p`, and returns where they
   /// end. Null when the data does not hold them (then some calls may have
@@ -237,6 +274,7 @@ private:
   std::vector<uint16_t> names_;
   std::vector<uint16_t> forms_;
   std::vector<int8_t> sizes_;
+  std::vector<int64_t> implicit_; // DW_FORM_implicit_const values (else 0)
   std::vector<Level> levels_;
   Classifier classify_ = nullptr;
   std::vector<Tracked> tracked_;

@@ -228,6 +228,44 @@ bool typeRef(Dwarf_Die &die, Dwarf_Die &out, bool integrate = false);
 /// and type-unit skeletons, which libdw's dwarf_aggregate_size does not.
 std::optional<uint64_t> typeByteSize(Dwarf_Die die);
 
+/// The node kind a type DIE with `tag` becomes (Void for tags BTF has no
+/// form for, which filling reports).
+inline model::NodeKind nodeKindOf(int tag) {
+  using model::NodeKind;
+  switch (tag) {
+  case DW_TAG_base_type:
+    return NodeKind::Base;
+  case DW_TAG_pointer_type:
+  case DW_TAG_reference_type:
+  case DW_TAG_rvalue_reference_type:
+  case DW_TAG_ptr_to_member_type:
+    return NodeKind::Pointer;
+  case DW_TAG_const_type:
+  case DW_TAG_volatile_type:
+  case DW_TAG_restrict_type:
+  case DW_TAG_atomic_type:
+  case DW_TAG_immutable_type:
+  case DW_TAG_packed_type:
+  case DW_TAG_shared_type:
+    return NodeKind::Qualifier;
+  case DW_TAG_typedef:
+    return NodeKind::Typedef;
+  case DW_TAG_structure_type:
+  case DW_TAG_union_type:
+  case DW_TAG_class_type:
+  case DW_TAG_interface_type:
+    return NodeKind::Composite;
+  case DW_TAG_enumeration_type:
+    return NodeKind::Enum;
+  case DW_TAG_array_type:
+    return NodeKind::Array;
+  case DW_TAG_subroutine_type:
+    return NodeKind::Subroutine;
+  default:
+    return NodeKind::Void;
+  }
+}
+
 /// DW_TAG_* name for diagnostics ("DW_TAG_member", or the hex code).
 std::string tagName(int tag);
 /// True for tags that describe a type (what DW_AT_type may refer to).

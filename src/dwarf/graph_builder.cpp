@@ -173,6 +173,11 @@ void UnitBuilder::warn(Dwarf_Die &die, const char *rule, std::string message, Se
   // referencing unit would only repeat the same line.
   if (die.cu != cu_)
     return;
+  if (filling_) {
+    if (out_.tainted.size() <= filling_)
+      out_.tainted.resize(filling_ + 1);
+    out_.tainted[filling_] = 1;
+  }
   Diagnostic d;
   d.severity = severity;
   d.rule = rule;
@@ -211,6 +216,7 @@ Error UnitBuilder::run() {
     addFunction(d);
   for (Dwarf_Die &d : variableDies_)
     addVariable(d);
+  computeSignatures();
   return fillPending();
 }
 
@@ -238,6 +244,7 @@ Error UnitBuilder::walk(Dwarf_Die &unitDie) {
   if (scanner_.scan(
           uint8_t(Scope::Unit), [](int tag, uint8_t scope) { return stepFor(tag, Scope(scope)); },
           scanned_)) {
+    scannerWalked_ = true;
     byKey_.reserve(scanned_.size() / 2); // types are a good part of the DIEs visited
     for (const DieScanner::Entry &e : scanned_) {
       Dwarf_Die d{};

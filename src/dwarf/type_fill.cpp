@@ -50,28 +50,31 @@ void UnitBuilder::fill(NodeId id, Dwarf_Die die) {
   // Work on a copy: filling adds nodes, which may move the node vector.
   TypeNode n = g_.node(id);
   const int tag = dwarf_tag(&die);
+  if (id < unfilled_.size() && unfilled_[id]) {
+    n.kind = nodeKindOf(tag);
+    g_.node(id) = n;
+    return;
+  }
   DieAttrs attrs = attrsOf(die);
-  n.name = attrs.name();
-  switch (tag) {
-  case DW_TAG_base_type:
+  filling_ = id;
+  shallow_ = id < out_.external.size() && out_.external[id] != 0;
+  // An external node's name is only read where lowering its neighbours
+  // looks at it (the C int that indexes arrays).
+  if (!shallow_ || tag == DW_TAG_base_type)
+    n.name = attrs.name();
+  switch (nodeKindOf(tag)) {
+  case NodeKind::Base:
     fillBase(n, attrs);
     break;
-  case DW_TAG_unspecified_type:
+  case NodeKind::Void:
+    if (tag != DW_TAG_unspecified_type)
+      warn(die, "dwarf.unsupported-type", "type has no BTF form; lowered to void");
     n.kind = NodeKind::Void;
     break;
-  case DW_TAG_pointer_type:
-  case DW_TAG_reference_type:
-  case DW_TAG_rvalue_reference_type:
-  case DW_TAG_ptr_to_member_type:
+  case NodeKind::Pointer:
     fillPointer(n, attrs);
     break;
-  case DW_TAG_const_type:
-  case DW_TAG_volatile_type:
-  case DW_TAG_restrict_type:
-  case DW_TAG_atomic_type:
-  case DW_TAG_immutable_type:
-  case DW_TAG_packed_type:
-  case DW_TAG_shared_type:
+  case NodeKind::Qualifier:
     n.kind = NodeKind::Qualifier;
     n.sub = uint8_t(tag == DW_TAG_const_type      ? model::Qualifier::Const
                     : tag == DW_TAG_volatile_type ? model::Qualifier::Volatile
@@ -79,10 +82,10 @@ void UnitBuilder::fill(NodeId id, Dwarf_Die die) {
                                                   : model::Qualifier::Atomic);
     n.type = typeOf(attrs);
     break;
-  case DW_TAG_typedef:
+  case NodeKind::Typedef:
     n.kind = NodeKind::Typedef;
     n.type = typeOf(attrs);
-    {
+    if (!shallow_) {
       std::vector<model::Annotation> tags;
       annotationsOf(attrs, [&](model::TagKind k, std::string_view v) {
         if (k == model::TagKind::DeclTag)
@@ -94,27 +97,22 @@ void UnitBuilder::fill(NodeId id, Dwarf_Die die) {
         g_.addAnnotation(t);
     }
     break;
-  case DW_TAG_structure_type:
-  case DW_TAG_union_type:
-  case DW_TAG_class_type:
-  case DW_TAG_interface_type:
+  case NodeKind::Composite:
     fillComposite(n, attrs);
     break;
-  case DW_TAG_enumeration_type:
+  case NodeKind::Enum:
     fillEnum(n, attrs);
     break;
-  case DW_TAG_array_type:
+  case NodeKind::Array:
     fillArray(n, attrs);
     break;
-  case DW_TAG_subroutine_type:
+  case NodeKind::Subroutine:
     fillSubroutine(n, attrs);
-    break;
-  default:
-    warn(die, "dwarf.unsupported-type", "type has no BTF form; lowered to void");
-    n.kind = NodeKind::Void;
     break;
   }
   g_.node(id) = n;
+  filling_ = 0;
+  shallow_ = false;
 }
 
 void UnitBuilder::fillBase(TypeNode &n, DieAttrs &attrs) {
@@ -145,12 +143,13 @@ void UnitBuilder::fillPointer(TypeNode &n, DieAttrs &attrs) {
   n.name = {}; // pointers are anonymous in BTF even if a producer names them
   n.type = typeOf(attrs);
   n.tagFirst = g_.annotationCount();
-  annotationsOf(attrs, [&](model::TagKind k, std::string_view v) {
-    if (k == model::TagKind::TypeTag) {
-      g_.addAnnotation({k, v});
-      ++n.tagCount;
-    }
-  });
+  if (!shallow_)
+    annotationsOf(attrs, [&](model::TagKind k, std::string_view v) {
+      if (k == model::TagKind::TypeTag) {
+        g_.addAnnotation({k, v});
+        ++n.tagCount;
+      }
+    });
 }
 
 bool UnitBuilder::memberOffset(DieAttrs &attrs, model::MemberNode &m) {
@@ -236,6 +235,8 @@ void UnitBuilder::fillComposite(TypeNode &n, DieAttrs &attrs) {
     return;
   }
   n.byteSize = *size;
+  if (shallow_)
+    return;
 
   // Members and annotations go to the graph's side arrays contiguously per
   // owner, so collect them here first (in buffers kept across composites:
@@ -419,6 +420,8 @@ void UnitBuilder::fillEnum(TypeNode &n, DieAttrs &attrs) {
     if (typeRef(die, t))
       n.byteSize = typeByteSize(t).value_or(0);
   }
+  if (shallow_)
+    return;
   n.isSigned = enumIsSigned(die);
   n.first = g_.enumeratorCount();
   Dwarf_Die c;
@@ -500,7 +503,7 @@ void UnitBuilder::fillSubroutine(TypeNode &n, DieAttrs &attrs) {
   n.type = typeOf(attrs);
   std::vector<model::ParamNode> params;
   Dwarf_Die c;
-  if (firstChild(die, c)) {
+  if (!shallow_ && firstChild(die, c)) {
     do {
       prime(c);
       const int ct = dwarf_tag(&c);

@@ -32,6 +32,11 @@ bool foldsRepeats(const EncodeOptions &opts) {
   return opts.foldRepeats && opts.incrementalDedup && !opts.base;
 }
 
+/// Whether units skip the types earlier units merged (same conditions).
+bool skipsRepeats(const EncodeOptions &opts) {
+  return opts.skipRepeats && opts.incrementalDedup && !opts.base;
+}
+
 /// The calling thread's CPU seconds when `on`, else 0.
 double cpuNow(bool on) { return on ? threadCpuSeconds() : 0; }
 
@@ -45,8 +50,8 @@ struct Slot {
 };
 
 Error lowerUnit(const elf::ElfInput &in, Dwarf *dw, const dwarf::UnitRef &unit, uint32_t index,
-                const EncodeOptions &opts, const elf::SymbolTable *symbols, DiagEngine &diag,
-                Fragment &frag, Slot &slot) {
+                const EncodeOptions &opts, const elf::SymbolTable *symbols,
+                const RepeatRegistry *repeats, DiagEngine &diag, Fragment &frag, Slot &slot) {
   dwarf::UnitInput ui;
   ui.dwarf = dw;
   ui.unit = &unit;
@@ -59,12 +64,17 @@ Error lowerUnit(const elf::ElfInput &in, Dwarf *dw, const dwarf::UnitRef &unit, 
   ui.collectVariables = opts.policy.vars != lower::Policy::VarScope::None && !unit.typeUnit;
   ui.rustLeafFuncNames = opts.policy.rust.funcNames == lower::RustPolicy::FuncNames::Leaf;
   ui.functionSymbols = symbols;
+  ui.repeats = repeats;
   const double t0 = cpuNow(opts.timeUnits);
   dwarf::UnitGraph ug;
   if (Error e = dwarf::buildUnitGraph(ui, ug, diag))
     return e;
   const double t1 = cpuNow(opts.timeUnits);
   lower::LowerContext ctx{in.path()};
+  if (!ug.external.empty())
+    ctx.external = &ug.external;
+  if (repeats)
+    ctx.tainted = &ug.tainted;
   std::unordered_map<model::NodeId, std::string> rustPaths;
   if (unit.language == DW_LANG_Rust && opts.policy.rust.qualifyClashes) {
     rustPaths = rustClashPaths(dw, unit, ug.graph);
@@ -104,8 +114,21 @@ Error lowerUnit(const elf::ElfInput &in, Dwarf *dw, const dwarf::UnitRef &unit, 
   for (model::VariableRecord &v : ug.variables)
     v.type = lu.nodeIds[v.type];
   frag.btf = std::move(lu.btf);
-  if (foldsRepeats(opts))
-    frag.shapes = shapeHashes(frag.btf);
+  frag.externals = std::move(lu.externals);
+  // A unit whose types mostly have signatures repeats earlier units only
+  // where the DWARF differs but the BTF does not: rare enough that hashing
+  // and folding its types costs more (in time and in the fold's index) than
+  // letting the dedup merge them. Other units (clang's string indexes, Rust)
+  // are folded as before.
+  const bool signedUnit = repeats && ug.signedNodes * 2 >= ug.graph.size() - 1;
+  if (foldsRepeats(opts) && !signedUnit)
+    frag.shapes = shapeHashes(frag.btf, frag.externals);
+  // What nothing was said about may stand for its repeats in later units.
+  frag.publish.reserve(ug.publishable.size());
+  for (const dwarf::UnitGraph::Signed &s : ug.publishable)
+    if (lu.nodeIds[s.node])
+      frag.publish.push_back(
+          {s.sig, lu.nodeIds[s.node], s.cycle, s.node >= ug.tainted.size() || !ug.tainted[s.node]});
   frag.functions = std::move(ug.functions);
   frag.variables = std::move(ug.variables);
   frag.dies = ug.dies;
@@ -204,8 +227,13 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
     incremental = std::make_unique<dedup::IncrementalDedup>();
     incremental->reserve(size_t(unitBytes / 40));
   }
-  FragmentMerger merger(res.btf, foldsRepeats(opts));
-  if (foldsRepeats(opts))
+  std::unique_ptr<RepeatRegistry> registry;
+  if (skipsRepeats(opts)) // vmlinux: one signature kept per ~165 bytes of units
+    registry = std::make_unique<RepeatRegistry>(size_t(unitBytes / 150));
+  FragmentMerger merger(res.btf, foldsRepeats(opts), registry.get());
+  // Where units skip their repeats by signature, only the few units that
+  // cannot (assembler, Rust) fold, and the index grows as they need it.
+  if (foldsRepeats(opts) && !registry)
     merger.reserve(size_t(unitBytes / 160)); // vmlinux: one merged type per ~190 bytes
 
   // Units are handed out in order from a counter (not split into ranges), so
@@ -272,8 +300,8 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
           }
         }
         if (handle)
-          slot.error = lowerUnit(*in, handle->dwarf(), units[i], uint32_t(i), opts, symbols, diag,
-                                 slot.frag, slot);
+          slot.error = lowerUnit(*in, handle->dwarf(), units[i], uint32_t(i), opts, symbols,
+                                 registry.get(), diag, slot.frag, slot);
       }
       if (slot.error)
         failed.store(true);
@@ -344,6 +372,8 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
   res.stats.foreignTypes = t.foreignTypes;
   res.stats.typesEmitted = res.btf.ownCount();
   res.stats.typesFolded = t.folded;
+  res.stats.typesSkipped = t.external;
+  res.stats.signaturesKnown = registry ? registry->size() : 0;
   res.stats.functionsWithoutSymbol = t.functionsWithoutSymbol;
   res.stats.functions = res.functions.size() + t.functionsWithoutSymbol;
   res.stats.variables = res.variables.size();

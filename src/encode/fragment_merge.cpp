@@ -8,6 +8,7 @@
 
 #include "dwarf2btf/btf/field_iter.h"
 #include "dwarf2btf/dedup/dedup.h"
+#include "dwarf2btf/support/scc.h"
 
 namespace d2b::encode {
 
@@ -34,7 +35,7 @@ bool isRefKind(const uint32_t *w) { return dedup::decidedByReferencePass(btf::ki
 
 } // namespace
 
-Shapes shapeHashes(const btf::Btf &b) {
+Shapes shapeHashes(const btf::Btf &b, std::span<const std::pair<uint32_t, uint32_t>> externals) {
   const uint32_t n = b.ownCount();
   Shapes out;
   std::vector<uint64_t> &hash = out.hash;
@@ -67,6 +68,11 @@ Shapes shapeHashes(const btf::Btf &b) {
                          [&](uint32_t &off) { off = uint32_t(hashString(off) >> 32); });
     own[id] = XXH3_64bits(scratch.data(), scratch.size() * 4);
     first[id + 1] = uint32_t(refs.size());
+  }
+  std::vector<uint8_t> isExternal(n + 1, 0);
+  for (const auto &[id, merged] : externals) {
+    own[id] = mix(0xe47e5a11ull, merged);
+    isExternal[id] = 1;
   }
   auto refsOf = [&](uint32_t id) {
     return std::span<const uint32_t>(refs.data() + first[id], first[id + 1] - first[id]);
@@ -105,26 +111,19 @@ Shapes shapeHashes(const btf::Btf &b) {
     }
   };
 
-  // Tarjan's strongly connected components, iteratively; a component is
-  // finished after every component it reaches, so the hashes it needs from
-  // outside are known by then.
-  std::vector<uint32_t> index(n + 1, 0), low(n + 1, 0);
-  std::vector<uint8_t> onStack(n + 1, 0);
-  std::vector<uint32_t> sccStack, members;
-  std::vector<std::pair<uint32_t, uint32_t>> call; // (node, next ref position)
+  // Components of the reference graph (support/scc.h): each is finished
+  // after every component it reaches, so the hashes it needs from outside
+  // are known by then.
   std::vector<uint64_t> local, sorted;
-  uint32_t counter = 0;
-  auto finish = [&](uint32_t root) {
-    members.clear();
-    uint32_t v;
-    do {
-      v = sccStack.back();
-      sccStack.pop_back();
-      onStack[v] = 2; // finished
-      members.push_back(v);
-    } while (v != root);
+  auto finish = [&](std::span<const uint32_t> members) {
+    const uint32_t root = members.back();
     const bool cyclic =
         members.size() > 1 || std::ranges::find(refsOf(root), root) != refsOf(root).end();
+    if (isExternal[root]) { // a placeholder: no references, its own class
+      hash[root] = own[root];
+      cls[root] = root;
+      return;
+    }
     if (!cyclic) {
       uint64_t acc = own[root];
       uint64_t key = own[root];
@@ -161,43 +160,14 @@ Shapes shapeHashes(const btf::Btf &b) {
     for (size_t i = 0; i < members.size(); ++i)
       hash[members[i]] = mix(local[i], sig);
   };
-  for (uint32_t start = 1; start <= n; ++start) {
-    if (index[start])
-      continue;
-    call.push_back({start, 0});
-    index[start] = low[start] = ++counter;
-    sccStack.push_back(start);
-    onStack[start] = 1;
-    while (!call.empty()) {
-      const uint32_t v = call.back().first;
-      const std::span<const uint32_t> rs = refsOf(v);
-      if (call.back().second < rs.size()) {
-        const uint32_t w = rs[call.back().second++];
-        if (w == 0)
-          continue;
-        if (!index[w]) {
-          index[w] = low[w] = ++counter;
-          sccStack.push_back(w);
-          onStack[w] = 1;
-          call.push_back({w, 0});
-        } else if (onStack[w] == 1) {
-          low[v] = std::min(low[v], index[w]);
-        }
-        continue;
-      }
-      call.pop_back();
-      if (low[v] == index[v])
-        finish(v);
-      if (!call.empty())
-        low[call.back().first] = std::min(low[call.back().first], low[v]);
-    }
-  }
+  forEachScc(n + 1, refsOf, finish);
   // Representatives: the member the dedup would make canonical, so that
   // folding repeats into it leaves every canonical choice as it was. Most
   // passes go in id order (the smallest id wins); the reference pass
   // resolves referents first, depth first from each type in id order, so
   // there the first member that walk finishes wins.
   std::vector<uint32_t> rank(n + 1, kUnset);
+  std::vector<std::pair<uint32_t, uint32_t>> call; // (type, next reference position)
   uint32_t finished = 0;
   for (uint32_t root = 1; root <= n; ++root) {
     if (!isRefKind(b.typeWords(root)) || rank[root] != kUnset)
@@ -391,11 +361,76 @@ void FragmentMerger::appendAll(const btf::Btf &src) {
   }
 }
 
-void FragmentMerger::appendFolding(const Fragment &frag) {
-  const btf::Btf &src = frag.btf;
-  const uint32_t n = src.ownCount();
+void FragmentMerger::mapKnown(const Fragment &frag) {
+  const uint32_t n = frag.btf.ownCount();
   idMap_.assign(n + 1, kUnset);
   idMap_[0] = 0;
+  for (const auto &[id, merged] : frag.externals)
+    idMap_[id] = merged;
+  uint64_t known = frag.externals.size();
+  // The worker looked its types up while other units were still being
+  // merged; now every earlier unit is, so what it found missing may be
+  // known. Whatever -j is, a unit's types are then mapped exactly where a
+  // single worker would have skipped them.
+  if (registry_) {
+    const std::vector<Fragment::Signed> &p = frag.publish;
+    for (size_t i = 0; i < p.size();) {
+      size_t end = i + 1;
+      if (p[i].cycle)
+        while (end < p.size() && p[end].cycle == p[i].cycle)
+          ++end;
+      found_.clear();
+      for (size_t k = i; k < end; ++k) {
+        const uint32_t merged = registry_->find(p[k].sig);
+        if (!merged)
+          break;
+        found_.push_back(merged);
+      }
+      if (found_.size() == end - i)
+        for (size_t k = i; k < end; ++k)
+          if (idMap_[p[k].id] == kUnset) {
+            idMap_[p[k].id] = found_[k - i];
+            ++known;
+          }
+      i = end;
+    }
+  }
+  totals_.external += known;
+}
+
+void FragmentMerger::appendMapped(const Fragment &frag) {
+  const btf::Btf &src = frag.btf;
+  const uint32_t n = src.ownCount();
+  mapKnown(frag);
+  const uint32_t firstNew = target_.endId();
+  uint32_t next = firstNew;
+  for (uint32_t a = 1; a <= n; ++a)
+    if (idMap_[a] != kUnset)
+      ++totals_.folded;
+  for (uint32_t a = 1; a <= n; ++a)
+    if (idMap_[a] == kUnset)
+      idMap_[a] = next++;
+  for (uint32_t a = 1; a <= n; ++a) {
+    if (idMap_[a] < firstNew)
+      continue; // known already
+    const uint32_t *w = src.typeWords(a);
+    const uint32_t id = target_.addRawType(std::span(w, btf::wordCountOf(w)));
+    uint32_t *words = target_.mutableTypeWords(id);
+    btf::forEachTypeIdField(words, [&](uint32_t &t) { t = idMap_[t]; });
+    btf::forEachStrField(words, [&](uint32_t &off) { off = mapString(src, off); });
+  }
+}
+
+void FragmentMerger::appendFolding(const Fragment &frag) {
+  // Sized at the first fragment that folds: units that skip their repeats
+  // by signature never need the index.
+  if (reserveWanted_) {
+    index_.reserve(reserveWanted_);
+    reserveWanted_ = 0;
+  }
+  const btf::Btf &src = frag.btf;
+  const uint32_t n = src.ownCount();
+  mapKnown(frag);
   // Types nothing else in the unit refers to first: a fold maps everything
   // a type reaches, so starting from the tops leaves the fewest lookups.
   for (bool tops : {true, false}) {
@@ -434,17 +469,19 @@ void FragmentMerger::appendFolding(const Fragment &frag) {
 
 void FragmentMerger::append(Fragment &frag, std::vector<model::FunctionRecord> &functions,
                             std::vector<model::VariableRecord> &variables) {
-  if (reserveWanted_) {
-    index_.reserve(reserveWanted_);
-    reserveWanted_ = 0;
-  }
   const btf::Btf &src = frag.btf;
   strMap_.assign(src.strings().size(), kUnset);
   strInfo_ = &frag.shapes.strings;
   if (fold_ && frag.shapes.hash.size() == src.ownCount() + 1)
     appendFolding(frag);
+  else if (registry_)
+    appendMapped(frag);
   else
     appendAll(src);
+  if (registry_)
+    for (const Fragment::Signed &p : frag.publish)
+      if (p.offer)
+        registry_->insert(p.sig, idMap_[p.id]);
   auto mapId = [&](uint32_t &id) { id = idMap_[id]; };
   for (model::FunctionRecord &f : frag.functions) {
     mapId(f.returnType);

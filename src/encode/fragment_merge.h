@@ -1,10 +1,12 @@
 #pragma once
 // Private to src/encode: appending per-unit fragments to the result Btf.
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "dwarf2btf/btf/btf.h"
 #include "dwarf2btf/model/symbol_records.h"
+#include "repeat_registry.h"
 
 namespace d2b::encode {
 
@@ -30,8 +32,21 @@ struct Fragment {
   btf::Btf btf;
   std::vector<model::FunctionRecord> functions;
   std::vector<model::VariableRecord> variables;
-  /// shapeHashes(btf) when the merger folds repeats (else empty).
+  /// shapeHashes(btf, externals) when the merger folds repeats (else empty).
   Shapes shapes;
+  /// (placeholder id, merged id): types the unit repeats from earlier units,
+  /// known by their DWARF signatures (lower::LoweredUnit::externals).
+  std::vector<std::pair<uint32_t, uint32_t>> externals;
+  /// The fragment's types with signatures that were not placeholders: the
+  /// merge maps those whose signatures earlier units offered since (a whole
+  /// cycle or nothing of it), and offers the rest.
+  struct Signed {
+    dwarf::TypeSignature sig;
+    uint32_t id;
+    uint32_t cycle; // see dwarf::UnitGraph::Signed (entries sorted by it)
+    bool offer;     // nothing was reported for it
+  };
+  std::vector<Signed> publish;
   uint64_t dies = 0;
   uint64_t nodes = 0;
   uint64_t foreignTypes = 0;
@@ -44,7 +59,11 @@ struct Fragment {
 /// they are in. Computed by each worker for its own fragment, so the serial
 /// merge only looks hashes up. Unequal graphs may share a hash: the merger
 /// compares before it folds.
-Shapes shapeHashes(const btf::Btf &fragment);
+///
+/// A placeholder in `externals` hashes by the merged id it stands for, and
+/// is a class of its own.
+Shapes shapeHashes(const btf::Btf &fragment,
+                   std::span<const std::pair<uint32_t, uint32_t>> externals = {});
 
 /// Appends fragments in order: type ids are shifted past what is already in
 /// the target (field_iter.h finds them), strings are re-interned in the
@@ -66,16 +85,20 @@ class FragmentMerger {
 public:
   struct Totals {
     uint64_t dies = 0, nodes = 0, foreignTypes = 0, functionsWithoutSymbol = 0;
-    uint64_t folded = 0; // fragment types mapped onto an earlier copy
+    uint64_t folded = 0;   // fragment types mapped onto an earlier copy
+    uint64_t external = 0; // of which known by signature (placeholders or at the merge)
   };
-  FragmentMerger(btf::Btf &target, bool foldRepeats) : target_(target), fold_(foldRepeats) {}
+  /// With `registry`, appending a folded fragment offers it the fragment's
+  /// signatures (Fragment::publish) with the ids they were merged as.
+  FragmentMerger(btf::Btf &target, bool foldRepeats, RepeatRegistry *registry = nullptr)
+      : target_(target), fold_(foldRepeats), registry_(registry) {}
   void append(Fragment &frag, std::vector<model::FunctionRecord> &functions,
               std::vector<model::VariableRecord> &variables);
   const Totals &totals() const { return totals_; }
   /// Sizes the index of merged types for about `types` of them. Done by
-  /// the first append (filling the table touches every page of it: ~70 ms
-  /// on vmlinux), which runs beside the other workers' walks rather than
-  /// before any of them starts.
+  /// the first append that folds (filling the table touches every page of
+  /// it: ~70 ms on vmlinux), which runs beside the other workers' walks
+  /// rather than before any of them starts.
   void reserve(size_t types) { reserveWanted_ = types; }
 
 private:
@@ -105,6 +128,12 @@ private:
 
   void appendAll(const btf::Btf &src);
   void appendFolding(const Fragment &frag);
+  /// appendAll for a fragment with placeholders (Fragment::externals),
+  /// which are mapped, not appended.
+  void appendMapped(const Fragment &frag);
+  /// idMap_ for a fragment: placeholders and the types whose signatures
+  /// earlier units offered mapped, the rest kUnset.
+  void mapKnown(const Fragment &frag);
   /// Maps fragment type `a` and everything it reaches onto target type `b`
   /// when the two graphs are equal; false (and nothing mapped) otherwise.
   bool fold(const btf::Btf &src, uint32_t a, uint32_t b);
@@ -113,6 +142,7 @@ private:
 
   btf::Btf &target_;
   bool fold_;
+  RepeatRegistry *registry_;
   Totals totals_;
   ShapeIndex index_;
   size_t reserveWanted_ = 0;     // see reserve
@@ -122,6 +152,7 @@ private:
   std::vector<std::pair<uint32_t, uint32_t>> stack_;
   std::vector<uint32_t> tentative_;
   std::vector<uint32_t> candidates_;
+  std::vector<uint32_t> found_; // mapKnown's scratch
   std::vector<uint8_t> roles_;
 };
 

@@ -81,10 +81,10 @@ void emitBase(LowerState &s, NodeId id, const TypeNode &n) {
                          n.byteSize));
   }
   if (enc == BaseEncoding::ComplexFloat)
-    s.diag.count("c.complex-float-as-int");
+    s.count(id, "c.complex-float-as-int");
   IntShape shape = cIntShape(n);
   if (shape.name != n.name)
-    s.diag.count("c.sanitized-int");
+    s.count(id, "c.sanitized-int");
   s.btf.addInt(shape.name, shape.byteSize, shape.encoding);
 }
 

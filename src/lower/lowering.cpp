@@ -15,6 +15,7 @@ void LowerState::report(NodeId n, const char *rule, std::string message) const {
   const model::TypeNode &node = graph.node(n);
   if (node.foreign) // reported when its own unit is lowered
     return;
+  taint(n);
   Diagnostic d;
   d.severity = Severity::Warning;
   d.rule = rule;
@@ -25,6 +26,11 @@ void LowerState::report(NodeId n, const char *rule, std::string message) const {
   d.where.name = std::string(node.name);
   d.message = std::move(message);
   diag.report(std::move(d));
+}
+
+void LowerState::count(NodeId n, const char *rule) const {
+  taint(n);
+  diag.count(rule);
 }
 
 const NodeLowering &loweringFor(uint16_t lang) {
@@ -155,9 +161,15 @@ LoweredUnit lowerGraph(const model::TypeGraph &g, const Policy &policy, const Lo
   uint32_t next = 1;
   bool needIndex = false;
   NodeId intNode = 0;
+  auto externalOf = [&](NodeId i) -> uint32_t {
+    return ctx.external && i < ctx.external->size() ? (*ctx.external)[i] : 0;
+  };
   for (NodeId i : order) {
     const model::TypeNode &node = g.node(i);
-    lay[i] = loweringFor(node.language).layout(g, i, policy);
+    if (externalOf(i))
+      lay[i] = NodeLayout{1, 0, false, model::kVoidNode};
+    else
+      lay[i] = loweringFor(node.language).layout(g, i, policy);
     if (!lay[i].alias) {
       first[i] = next;
       ids[i] = next + lay[i].entry;
@@ -205,6 +217,11 @@ LoweredUnit lowerGraph(const model::TypeGraph &g, const Policy &policy, const Lo
   for (NodeId i : order) {
     if (lay[i].alias)
       continue;
+    if (const uint32_t merged = externalOf(i)) {
+      u.btf.addFwd("", false);
+      u.externals.push_back({first[i], merged});
+      continue;
+    }
     loweringFor(g.node(i).language).emit(s, i, first[i]);
     assert(u.btf.endId() == first[i] + lay[i].count && "lowering emitted a different count");
   }
@@ -214,7 +231,7 @@ LoweredUnit lowerGraph(const model::TypeGraph &g, const Policy &policy, const Lo
     u.btf.addInt("int", 4, btf::kIntSigned);
   if (policy.declTags)
     for (NodeId i = 1; i < n; ++i)
-      if (!lay[i].alias)
+      if (!lay[i].alias && !externalOf(i))
         loweringFor(g.node(i).language).emitDeclTags(s, i);
   u.nodeIds = std::move(ids);
   return u;

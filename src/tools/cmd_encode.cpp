@@ -205,6 +205,9 @@ int cmdEncode(const std::vector<std::string> &args) {
       "policy", po::value(&policyFile),
       "read the policy from FILE (key = value lines, Rust knobs under [rust]); flags win")(
       "no-dedup", "skip deduplication (for testing)")(
+      "no-skip-repeats",
+      "build every unit's types in full, even those an earlier unit's have the same "
+      "DWARF as (for testing: the output is the same)")(
       "no-validate", "write BTF even if it breaks the kernel's rules")(
       "kfunc-tags", "DECL_TAG bpf_kfunc/bpf_fastcall on kfuncs listed in .BTF_ids")(
       "report", "print counts of every recoverable problem and lossy decision")(
@@ -377,6 +380,7 @@ int cmdEncode(const std::vector<std::string> &args) {
     p.rust.qualifyClashes = rustQualify == "on";
   }
   opts.dedup = !vm.count("no-dedup");
+  opts.encode.skipRepeats = !vm.count("no-skip-repeats");
   opts.validate = !vm.count("no-validate");
   // --report -v lists each skipped function with its reason (pahole -V wording).
   opts.verbose = vm.count("report") && vm.count("verbose");
@@ -406,6 +410,10 @@ int cmdEncode(const std::vector<std::string> &args) {
   if (vm.count("report") && vm.count("verbose")) {
     result->phases.add("write", writeClock);
     printPhases(std::cerr, result->phases);
+    const encode::EncodeStats &t = result->types;
+    std::cerr << fmt::format("types: {} graph nodes; {} unit types folded onto earlier copies, "
+                             "{} of them known by DWARF signature ({} signatures kept)\n",
+                             t.graphNodes, t.typesFolded, t.typesSkipped, t.signaturesKnown);
   }
   return kOk;
 }

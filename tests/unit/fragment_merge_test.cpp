@@ -4,6 +4,9 @@
 // anywhere in the reachable graph is appended instead.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "../../src/encode/fragment_merge.h"
 #include "dwarf2btf/btf/field_iter.h"
 
@@ -133,6 +136,138 @@ TEST(FragmentMerger, WithoutFoldingAppendsEverything) {
   m.add(listFragment(true));
   EXPECT_EQ(m.target.ownCount(), 11u);
   EXPECT_EQ(m.merger.totals().folded, 0u);
+}
+
+// ---- signatures (EncodeOptions::skipRepeats) ------------------------------------
+
+dwarf::TypeSignature sigOf(uint64_t k) { return {k * 0x9E3779B97F4A7C15ull, ~k}; }
+
+TEST(RepeatRegistry, FindsWhatWasOfferedAndKeepsTheFirstOffer) {
+  RepeatRegistry r(100);
+  EXPECT_EQ(r.find(sigOf(1)), 0u);
+  r.insert(sigOf(1), 7);
+  r.insert(sigOf(1), 9); // offered again by a later unit: the first stays
+  r.insert(sigOf(2), 0); // void is never offered
+  EXPECT_EQ(r.find(sigOf(1)), 7u);
+  EXPECT_EQ(r.find(sigOf(2)), 0u);
+  // Same low half, different high half: another signature.
+  dwarf::TypeSignature other = sigOf(1);
+  other.hi ^= 1;
+  EXPECT_EQ(r.find(other), 0u);
+  r.insert(other, 8);
+  EXPECT_EQ(r.find(other), 8u);
+  EXPECT_EQ(r.find(sigOf(1)), 7u);
+  EXPECT_EQ(r.size(), 2u);
+}
+
+TEST(RepeatRegistry, StopsTakingOffersWhenFull) {
+  RepeatRegistry r(10); // 1024 slots, three quarters usable
+  for (uint64_t k = 1; k <= 2000; ++k)
+    r.insert(sigOf(k), uint32_t(k));
+  EXPECT_EQ(r.size(), 768u);
+  size_t found = 0;
+  for (uint64_t k = 1; k <= 2000; ++k) {
+    const uint32_t v = r.find(sigOf(k));
+    EXPECT_TRUE(v == 0 || v == k);
+    found += v != 0;
+  }
+  EXPECT_EQ(found, 768u);
+}
+
+TEST(RepeatRegistry, ReadersSeeOnlyWholeEntriesWhileTheWriterAdds) {
+  RepeatRegistry r(1 << 16);
+  std::atomic<bool> done{false};
+  std::atomic<uint64_t> wrong{0}, seen{0};
+  std::thread reader([&] {
+    while (!done.load()) {
+      for (uint64_t k = 1; k <= 50000; k += 97) {
+        const uint32_t v = r.find(sigOf(k));
+        wrong += v != 0 && v != k;
+        seen += v != 0;
+      }
+    }
+  });
+  for (uint64_t k = 1; k <= 50000; ++k)
+    r.insert(sigOf(k), uint32_t(k));
+  done = true;
+  reader.join();
+  EXPECT_EQ(wrong.load(), 0u);
+  for (uint64_t k = 1; k <= 50000; ++k)
+    ASSERT_EQ(r.find(sigOf(k)), k);
+}
+
+// A fragment with struct list_head (its pointer, the struct) and a
+// prototype taking the pointer; `placeholder`: the struct stands as a
+// nameless FWD mapped to merged type `merged`.
+Fragment signedFragment(bool placeholder, uint32_t merged) {
+  Fragment f;
+  btf::Btf &b = f.btf;
+  const uint32_t ptr = b.addPtr(2); // 1
+  if (placeholder) {
+    b.addFwd("", false); // 2
+    f.externals.push_back({2, merged});
+  } else {
+    btf::Member m[] = {{"next", ptr, 0, 0}, {"prev", ptr, 64, 0}};
+    b.addComposite(false, "list_head", 16, m); // 2
+  }
+  btf::Param p[] = {{"h", ptr}};
+  b.addFuncProto(0, p); // 3
+  // The pointer and the struct form one cycle (1); the prototype is alone.
+  f.publish.push_back({sigOf(11), 1, 1, true});
+  if (!placeholder)
+    f.publish.push_back({sigOf(12), 2, 1, true});
+  f.publish.push_back({sigOf(13), 3, 0, true});
+  return f;
+}
+
+struct SignedMerge {
+  SignedMerge() : registry(1000), merger(target, false, &registry) {}
+  void add(Fragment f) { merger.append(f, funcs, vars); }
+  btf::Btf target;
+  RepeatRegistry registry;
+  FragmentMerger merger;
+  std::vector<model::FunctionRecord> funcs;
+  std::vector<model::VariableRecord> vars;
+};
+
+TEST(FragmentMerger, MapsPlaceholdersAndOffersTheRest) {
+  SignedMerge m;
+  m.add(signedFragment(false, 0));
+  EXPECT_EQ(m.target.ownCount(), 3u);
+  EXPECT_EQ(m.registry.size(), 3u);
+  const uint32_t head = idNamed(m.target, "list_head", btf::Kind::Struct);
+  EXPECT_EQ(m.registry.find(sigOf(12)), head);
+
+  // A unit that skipped the struct: only what the merge does not know yet
+  // is appended, pointing at the merged struct.
+  Fragment f = signedFragment(true, head);
+  f.publish = {{sigOf(21), 1, 0, true}, {sigOf(23), 3, 0, true}}; // another pointer's signature
+  m.add(std::move(f));
+  EXPECT_EQ(m.merger.totals().external, 1u);
+  ASSERT_EQ(m.target.ownCount(), 5u);
+  EXPECT_EQ(m.target.type(4).kind(), btf::Kind::Ptr);
+  EXPECT_EQ(m.target.typeWords(4)[2], head);
+  EXPECT_EQ(m.target.type(5).kind(), btf::Kind::FuncProto);
+}
+
+TEST(FragmentMerger, MapsWhatEarlierUnitsOfferedSinceTheWorkerLookedUp) {
+  SignedMerge m;
+  m.add(signedFragment(false, 0));
+  // The worker found nothing (its lookups ran before the first unit was
+  // merged); the merge finds all of it now.
+  m.add(signedFragment(false, 0));
+  EXPECT_EQ(m.target.ownCount(), 3u);
+  EXPECT_EQ(m.merger.totals().external, 3u);
+}
+
+TEST(FragmentMerger, MapsACycleWholeOrNotAtAll) {
+  SignedMerge m;
+  m.add(signedFragment(false, 0));
+  Fragment f = signedFragment(false, 0);
+  f.publish[1].sig = sigOf(99); // the struct is unknown: its pointer is built too
+  m.add(std::move(f));
+  EXPECT_EQ(m.merger.totals().external, 1u) << "only the prototype";
+  EXPECT_EQ(m.target.ownCount(), 5u);
 }
 
 } // namespace

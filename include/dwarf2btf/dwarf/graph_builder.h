@@ -27,6 +27,26 @@
 
 namespace d2b::dwarf {
 
+/// A type DIE's identity across units (128 bits of its DWARF subgraph): two
+/// type DIEs of C units with equal signatures have equal subgraphs (tags,
+/// attributes and their forms, children, and referenced types in turn;
+/// declaration coordinates aside), so they lower to equal BTF graphs.
+struct TypeSignature {
+  uint64_t lo = 0, hi = 0;
+};
+
+/// Types already merged, by signature (EncodeOptions::skipRepeats): a unit
+/// asks it before filling its nodes, and a type found there is not read,
+/// lowered, hashed or folded again. Read by workers while the merge adds.
+class RepeatIndex {
+public:
+  virtual ~RepeatIndex() = default;
+  /// The merged BTF id of a type with signature `s`; 0 when none is known.
+  virtual uint32_t find(const TypeSignature &s) const = 0;
+  /// Starts loading where find(s) will look.
+  virtual void prefetch(const TypeSignature &s) const = 0;
+};
+
 struct UnitInput {
   Dwarf *dwarf = nullptr;
   const UnitRef *unit = nullptr;
@@ -42,6 +62,9 @@ struct UnitInput {
   /// record: name and types only (the type nodes are made all the same),
   /// without parameter locations and the like, as it will be left out.
   const elf::SymbolTable *functionSymbols = nullptr;
+  /// When set (C units of .debug_info), nodes whose signature it knows are
+  /// external (UnitGraph::external).
+  const RepeatIndex *repeats = nullptr;
 };
 
 /// The graph of one unit. Type fields of the records hold graph NodeIds
@@ -52,6 +75,25 @@ struct UnitGraph {
   std::vector<model::VariableRecord> variables;
   uint64_t dies = 0;         // DIEs visited in the unit
   uint64_t foreignTypes = 0; // nodes for DIEs of other units
+  /// Per node (with UnitInput::repeats): the merged type the node repeats, 0
+  /// for none. Such a node is filled only as far as lowering its neighbours
+  /// needs (kind, name of base types, sizes, `type` edges, array bounds):
+  /// no members, enumerators, parameters or annotations.
+  std::vector<uint32_t> external;
+  /// A node with a signature that is not external: the merge looks it up
+  /// again (earlier units may have been merged since) and offers it.
+  struct Signed {
+    model::NodeId node;
+    uint32_t cycle; // nodes of one reference cycle share it (0: none)
+    TypeSignature sig;
+  };
+  /// Sorted by `cycle`, so that a cycle's nodes are next to each other.
+  std::vector<Signed> publishable;
+  /// Nodes that got a signature (external or publishable).
+  uint64_t signedNodes = 0;
+  /// Per node (may be shorter than the graph): 1 when filling it reported
+  /// something, so that a unit skipping its repeat would not say it again.
+  std::vector<uint8_t> tainted;
 };
 
 /// Walks the unit `in.unit` and fills `out`. Errors are libdw failures that

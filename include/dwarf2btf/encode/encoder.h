@@ -63,6 +63,11 @@ struct EncodeOptions {
   /// already merged are mapped onto them instead of appended (see
   /// FragmentMerger). Output does not depend on it.
   bool foldRepeats = true;
+  /// With foldRepeats: a C unit's type whose DWARF signature (its whole
+  /// DWARF subgraph, see dwarf::TypeSignature) matches a type an earlier
+  /// unit merged is not filled, lowered, hashed or folded at all, but
+  /// mapped onto that type. Output does not depend on it.
+  bool skipRepeats = true;
   /// With policy.funcs: read the input's symbols before the walk
   /// (TypesResult::symbols) and leave out, as each unit is lowered, the
   /// function records addFunctions would drop for having no ELF function of
@@ -80,6 +85,8 @@ struct EncodeStats {
   uint64_t foreignTypes = 0;           // nodes for DIEs of another unit (ref_addr, ref_sig8)
   uint64_t typesEmitted = 0;           // BTF types in the result
   uint64_t typesFolded = 0;            // unit types mapped onto an earlier copy (foldRepeats)
+  uint64_t typesSkipped = 0;           // of which known by their signature (skipRepeats)
+  uint64_t signaturesKnown = 0;        // signatures of merged types (skipRepeats)
   uint64_t functions = 0;              // function records (including those left out)
   uint64_t functionsWithoutSymbol = 0; // left out: no ELF function of their name
   uint64_t variables = 0;              // variable records

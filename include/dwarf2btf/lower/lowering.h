@@ -28,12 +28,20 @@ struct LowerContext {
   /// Rust: full scope paths ("crate::a::S") of nodes whose names clash in
   /// their unit (policy.rust.qualifyClashes); null or absent: the leaf name.
   const std::unordered_map<model::NodeId, std::string> *rustPaths = nullptr;
+  /// Per node: the merged type it repeats (dwarf::UnitGraph::external), 0
+  /// for none. Such a node becomes a placeholder (LoweredUnit::externals).
+  const std::vector<uint32_t> *external = nullptr;
+  /// When set, gets 1 at every node a diagnostic was reported or counted for.
+  std::vector<uint8_t> *tainted = nullptr;
 };
 
 /// The fragment of one unit and the id of each graph node in it.
 struct LoweredUnit {
   btf::Btf btf;
   std::vector<uint32_t> nodeIds; // indexed by NodeId; 0 for nodes lowered to void
+  /// (placeholder id, merged id) for each external node: a nameless FWD
+  /// standing for a type merged already, which is mapped, never appended.
+  std::vector<std::pair<uint32_t, uint32_t>> externals;
 };
 
 /// How a node maps onto BTF ids: `count` consecutive types whose `entry`-th
@@ -64,6 +72,16 @@ struct LowerState {
 
   /// Reports a recoverable problem on node `n` under `rule`.
   void report(model::NodeId n, const char *rule, std::string message) const;
+  /// Counts `rule` for node `n`.
+  void count(model::NodeId n, const char *rule) const;
+  /// Notes that node `n` was reported on (LowerContext::tainted).
+  void taint(model::NodeId n) const {
+    if (ctx.tainted) {
+      if (ctx.tainted->size() <= n)
+        ctx.tainted->resize(graph.size());
+      (*ctx.tainted)[n] = 1;
+    }
+  }
 };
 
 /// One language's mapping from graph nodes to BTF types.

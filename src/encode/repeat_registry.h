@@ -1,0 +1,51 @@
+#pragma once
+// Private to src/encode: the merged types by DWARF signature, shared by the
+// unit workers (dwarf::RepeatIndex) and the merge that fills it.
+#include <atomic>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+
+#include "dwarf2btf/dwarf/graph_builder.h"
+
+namespace d2b::encode {
+
+/// A fixed-size open-addressing table from type signatures to merged type
+/// ids. One writer (the worker draining the merge) adds while workers look
+/// up: an entry's payload is written before its key is published with a
+/// release store, and a reader that sees the key sees the payload. Entries
+/// are never changed or removed, and the table does not grow: once it is
+/// full, later types are simply not offered (they are then built and folded
+/// as before).
+class RepeatRegistry final : public dwarf::RepeatIndex {
+public:
+  /// Room for about `types` signatures.
+  explicit RepeatRegistry(size_t types);
+  uint32_t find(const dwarf::TypeSignature &s) const override;
+  void prefetch(const dwarf::TypeSignature &s) const override {
+    __builtin_prefetch(&slots_[s.lo & mask_]);
+  }
+  /// Adds `s` -> `merged` unless `s` is known or the table is full (writer only).
+  void insert(const dwarf::TypeSignature &s, uint32_t merged);
+  size_t size() const { return used_; }
+
+private:
+  // Zero-filled by calloc, which takes fresh pages for a table this size
+  // instead of clearing them; `key` is only accessed through atomic_ref.
+  struct Entry {
+    uint64_t key;   // signature's low half (0: empty; 0 is stored as 1)
+    uint32_t check; // bits of the high half
+    uint32_t merged;
+  };
+  struct Free {
+    void operator()(Entry *p) const { std::free(p); }
+  };
+  static uint64_t keyOf(const dwarf::TypeSignature &s) { return s.lo ? s.lo : 1; }
+  static uint32_t checkOf(const dwarf::TypeSignature &s) { return uint32_t(s.hi ^ (s.hi >> 32)); }
+
+  std::unique_ptr<Entry[], Free> slots_;
+  size_t mask_ = 0;
+  size_t used_ = 0, limit_ = 0;
+};
+
+} // namespace d2b::encode
