@@ -98,10 +98,10 @@ void StringTable::grow() {
   }
 }
 
-uint32_t StringTable::add(std::string_view s) { return add(s, hashOf(s)); }
+uint32_t StringTable::add(std::string_view s) { return s.empty() ? 0 : add(s, hashOf(s)); }
 
 uint32_t StringTable::add(std::string_view s, uint32_t h) {
-  if (s.empty() && first_ != 0)
+  if (s.empty()) // offset 0: this table's "" or, for a split table, the base's
     return 0;
   const size_t at = probe(s, h);
   if (slots_[at].local != kEmpty)

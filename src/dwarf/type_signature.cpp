@@ -175,8 +175,9 @@ model::NodeId UnitBuilder::refNode(unsigned form, const unsigned char *valp) {
   // An edge to a node that exists already; anything else would make filling
   // add nodes that a skipped type no longer adds. (Keys of non-type DIEs
   // that were met map to void.)
+  // (Only units of .debug_info are signed: a DIE's key is its offset.)
   const unsigned char *t = scanner_.refTarget(form, valp);
-  const uint32_t *node = t ? byKey_.find(keyOf(cu_, scanner_.offsetOf(t))) : nullptr;
+  const uint32_t *node = t ? byKey_.find(scanner_.offsetOf(t)) : nullptr;
   return node ? *node : model::kVoidNode;
 }
 

@@ -381,6 +381,8 @@ void FragmentMerger::mapKnown(const Fragment &frag) {
           ++end;
       found_.clear();
       for (size_t k = i; k < end; ++k) {
+        if (k + 8 < p.size())
+          registry_->prefetch(p[k + 8].sig);
         const uint32_t merged = registry_->find(p[k].sig);
         if (!merged)
           break;

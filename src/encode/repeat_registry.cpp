@@ -2,18 +2,30 @@
 
 #include <bit>
 #include <new>
+#include <sys/mman.h>
 
 namespace d2b::encode {
 
 RepeatRegistry::RepeatRegistry(size_t types) {
   // At most 3/4 full: probe runs stay short for the readers.
   const size_t slots = std::bit_ceil(std::max<size_t>(types + types / 3, 1024));
-  slots_.reset(static_cast<Entry *>(std::calloc(slots, sizeof(Entry))));
-  if (!slots_)
+  // Every lookup lands on a random entry of a table of tens of MB: on 4 KB
+  // pages nearly each one misses the TLB too. Aligned to 2 MB and marked
+  // for transparent huge pages, the table takes a few TLB entries.
+  constexpr size_t kHuge = size_t(2) << 20;
+  const size_t bytes = slots * sizeof(Entry);
+  const size_t mapped = bytes + kHuge;
+  void *base = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (base == MAP_FAILED)
     throw std::bad_alloc();
+  const uintptr_t aligned = (reinterpret_cast<uintptr_t>(base) + kHuge - 1) & ~(kHuge - 1);
+  (void)madvise(reinterpret_cast<void *>(aligned), bytes, MADV_HUGEPAGE); // a hint
+  slots_ = std::unique_ptr<Entry[], Unmap>(reinterpret_cast<Entry *>(aligned), Unmap{base, mapped});
   mask_ = slots - 1;
   limit_ = slots / 4 * 3;
 }
+
+void RepeatRegistry::Unmap::operator()(Entry *) const { munmap(base, bytes); }
 
 uint32_t RepeatRegistry::find(const dwarf::TypeSignature &s) const {
   const uint64_t key = keyOf(s);

@@ -3,7 +3,6 @@
 // unit workers (dwarf::RepeatIndex) and the merge that fills it.
 #include <atomic>
 #include <cstdint>
-#include <cstdlib>
 #include <memory>
 
 #include "dwarf2btf/dwarf/graph_builder.h"
@@ -30,20 +29,22 @@ public:
   size_t size() const { return used_; }
 
 private:
-  // Zero-filled by calloc, which takes fresh pages for a table this size
-  // instead of clearing them; `key` is only accessed through atomic_ref.
+  // In fresh anonymous pages (zero, not cleared by hand); `key` is only
+  // accessed through atomic_ref.
   struct Entry {
     uint64_t key;   // signature's low half (0: empty; 0 is stored as 1)
     uint32_t check; // bits of the high half
     uint32_t merged;
   };
-  struct Free {
-    void operator()(Entry *p) const { std::free(p); }
+  struct Unmap { // the whole mapping the table sits in
+    void *base;
+    size_t bytes;
+    void operator()(Entry *) const;
   };
   static uint64_t keyOf(const dwarf::TypeSignature &s) { return s.lo ? s.lo : 1; }
   static uint32_t checkOf(const dwarf::TypeSignature &s) { return uint32_t(s.hi ^ (s.hi >> 32)); }
 
-  std::unique_ptr<Entry[], Free> slots_;
+  std::unique_ptr<Entry[], Unmap> slots_;
   size_t mask_ = 0;
   size_t used_ = 0, limit_ = 0;
 };
