@@ -52,6 +52,7 @@
 ///  - malformed input gives a located Error instead of -EINVAL/-ELOOP or a
 ///    crash, and no pass recurses on the call stack.
 #include "dwarf2btf/dedup/dedup.h"
+#include "dwarf2btf/support/huge_pages.h"
 
 #include <fmt/format.h>
 #include <xxhash.h>
@@ -356,6 +357,9 @@ void IncrementalDedup::reserve(size_t types) {
   s_->map.reserve(types);
   s_->hypot.reserve(types);
   s_->kinds.reserve(types);
+  adviseHugePages(s_->map);
+  adviseHugePages(s_->hypot);
+  adviseHugePages(s_->kinds);
   // The candidate tables hold canonical types only (few, until the
   // reference pass), so they are left to grow.
 }

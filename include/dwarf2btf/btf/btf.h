@@ -18,6 +18,7 @@
 #include "dwarf2btf/btf/field_iter.h"
 #include "dwarf2btf/btf/format.h"
 #include "dwarf2btf/btf/string_table.h"
+#include "dwarf2btf/support/huge_pages.h"
 
 namespace d2b::btf {
 
@@ -133,6 +134,8 @@ public:
   void reserve(size_t words, size_t types) {
     words_.reserve(words_.size() + words);
     offsets_.reserve(offsets_.size() + types);
+    adviseHugePages(words_);
+    adviseHugePages(offsets_);
   }
 
   /// How many own types, from the first, are known to be well-formed: each
