@@ -400,6 +400,34 @@ void FragmentMerger::mapKnown(const Fragment &frag) {
   totals_.external += known;
 }
 
+void FragmentMerger::internStrings(const Fragment &frag, uint32_t firstNew) {
+  // The merged table is large, and each string interned into it probes a
+  // random slot and then the bytes the slot names: two cache misses in a
+  // row. Looking the appended types' strings up in three passes (hash and
+  // prefetch the slots, prefetch the bytes they name, intern) overlaps them.
+  const btf::Btf &src = frag.btf;
+  pending_.clear();
+  for (uint32_t a = 1; a <= src.ownCount(); ++a) {
+    if (idMap_[a] < firstNew)
+      continue;
+    btf::forEachStrField(src.typeWords(a), [&](const uint32_t &off) {
+      if (strMap_[off] == kUnset) {
+        strMap_[off] = kUnset - 1; // pending
+        pending_.push_back({off, 0});
+      }
+    });
+  }
+  btf::StringTable &table = target_.strings();
+  for (auto &[off, hash] : pending_) {
+    hash = btf::StringTable::hashOf(src.strings().at(off));
+    table.prefetchSlot(hash);
+  }
+  for (const auto &[off, hash] : pending_)
+    table.prefetchBytes(hash);
+  for (const auto &[off, hash] : pending_)
+    strMap_[off] = table.add(src.strings().at(off), hash);
+}
+
 void FragmentMerger::appendMapped(const Fragment &frag) {
   const btf::Btf &src = frag.btf;
   const uint32_t n = src.ownCount();
@@ -412,6 +440,7 @@ void FragmentMerger::appendMapped(const Fragment &frag) {
   for (uint32_t a = 1; a <= n; ++a)
     if (idMap_[a] == kUnset)
       idMap_[a] = next++;
+  internStrings(frag, firstNew);
   for (uint32_t a = 1; a <= n; ++a) {
     if (idMap_[a] < firstNew)
       continue; // known already

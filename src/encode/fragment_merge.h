@@ -134,6 +134,9 @@ private:
   /// idMap_ for a fragment: placeholders and the types whose signatures
   /// earlier units offered mapped, the rest kUnset.
   void mapKnown(const Fragment &frag);
+  /// Fills strMap_ for the strings of the fragment's types that are
+  /// appended (idMap_ >= firstNew).
+  void internStrings(const Fragment &frag, uint32_t firstNew);
   /// Maps fragment type `a` and everything it reaches onto target type `b`
   /// when the two graphs are equal; false (and nothing mapped) otherwise.
   bool fold(const btf::Btf &src, uint32_t a, uint32_t b);
@@ -152,7 +155,8 @@ private:
   std::vector<std::pair<uint32_t, uint32_t>> stack_;
   std::vector<uint32_t> tentative_;
   std::vector<uint32_t> candidates_;
-  std::vector<uint32_t> found_; // mapKnown's scratch
+  std::vector<uint32_t> found_;                        // mapKnown's scratch
+  std::vector<std::pair<uint32_t, uint32_t>> pending_; // internStrings': (offset, hash)
   std::vector<uint8_t> roles_;
 };
 

@@ -37,6 +37,17 @@ public:
   /// Sizes the table for about `strings` more strings of `bytes` bytes in
   /// all, so filling it does not rehash step by step.
   void reserve(size_t strings, size_t bytes);
+  /// Start loading the slot a string with hash `hash` is looked up at.
+  void prefetchSlot(uint32_t hash) const {
+    __builtin_prefetch(&slots_[hash & (slots_.size() - 1)]);
+  }
+  /// Start loading the bytes of the string stored at that slot, when its
+  /// hash is `hash` (call after prefetchSlot, once the slot may have come).
+  void prefetchBytes(uint32_t hash) const {
+    const Slot &slot = slots_[hash & (slots_.size() - 1)];
+    if (slot.local != kEmpty && slot.hash == hash)
+      __builtin_prefetch(data_.data() + slot.local);
+  }
   /// Offset of `s` if present, or UINT32_MAX.
   uint32_t find(std::string_view s) const;
   /// find(s) for a caller that has hashOf(s) already.
