@@ -25,6 +25,8 @@ class SigBuffer {
 public:
   void clear() { size_ = 0; }
   void append(const void *p, size_t n) {
+    if (n == 0) // (flag_present has no bytes; memcpy must not see a null buffer)
+      return;
     if (size_ + n > bytes_.size())
       bytes_.resize(std::max(bytes_.size() * 2, size_ + n + 256));
     std::memcpy(bytes_.data() + size_, p, n);
