@@ -50,8 +50,8 @@ struct Slot {
 };
 
 Error lowerUnit(const elf::ElfInput &in, Dwarf *dw, const dwarf::UnitRef &unit, uint32_t index,
-                const EncodeOptions &opts, const elf::SymbolTable *symbols,
-                const RepeatRegistry *repeats, DiagEngine &diag, Fragment &frag, Slot &slot) {
+                const EncodeOptions &opts, const elf::SymbolTable *symbols, RepeatRegistry *repeats,
+                DiagEngine &diag, Fragment &frag, Slot &slot) {
   dwarf::UnitInput ui;
   ui.dwarf = dw;
   ui.unit = &unit;
@@ -64,7 +64,8 @@ Error lowerUnit(const elf::ElfInput &in, Dwarf *dw, const dwarf::UnitRef &unit, 
   ui.collectVariables = opts.policy.vars != lower::Policy::VarScope::None && !unit.typeUnit;
   ui.rustLeafFuncNames = opts.policy.rust.funcNames == lower::RustPolicy::FuncNames::Leaf;
   ui.functionSymbols = symbols;
-  ui.repeats = repeats;
+  if (repeats && repeats->worthSigning())
+    ui.repeats = repeats;
   const double t0 = cpuNow(opts.timeUnits);
   dwarf::UnitGraph ug;
   if (Error e = dwarf::buildUnitGraph(ui, ug, diag))
@@ -73,7 +74,7 @@ Error lowerUnit(const elf::ElfInput &in, Dwarf *dw, const dwarf::UnitRef &unit, 
   lower::LowerContext ctx{in.path()};
   if (!ug.external.empty())
     ctx.external = &ug.external;
-  if (repeats)
+  if (ui.repeats)
     ctx.tainted = &ug.tainted;
   std::unordered_map<model::NodeId, std::string> rustPaths;
   if (unit.language == DW_LANG_Rust && opts.policy.rust.qualifyClashes) {
@@ -115,12 +116,20 @@ Error lowerUnit(const elf::ElfInput &in, Dwarf *dw, const dwarf::UnitRef &unit, 
     v.type = lu.nodeIds[v.type];
   frag.btf = std::move(lu.btf);
   frag.externals = std::move(lu.externals);
-  // A unit whose types mostly have signatures repeats earlier units only
-  // where the DWARF differs but the BTF does not: rare enough that hashing
-  // and folding its types costs more (in time and in the fold's index) than
-  // letting the dedup merge them. Other units (clang's string indexes, Rust)
-  // are folded as before.
-  const bool signedUnit = repeats && ug.signedNodes * 2 >= ug.graph.size() - 1;
+  // A unit whose types mostly have signatures, in an input whose units
+  // mostly find each other's, repeats earlier units only where the DWARF
+  // differs but the BTF does not: rare enough that hashing and folding its
+  // types costs more (in time and in the fold's index) than letting the
+  // dedup merge them. Other units (clang's string indexes, Rust, the first
+  // units of a run, a .ko's) are folded as before. Either way the output is
+  // the same.
+  uint64_t found = 0;
+  for (uint32_t e : ug.external)
+    found += e != 0;
+  if (ui.repeats)
+    repeats->noteLookups(ug.signedNodes, found);
+  const bool signedUnit =
+      ui.repeats && ug.signedNodes * 2 >= ug.graph.size() - 1 && repeats->mostlyFinding();
   if (foldsRepeats(opts) && !signedUnit)
     frag.shapes = shapeHashes(frag.btf, frag.externals);
   // What nothing was said about may stand for its repeats in later units.

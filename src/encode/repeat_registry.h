@@ -27,6 +27,26 @@ public:
   /// Adds `s` -> `merged` unless `s` is known or the table is full (writer only).
   void insert(const dwarf::TypeSignature &s, uint32_t merged);
   size_t size() const { return used_; }
+  /// A worker's tally for one unit: `looked` signatures looked up, `found`
+  /// of them known.
+  void noteLookups(uint64_t looked, uint64_t found) {
+    looked_.fetch_add(looked, std::memory_order_relaxed);
+    found_.fetch_add(found, std::memory_order_relaxed);
+  }
+  /// Whether lookups have mostly been finding repeats so far: inputs whose
+  /// units share few signatures (a .ko, whose .debug_str ld -r leaves
+  /// unmerged, so equal names have different offsets) gain nothing from
+  /// them and keep folding at the BTF level.
+  /// Whether signing is worth its cost at all: not after the lookups of
+  /// many types found next to nothing.
+  bool worthSigning() const {
+    const uint64_t looked = looked_.load(std::memory_order_relaxed);
+    return looked < 20000 || found_.load(std::memory_order_relaxed) * 20 >= looked;
+  }
+  bool mostlyFinding() const {
+    const uint64_t looked = looked_.load(std::memory_order_relaxed);
+    return looked >= 20000 && found_.load(std::memory_order_relaxed) * 3 >= looked;
+  }
 
 private:
   // In fresh anonymous pages (zero, not cleared by hand); `key` is only
@@ -47,6 +67,7 @@ private:
   std::unique_ptr<Entry[], Unmap> slots_;
   size_t mask_ = 0;
   size_t used_ = 0, limit_ = 0;
+  std::atomic<uint64_t> looked_{0}, found_{0};
 };
 
 } // namespace d2b::encode
