@@ -60,8 +60,6 @@ Error scan(Dwarf *dw, bool types, std::vector<UnitRef> &out, const std::string &
     if (dwarf_cu_info(die.cu, &v2, &unitType, nullptr, nullptr, nullptr, nullptr, nullptr) != 0)
       return Error(fmt::format("{}: {}+{:#x}: bad unit: {}", file, section, off, dwarf_errmsg(-1)));
     u.typeUnit = types || unitType == DW_UT_type || unitType == DW_UT_split_type;
-    int lang = dwarf_srclang(&die);
-    u.language = lang > 0 ? uint16_t(lang) : 0;
     out.push_back(u);
     if (next <= off)
       return Error(fmt::format("{}: {}+{:#x}: unit does not advance", file, section, off));
@@ -104,6 +102,14 @@ void reportUnknownLanguages(const std::vector<UnitRef> &units, const std::string
     d.message = fmt::format("unknown DW_AT_language {:#x}; its units are lowered as C", u.language);
     diag.report(std::move(d));
   }
+}
+
+Expected<uint16_t> unitLanguage(Dwarf *dw, const UnitRef &u, const std::string &file) {
+  Expected<Dwarf_Die> die = unitDie(dw, u, file);
+  if (!die)
+    return die.error();
+  const int lang = dwarf_srclang(&*die);
+  return uint16_t(lang > 0 ? lang : 0);
 }
 
 Expected<Dwarf_Die> unitDie(Dwarf *dw, const UnitRef &u, const std::string &file) {

@@ -50,6 +50,11 @@ void SymbolTable::addFunction(std::string_view name, uint64_t address) {
   pending_.push_back(FunctionSymbol{std::string(name), address});
 }
 
+void SymbolTable::reserve(size_t symbols) {
+  pending_.reserve(symbols);
+  objects_.reserve(symbols);
+}
+
 void SymbolTable::addObject(ObjectSymbol sym) { objects_.push_back(std::move(sym)); }
 
 void SymbolTable::addSection(SectionInfo sec) {
@@ -58,13 +63,16 @@ void SymbolTable::addSection(SectionInfo sec) {
 }
 
 void SymbolTable::finalize() {
-  // Stable, so symbols inside a group keep symbol-table order.
-  std::stable_sort(pending_.begin(), pending_.end(),
-                   [](const FunctionSymbol &a, const FunctionSymbol &b) {
-                     return functionKey(a.name) < functionKey(b.name);
-                   });
-  for (FunctionSymbol &s : pending_) {
-    std::string_view key = functionKey(s.name);
+  // Positions sorted, not the symbols (each holds a string); ties keep
+  // symbol-table order inside a group.
+  std::vector<std::pair<std::string_view, uint32_t>> order(pending_.size());
+  for (uint32_t i = 0; i < pending_.size(); ++i)
+    order[i] = {functionKey(pending_[i].name), i};
+  std::sort(order.begin(), order.end());
+  if (groups_.empty())
+    groups_.reserve(pending_.size());
+  for (const auto &[key, i] : order) {
+    FunctionSymbol &s = pending_[i];
     if (groups_.empty() || groups_.back().key != key) {
       // Groups from an earlier finalize() stay valid: merge into them.
       auto it =
@@ -185,6 +193,7 @@ Expected<SymbolTable> readSymbols(Elf *elf, const std::string &path) {
                              t.sections()[shndxIdx].name, elfError()));
 
   const size_t count = symSh.sh_size / symSh.sh_entsize;
+  t.reserve(count);
   const bool relocatable = eh.e_type == ET_REL;
   for (size_t i = 1; i < count; ++i) {
     GElf_Sym sym;

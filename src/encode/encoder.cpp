@@ -197,7 +197,6 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
     return listError;
   if (units.empty())
     return Error(fmt::format("{}: no DWARF debug information (.debug_info has no units)", path));
-  dwarf::reportUnknownLanguages(units, path, diag);
 
   TypesResult res;
   if (opts.base)
@@ -221,6 +220,11 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
     if (units[i + 1].typesSection == units[i].typesSection)
       unitBytes += units[i + 1].headerOffset - units[i].headerOffset;
   res.btf.reserve(size_t(unitBytes * 5 / 16), size_t(unitBytes / 24));
+  // vmlinux: a function record per ~2.9 KB of units, a variable per ~4 KB.
+  // Reserved (untouched capacity costs no memory), the records are not
+  // copied again each time the vectors would double.
+  res.functions.reserve(size_t(unitBytes / 2048));
+  res.variables.reserve(size_t(unitBytes / 3072));
 
   std::vector<Slot> slots(units.size());
   std::atomic<size_t> nextUnit{0};
@@ -240,8 +244,9 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
   if (skipsRepeats(opts)) // vmlinux: one signature kept per ~165 bytes of units
     registry = std::make_unique<RepeatRegistry>(size_t(unitBytes / 150));
   FragmentMerger merger(res.btf, foldsRepeats(opts), registry.get());
-  // Where units skip their repeats by signature, only the few units that
-  // cannot (assembler, Rust) fold, and the index grows as they need it.
+  // Where units skip their repeats by signature, the index is left to grow
+  // with the units that still fold (the first of a run, assembler, Rust,
+  // inputs where signatures find little): on vmlinux a few hundred types.
   if (foldsRepeats(opts) && !registry)
     merger.reserve(size_t(unitBytes / 160)); // vmlinux: one merged type per ~190 bytes
 
@@ -296,22 +301,28 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
       if (handle && handleUnits % kUnitsPerSideRelease == 0)
         handle->releaseSideSections();
       Slot &slot = slots[i];
-      if (opts.policy.excludes(units[i].language)) {
-        slot.skipped = true;
-      } else {
-        if (!handle) {
-          Expected<elf::DwarfHandle> h = in->openDwarf();
-          if (!h) {
-            slot.error = h.error();
-          } else {
-            handle.emplace(std::move(*h));
-            primeHandle(*handle, i);
-          }
+      if (!handle) {
+        Expected<elf::DwarfHandle> h = in->openDwarf();
+        if (!h) {
+          slot.error = h.error();
+        } else {
+          handle.emplace(std::move(*h));
+          primeHandle(*handle, i);
         }
-        if (handle)
-          slot.error = lowerUnit(*in, handle->dwarf(), units[i], uint32_t(i), opts, symbols,
-                                 registry.get(), diag, slot.frag, slot);
       }
+      // Only this worker touches units[i] now (the others read only the
+      // offsets of theirs and of earlier units).
+      if (handle) {
+        if (Expected<uint16_t> lang = dwarf::unitLanguage(handle->dwarf(), units[i], path))
+          units[i].language = *lang;
+        else
+          slot.error = lang.error();
+      }
+      if (!slot.error && opts.policy.excludes(units[i].language))
+        slot.skipped = true;
+      else if (!slot.error)
+        slot.error = lowerUnit(*in, handle->dwarf(), units[i], uint32_t(i), opts, symbols,
+                               registry.get(), diag, slot.frag, slot);
       if (slot.error)
         failed.store(true);
       // One worker at a time drains finished units in order (appending and,
@@ -362,6 +373,11 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
   for (size_t i = 0; i < slots.size(); ++i) {
     if (slots[i].error)
       return slots[i].error;
+  }
+  if (dedupError)
+    return dedupError;
+  dwarf::reportUnknownLanguages(units, path, diag); // the workers read the languages
+  for (size_t i = 0; i < slots.size(); ++i) {
     if (slots[i].skipped) {
       ++res.stats.skippedUnits;
       continue;
@@ -370,8 +386,6 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
     res.stats.walkCpu += slots[i].walkCpu;
     res.stats.lowerCpu += slots[i].lowerCpu;
   }
-  if (dedupError)
-    return dedupError;
   res.stats.mergeCpu = mergeCpu - dedupCpu;
   res.stats.dedupCpu = dedupCpu;
   res.dedup = std::move(incremental);

@@ -68,6 +68,9 @@ public:
   /// with an empty base are ignored. Call finalize() after the last add.
   void addFunction(std::string_view name, uint64_t address);
   void addObject(ObjectSymbol sym);
+  /// Room for `symbols` function and object symbols each (a symbol table's
+  /// count: untouched capacity costs no memory).
+  void reserve(size_t symbols);
   /// Sections must be added in index order, starting with index 0.
   void addSection(SectionInfo sec);
   /// Groups functions by base name, computes ambiguity, indexes objects.
