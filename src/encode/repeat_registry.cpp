@@ -1,6 +1,5 @@
 #include "repeat_registry.h"
 
-#include <bit>
 #include <new>
 #include <sys/mman.h>
 
@@ -8,7 +7,7 @@ namespace d2b::encode {
 
 RepeatRegistry::RepeatRegistry(size_t types) {
   // At most 3/4 full: probe runs stay short for the readers.
-  const size_t slots = std::bit_ceil(std::max<size_t>(types + types / 3, 1024));
+  const size_t slots = std::max<size_t>(types + types / 3, 1024);
   // Every lookup lands on a random entry of a table of tens of MB: on 4 KB
   // pages nearly each one misses the TLB too. Aligned to 2 MB and marked
   // for transparent huge pages, the table takes a few TLB entries.
@@ -21,7 +20,7 @@ RepeatRegistry::RepeatRegistry(size_t types) {
   const uintptr_t aligned = (reinterpret_cast<uintptr_t>(base) + kHuge - 1) & ~(kHuge - 1);
   (void)madvise(reinterpret_cast<void *>(aligned), bytes, MADV_HUGEPAGE); // a hint
   slots_ = std::unique_ptr<Entry[], Unmap>(reinterpret_cast<Entry *>(aligned), Unmap{base, mapped});
-  mask_ = slots - 1;
+  slotCount_ = slots;
   limit_ = slots / 4 * 3;
 }
 
@@ -30,7 +29,7 @@ void RepeatRegistry::Unmap::operator()(Entry *) const { munmap(base, bytes); }
 uint32_t RepeatRegistry::find(const dwarf::TypeSignature &s) const {
   const uint64_t key = keyOf(s);
   const uint32_t check = checkOf(s);
-  for (size_t i = s.lo & mask_;; i = (i + 1) & mask_) {
+  for (size_t i = home(s);; i = i + 1 == slotCount_ ? 0 : i + 1) {
     const Entry &e = slots_[i];
     const uint64_t k = std::atomic_ref<const uint64_t>(e.key).load(std::memory_order_acquire);
     if (k == 0)
@@ -45,7 +44,7 @@ void RepeatRegistry::insert(const dwarf::TypeSignature &s, uint32_t merged) {
     return;
   const uint64_t key = keyOf(s);
   const uint32_t check = checkOf(s);
-  for (size_t i = s.lo & mask_;; i = (i + 1) & mask_) {
+  for (size_t i = home(s);; i = i + 1 == slotCount_ ? 0 : i + 1) {
     Entry &e = slots_[i];
     const uint64_t k = std::atomic_ref<uint64_t>(e.key).load(std::memory_order_relaxed);
     if (k == key && e.check == check)
