@@ -321,7 +321,7 @@ void UnitBuilder::computeSignatures() {
   std::vector<uint8_t> unsigned_(n, 0); // opaque, reaches opaque, or symmetric
   std::vector<uint32_t> comp(n, 0), pos(n, 0);
   std::vector<uint64_t> color, next, seen;
-  std::vector<uint32_t> order, rank;
+  std::vector<uint32_t> order, rank, inFirst, inTo;
   std::vector<uint8_t> cyclicComp(n + 1, 0); // by component id
   uint32_t comps = 0;
   // How many different colours `c` holds (open addressing; 0 marks empty,
@@ -376,25 +376,37 @@ void UnitBuilder::computeSignatures() {
     // Order the members by colour refinement: start from each member's own
     // content and what it reaches outside the cycle, take in the
     // neighbours' colours until every colour is unique. Members that never
-    // get apart are symmetric; such a cycle is left unsigned.
+    // get apart are symmetric; such a cycle is left unsigned. The edges
+    // inside the cycle are listed once by member position, since every
+    // round walks them again.
     const size_t k = members.size();
     color.resize(k);
     next.resize(k);
+    inFirst.resize(k + 1);
+    inTo.clear();
+    for (size_t i = 0; i < k; ++i)
+      pos[members[i]] = uint32_t(i);
     for (size_t i = 0; i < k; ++i) {
       const NodeId m = members[i];
-      pos[m] = uint32_t(i);
+      inFirst[i] = uint32_t(inTo.size());
       uint64_t h = mix(own[m].lo, own[m].hi);
-      for (NodeId w : edgesOf(m))
-        h = comp[w] == c ? mix(h, 1) : mix(mix(h, sig[w].lo), sig[w].hi);
+      for (NodeId w : edgesOf(m)) {
+        if (comp[w] == c) {
+          h = mix(h, 1);
+          inTo.push_back(pos[w]);
+        } else {
+          h = mix(mix(h, sig[w].lo), sig[w].hi);
+        }
+      }
       color[i] = h;
     }
+    inFirst[k] = uint32_t(inTo.size());
     size_t classes = distinct(color);
     for (int round = 0; classes < k; ++round) {
       for (size_t i = 0; i < k; ++i) {
         uint64_t h = color[i];
-        for (NodeId w : edgesOf(members[i]))
-          if (comp[w] == c)
-            h = mix(h, color[pos[w]]);
+        for (uint32_t j = inFirst[i]; j < inFirst[i + 1]; ++j)
+          h = mix(h, color[inTo[j]]);
         next[i] = h;
       }
       color.swap(next);

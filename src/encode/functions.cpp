@@ -14,6 +14,11 @@
 #include <set>
 #include <tuple>
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/parallel_sort.h>
+#include <tbb/task_arena.h>
+
 #include "dwarf2btf/encode/func_analysis.h"
 #include "dwarf2btf/lower/rust_names.h"
 #include "record_location.h"
@@ -190,6 +195,8 @@ std::vector<std::string> funcNames(const std::vector<const Instance *> &chosen,
     else
       byLeaf[chosen[i]->rec->btfName].push_back(i);
   }
+  if (byLeaf.empty()) // C only: every FUNC is named by its symbol
+    return names;
   // Names given by symbol (C functions of a mixed object) are never taken
   // over by a Rust leaf name.
   std::set<std::string_view> bySymbol;
@@ -255,36 +262,46 @@ uint64_t emit(btf::Btf &btf, const Instance &in, const std::string &name, const 
 
 } // namespace
 
-FunctionStats addFunctions(btf::Btf &btf, std::vector<model::FunctionRecord> records,
+FunctionStats addFunctions(btf::Btf &btf, const std::vector<model::FunctionRecord> &records,
                            const elf::SymbolTable &syms, const FuncOptions &opts,
                            DiagEngine &diag) {
   FunctionStats st;
   st.records = records.size();
   const CallAbi abi = callAbiFor(opts.machine, opts.addressSize);
 
-  std::sort(records.begin(), records.end(),
-            [](const model::FunctionRecord &a, const model::FunctionRecord &b) {
-              return std::tie(a.name, a.cuIndex, a.dieOffset, a.lowPc) <
-                     std::tie(b.name, b.cuIndex, b.dieOffset, b.lowPc);
-            });
-
-  std::vector<Instance> instances;
-  for (const model::FunctionRecord &rec : records) {
+  // The order is total (a unit's DIE offset names one record), so sorting
+  // in parallel gives the same order as sorting on one thread. Indexes are
+  // sorted, not the records: a record is ~200 bytes with three strings.
+  std::vector<uint32_t> order(records.size());
+  for (uint32_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  auto before = [&](uint32_t x, uint32_t y) {
+    const model::FunctionRecord &a = records[x], &b = records[y];
+    return std::tie(a.name, a.cuIndex, a.dieOffset, a.lowPc) <
+           std::tie(b.name, b.cuIndex, b.dieOffset, b.lowPc);
+  };
+  // Each record's instance (or why it has none) depends on the record
+  // alone: worked out in parallel, gathered in sorted order.
+  enum class Drop : uint8_t { None, Declaration, UnnamedParam, NoSymbol };
+  std::vector<Instance> all(records.size());
+  std::vector<Drop> drops(records.size(), Drop::None);
+  auto analyze = [&](size_t k) {
+    const model::FunctionRecord &rec = records[order[k]];
     if (rec.declaration) {
-      ++st.declarations;
-      continue;
+      drops[k] = Drop::Declaration;
+      return;
     }
     if (std::any_of(rec.params.begin(), rec.params.end(),
                     [](const model::ParamRecord &p) { return p.name.empty(); })) {
-      ++st.unnamedParams;
-      continue;
+      drops[k] = Drop::UnnamedParam;
+      return;
     }
     const elf::FunctionGroup *group = syms.findFunction(rec.name);
     if (!group) {
-      ++st.noSymbol;
-      continue;
+      drops[k] = Drop::NoSymbol;
+      return;
     }
-    Instance in;
+    Instance &in = all[k];
     in.rec = &rec;
     in.group = group;
     in.facts = analyzeInstance(rec, btf, abi);
@@ -294,8 +311,43 @@ FunctionStats addFunctions(btf::Btf &btf, std::vector<model::FunctionRecord> rec
       in.atSymbol = true;
       in.optimizedSymbol |= elf::isOptimizedClone(s.name);
     }
-    instances.push_back(in);
+  };
+  // Below a few thousand records a thread costs more than it saves.
+  if (opts.jobs > 1 && records.size() >= 4096) {
+    tbb::task_arena arena(int(opts.jobs));
+    arena.execute([&] {
+      tbb::parallel_sort(order.begin(), order.end(), before);
+      tbb::parallel_for(tbb::blocked_range<size_t>(0, records.size(), 1024),
+                        [&](const tbb::blocked_range<size_t> &r) {
+                          for (size_t k = r.begin(); k != r.end(); ++k)
+                            analyze(k);
+                        });
+    });
+  } else {
+    std::sort(order.begin(), order.end(), before);
+    for (size_t k = 0; k < records.size(); ++k)
+      analyze(k);
   }
+
+  std::vector<Instance> instances;
+  instances.reserve(records.size());
+  for (size_t k = 0; k < records.size(); ++k) {
+    switch (drops[k]) {
+    case Drop::None:
+      instances.push_back(all[k]);
+      break;
+    case Drop::Declaration:
+      ++st.declarations;
+      break;
+    case Drop::UnnamedParam:
+      ++st.unnamedParams;
+      break;
+    case Drop::NoSymbol:
+      ++st.noSymbol;
+      break;
+    }
+  }
+  all = {};
   st.instances = instances.size();
 
   // Chosen instances in emission order (copies: keep-all judges copies of

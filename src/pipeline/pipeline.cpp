@@ -125,7 +125,8 @@ Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const Pipeline
       fo.verbose = opts.verbose;
       fo.addressSize = uint8_t(types->input->addressSize());
       fo.file = input;
-      out.funcs = encode::addFunctions(b, std::move(types->functions), *syms, fo, diag);
+      fo.jobs = types->stats.jobs;
+      out.funcs = encode::addFunctions(b, types->functions, *syms, fo, diag);
       // Records the walk already left out for want of a symbol.
       out.funcs.records += types->stats.functionsWithoutSymbol;
       out.funcs.noSymbol += types->stats.functionsWithoutSymbol;

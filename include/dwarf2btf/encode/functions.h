@@ -59,6 +59,9 @@ struct FuncOptions {
   uint8_t addressSize = 8;
   /// Input file name, for diagnostics.
   std::string file;
+  /// Threads for sorting and judging the records (the result is the same
+  /// for any number).
+  unsigned jobs = 1;
   /// kfuncs (name -> KF_* flags) whose FUNC gets DECL_TAG "bpf_kfunc", plus
   /// "bpf_fastcall" with KF_FASTCALL; null: no kfunc tags.
   const KfuncMap *kfuncs = nullptr;
@@ -97,7 +100,7 @@ inline constexpr const char *kRuleProtoMismatch = "func.proto-mismatch";
 
 /// Selects functions from `records` and appends their FUNC_PROTO/FUNC (and
 /// decl tags) to `btf`. Type ids in the records must refer to `btf`.
-FunctionStats addFunctions(btf::Btf &btf, std::vector<model::FunctionRecord> records,
+FunctionStats addFunctions(btf::Btf &btf, const std::vector<model::FunctionRecord> &records,
                            const elf::SymbolTable &syms, const FuncOptions &opts, DiagEngine &diag);
 
 } // namespace d2b::encode
