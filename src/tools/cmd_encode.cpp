@@ -16,6 +16,7 @@
 #include "dwarf2btf/pipeline/policy_file.h"
 #include "dwarf2btf/support/diag.h"
 #include "dwarf2btf/support/po_error.h"
+#include "heap_pages.h"
 
 namespace po = boost::program_options;
 
@@ -388,6 +389,7 @@ int cmdEncode(const std::vector<std::string> &args) {
   opts.kfuncTags = vm.count("kfunc-tags") > 0;
   opts.distilledBase = vm.count("distilled-base") > 0;
 
+  preferHugePageHeap(inputs);
   if (inputs.size() > 1 || !rawDir.empty())
     return encodeMany(inputs, rawDir, opts, vm.count("report") > 0, vm.count("verbose") > 0);
 
@@ -414,6 +416,8 @@ int cmdEncode(const std::vector<std::string> &args) {
     std::cerr << fmt::format("types: {} graph nodes; {} unit types folded onto earlier copies, "
                              "{} of them known by DWARF signature ({} signatures kept)\n",
                              t.graphNodes, t.typesFolded, t.typesSkipped, t.signaturesKnown);
+    std::cerr << (hugePageHeap() ? "heap: transparent huge pages (glibc.malloc.hugetlb=1)\n"
+                                 : "heap: ordinary pages\n");
   }
   return kOk;
 }

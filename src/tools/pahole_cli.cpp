@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "dwarf2btf/pipeline/batch.h"
 #include "dwarf2btf/pipeline/pahole_args.h"
+#include "heap_pages.h"
 
 namespace d2b::cli {
 
@@ -112,6 +113,7 @@ int cmdPahole(const std::vector<std::string> &args) {
   case PaholeAction::Encode:
     break;
   }
+  preferHugePageHeap(req->inputs); // before anything is printed
   if (req->verbose)
     for (const std::string &n : req->notes)
       std::cerr << n << "\n";
