@@ -21,6 +21,7 @@
 
 #include "dwarf2btf/encode/func_analysis.h"
 #include "dwarf2btf/lower/rust_names.h"
+#include "dwarf2btf/support/arena.h"
 #include "record_location.h"
 
 namespace d2b::encode {
@@ -314,7 +315,7 @@ FunctionStats addFunctions(btf::Btf &btf, const std::vector<model::FunctionRecor
   };
   // Below a few thousand records a thread costs more than it saves.
   if (opts.jobs > 1 && records.size() >= 4096) {
-    tbb::task_arena arena(int(opts.jobs));
+    tbb::task_arena arena = makeArena(opts.jobs);
     arena.execute([&] {
       tbb::parallel_sort(order.begin(), order.end(), before);
       tbb::parallel_for(tbb::blocked_range<size_t>(0, records.size(), 1024),

@@ -61,20 +61,24 @@ TEST_P(FoldRepeatsE2e, SameBtfAsWithoutFoldingOrSkipping) {
         }
         // Every folded type is one the merged BTF did not gain (a skipped
         // type may stand for several: a pointer's type tags, decl tags).
-        if (!skip && fold)
+        if (!skip && fold) {
           EXPECT_EQ(t.typesEmitted + t.typesFolded, unfoldedTypes);
-        if (fold && !skip && GetParam().find("/multi.") != std::string::npos)
+        }
+        if (fold && !skip && GetParam().find("/multi.") != std::string::npos) {
           EXPECT_GT(t.typesFolded, 0u) << "units sharing headers must share types";
+        }
         if (skip) {
           // The merge looks every type up again once the units before it
           // are merged: what is skipped does not depend on the jobs.
-          if (jobs == 1)
+          if (jobs == 1) {
             skippedAt1 = t.typesSkipped;
-          else
+          } else {
             EXPECT_EQ(t.typesSkipped, skippedAt1);
+          }
           if (GetParam().find("/multi.gcc.dwarf5.O2.exe") != std::string::npos ||
-              GetParam().find("/multi.gcc.dwarf4.O2.so") != std::string::npos)
+              GetParam().find("/multi.gcc.dwarf4.O2.so") != std::string::npos) {
             EXPECT_GT(t.typesSkipped, 0u) << "gcc units sharing headers must skip repeats";
+          }
         }
         if (reference.empty()) {
           reference = got;

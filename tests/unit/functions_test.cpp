@@ -688,3 +688,66 @@ TEST(FunctionClash, SameForEveryRecordOrder) {
   EXPECT_EQ(a.t.b.serialize(std::endian::little), b.t.b.serialize(std::endian::little));
   EXPECT_EQ(notes(da), notes(db));
 }
+
+// Above a few thousand records addFunctions sorts and analyses them on
+// several threads: the FUNCs, the counts and every note must be those of
+// one thread, whatever the order the records come in.
+TEST(Functions, ManyRecordsGiveTheSameResultOnAnyNumberOfThreads) {
+  Types base;
+  std::vector<std::pair<std::string, uint64_t>> symbols;
+  std::vector<FunctionRecord> recs;
+  for (uint32_t i = 0; i < 3000; ++i) {
+    const std::string name = "f" + std::to_string(i);
+    const uint64_t pc = 0x1000 + 0x10 * i;
+    if (i % 7 != 0) // every 7th has no symbol
+      symbols.push_back({name, pc});
+    if (i % 11 == 0) // and every 11th a second, same-named static elsewhere
+      symbols.push_back({name, pc + 0x8});
+    // Two units define most of them; every 5th differs in its prototype in
+    // the second, every 13th loses its parameter's location there.
+    recs.push_back(fn(name, pc, {reg("a", base.intT, 5)}, base.intT, 0, 0x10 + i));
+    ParamRecord p = i % 13 == 0 ? at("a", base.intT, ParamLocation::Unknown)
+                                : reg("a", i % 5 == 0 ? base.longT : base.intT, 5);
+    recs.push_back(fn(name, 0, {p}, base.intT, 1, 0x10 + i));
+    if (i % 17 == 0) { // a declaration and an unnamed parameter
+      FunctionRecord decl = fn(name, 0, {}, base.intT, 2, 0x10 + i);
+      decl.declaration = true;
+      recs.push_back(decl);
+      recs.push_back(fn(name, 0, {reg("", base.intT, 5)}, base.intT, 3, 0x10 + i));
+    }
+  }
+  ASSERT_GE(recs.size(), 4096u) << "too few records to take the parallel path";
+  const elf::SymbolTable syms = symtab(symbols);
+  std::mt19937 rng(7);
+  std::vector<uint8_t> first;
+  std::vector<std::string> firstNotes;
+  FunctionStats firstStats;
+  for (unsigned jobs : {1u, 2u, 4u, 16u}) {
+    Types t;
+    std::shuffle(recs.begin(), recs.end(), rng);
+    FuncOptions o = verbose();
+    o.jobs = jobs;
+    DiagEngine d;
+    const FunctionStats st = addFunctions(t.b, recs, syms, o, d);
+    if (jobs == 1) {
+      first = t.b.serialize(std::endian::little);
+      firstNotes = notes(d);
+      firstStats = st;
+      EXPECT_GT(st.emitted, 1000u);
+      EXPECT_GT(st.noSymbol, 0u);
+      EXPECT_GT(st.declarations, 0u);
+      EXPECT_GT(st.unnamedParams, 0u);
+      EXPECT_GT(st.clashes, 0u);
+      EXPECT_GT(st.skipped, 0u);
+      continue;
+    }
+    EXPECT_EQ(t.b.serialize(std::endian::little), first) << jobs << " jobs";
+    EXPECT_EQ(notes(d), firstNotes) << jobs << " jobs";
+    EXPECT_EQ(st.emitted, firstStats.emitted);
+    EXPECT_EQ(st.noSymbol, firstStats.noSymbol);
+    EXPECT_EQ(st.declarations, firstStats.declarations);
+    EXPECT_EQ(st.unnamedParams, firstStats.unnamedParams);
+    EXPECT_EQ(st.clashes, firstStats.clashes);
+    EXPECT_EQ(st.skipped, firstStats.skipped);
+  }
+}
