@@ -3,9 +3,10 @@
 /// enough to gain from it. glibc (2.35 and later) can back its heap with
 /// huge pages (tunable glibc.malloc.hugetlb=1), but reads its tunables only
 /// when a process starts: a run on a large input starts itself again with
-/// the tunable set. On Debian's vmlinux that halves the page faults (41k to
-/// 21k) and takes ~9% off the wall time for ~9 MB more peak memory
-/// (bench/README.md, tenth round).
+/// the tunable set (and the heap keeping what it frees, so that the huge
+/// pages are not cleared again). On Debian's vmlinux: 40k -> 13k page
+/// faults, ~13% less wall time, ~15 MB more peak memory (bench/README.md,
+/// tenth round).
 ///
 /// D2B_HUGE_PAGES=0 turns it off, =1 applies it to any input; a
 /// GLIBC_TUNABLES that already names glibc.malloc.hugetlb is left as it is.
