@@ -222,6 +222,13 @@ private:
   std::vector<Dwarf_Die> functionDies_;
   // fillComposite's buffers: the members, and each member's decl tags.
   std::vector<model::MemberNode> scratchMembers_;
+  // Member names fillComposite measures after reading the members.
+  struct PendingName {
+    uint32_t member;
+    const char *start;
+    size_t room;
+  };
+  std::vector<PendingName> pendingNames_;
   std::vector<std::pair<uint32_t, model::Annotation>> scratchMemberTags_;
   std::vector<Dwarf_Die> variableDies_;
 

@@ -176,6 +176,19 @@ public:
       return std::nullopt;
     return std::string_view(str_ + off, strnlen(str_ + off, size_t(strSize_ - off)));
   }
+  /// Where strp(form, valp) would start its string and how far the section
+  /// goes from there, without reading the string: null when strp() would
+  /// answer nullopt. For a caller that prefetches the bytes before it
+  /// measures them.
+  const char *strpStart(unsigned form, const unsigned char *valp, size_t &room) const {
+    if (form != DW_FORM_strp || !str_)
+      return nullptr;
+    const uint64_t off = readFixed(valp, offsetSize_, bigEndian_);
+    if (off >= strSize_)
+      return nullptr;
+    room = size_t(strSize_ - off);
+    return str_ + off;
+  }
   /// A constant of form data1/2/4/8 or udata at `valp` (what
   /// dwarf_formudata gives for them), nullopt for other forms. data4/8
   /// only when `plain`: libdw reads them as section offsets for some

@@ -117,6 +117,16 @@ std::string_view DieAttrs::name() {
   return {};
 }
 
+const char *DieAttrs::namePrefetched(size_t &room) {
+  Dwarf_Attribute a;
+  if (!scanner_ || !get(DW_AT_name, &a) || a.cu != die_.cu)
+    return nullptr;
+  const char *p = scanner_->strpStart(a.form, a.valp, room);
+  if (p)
+    __builtin_prefetch(p);
+  return p;
+}
+
 bool DieAttrs::getIntegrate(unsigned at, Dwarf_Attribute *out) {
   if (get(at, out))
     return true;

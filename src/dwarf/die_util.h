@@ -91,6 +91,10 @@ public:
   bool flag(unsigned at);
   /// Like dieName(&die) (dwarf_diename follows origins when the name is absent).
   std::string_view name();
+  /// When this DIE's own DW_AT_name is a .debug_str offset the scanner read:
+  /// its start (prefetched) and the room to the section's end, for a caller
+  /// that measures it later (name() is that string); otherwise null.
+  const char *namePrefetched(size_t &room);
   /// DW_AT_abstract_origin or DW_AT_specification is present.
   bool hasOrigin() { return has(DW_AT_abstract_origin) || has(DW_AT_specification); }
   /// Like dwarf_attr_integrate(&die, at, out) != nullptr.

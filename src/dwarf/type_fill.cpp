@@ -245,6 +245,7 @@ void UnitBuilder::fillComposite(TypeNode &n, DieAttrs &attrs) {
   std::vector<std::pair<uint32_t, model::Annotation>> &memberTags = scratchMemberTags_;
   members.clear();
   memberTags.clear();
+  pendingNames_.clear();
   std::vector<model::MemberNode> variants;
   std::vector<model::Annotation> own;
   Dwarf_Die c;
@@ -272,7 +273,16 @@ void UnitBuilder::fillComposite(TypeNode &n, DieAttrs &attrs) {
       if (ct == DW_TAG_member && (ma.flag(DW_AT_external) || ma.flag(DW_AT_declaration)))
         continue;
       model::MemberNode m;
-      m.name = ct == DW_TAG_inheritance ? std::string_view() : ma.name();
+      // A member's name is usually the first touch of its bytes in
+      // .debug_str, a cache miss: start them all loading, measure them once
+      // the members are read.
+      size_t room = 0;
+      if (ct == DW_TAG_inheritance)
+        m.name = std::string_view();
+      else if (const char *p = ma.namePrefetched(room))
+        pendingNames_.push_back({uint32_t(members.size()), p, room});
+      else
+        m.name = ma.name();
       m.type = typeOf(ma);
       m.bitSize = uint32_t(ma.udata(DW_AT_bit_size).value_or(0));
       memberOffset(ma, m);
@@ -285,6 +295,9 @@ void UnitBuilder::fillComposite(TypeNode &n, DieAttrs &attrs) {
       members.push_back(m);
     } while (nextSibling(c));
   }
+  for (const PendingName &pn : pendingNames_)
+    members[pn.member].name = std::string_view(pn.start, strnlen(pn.start, pn.room));
+  pendingNames_.clear();
   // The annotation children were read with the members; then GCC's chain.
   if (attrs.has(kAtGnuAnnotation))
     forEachChainedAnnotation(die, [&](model::TagKind k, std::string_view v) {

@@ -83,9 +83,9 @@ void preferHugePageHeap(const std::vector<std::string> &inputs) {
   // 13.3k page faults, -5% wall, +10 MB peak RSS. A setting the user made
   // stays.
   std::string value = tunables ? std::string(tunables) : std::string();
-  for (std::string_view t : {"glibc.malloc.trim_threshold=268435456",
-                             "glibc.malloc.mmap_threshold=16777216",
-                             "glibc.malloc.top_pad=8388608", "glibc.malloc.hugetlb=1"}) {
+  for (std::string_view t :
+       {"glibc.malloc.trim_threshold=268435456", "glibc.malloc.mmap_threshold=16777216",
+        "glibc.malloc.top_pad=8388608", "glibc.malloc.hugetlb=1"}) {
     if (value.find(t.substr(0, t.find('=') + 1)) != std::string::npos)
       continue;
     if (!value.empty())
