@@ -107,12 +107,13 @@ FormUse useOf(unsigned form) {
 
 // Refinement colours inside a cycle only order its members; what a
 // signature stands for is the serialization they order, hashed in full.
-// (splitmix64's finalizer over acc * C + x: equal inputs do not cancel.)
+// One 64x64->128-bit multiply folded (wyhash's mixing step), each input
+// offset by its own constant so that equal inputs do not cancel: the
+// rounds chain one per edge, so its latency is most of their cost.
 inline uint64_t mix(uint64_t acc, uint64_t x) {
-  uint64_t z = acc * 0xbf58476d1ce4e5b9ull + x + 0x9e3779b97f4a7c15ull;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
+  const unsigned __int128 m =
+      static_cast<unsigned __int128>(acc ^ 0xa0761d6478bd642full) * (x ^ 0xe7037ed1a0b428dbull);
+  return static_cast<uint64_t>(m) ^ static_cast<uint64_t>(m >> 64);
 }
 
 } // namespace
