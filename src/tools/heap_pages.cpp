@@ -62,7 +62,7 @@ bool hugePageHeap() {
 }
 
 void preferHugePageHeap(const std::vector<std::string> &inputs) {
-  const char *mode = std::getenv("D2B_HUGE_PAGES");
+  const char *mode = std::getenv("DWARF2BTF_HUGE_PAGES");
   if (mode && std::string_view(mode) == "0")
     return;
   const char *tunables = std::getenv("GLIBC_TUNABLES");

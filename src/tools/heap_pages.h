@@ -8,7 +8,7 @@
 /// faults, ~13% less wall time, ~15 MB more peak memory (bench/README.md,
 /// tenth round).
 ///
-/// D2B_HUGE_PAGES=0 turns it off, =1 applies it to any input; a
+/// DWARF2BTF_HUGE_PAGES=0 turns it off, =1 applies it to any input; a
 /// GLIBC_TUNABLES that already names glibc.malloc.hugetlb is left as it is.
 #include <string>
 #include <vector>

@@ -1,6 +1,6 @@
 // The huge-page heap (src/tools/heap_pages.h): a run that asks for it starts
 // itself again with glibc.malloc.hugetlb=1, says so under --report -v, and
-// writes the same bytes; small inputs, D2B_HUGE_PAGES=0 and a tunable the
+// writes the same bytes; small inputs, DWARF2BTF_HUGE_PAGES=0 and a tunable the
 // user chose keep the ordinary heap; nothing printed before the restart is
 // printed twice.
 #include <gtest/gtest.h>
@@ -67,11 +67,11 @@ TEST(HeapPages, ForcedRunRestartsWithHugePagesAndWritesTheSameBytes) {
   TempDir dir;
   Encoded huge, plain;
   {
-    ScopedEnv mode("D2B_HUGE_PAGES", "1");
+    ScopedEnv mode("DWARF2BTF_HUGE_PAGES", "1");
     huge = encodeRaw(testdata(kFixture), dir, "--report -v", "huge.btf");
   }
   {
-    ScopedEnv mode("D2B_HUGE_PAGES", "0");
+    ScopedEnv mode("DWARF2BTF_HUGE_PAGES", "0");
     plain = encodeRaw(testdata(kFixture), dir, "--report -v", "plain.btf");
   }
   ASSERT_EQ(huge.run.status, 0) << describe(huge.run);
@@ -84,7 +84,7 @@ TEST(HeapPages, ForcedRunRestartsWithHugePagesAndWritesTheSameBytes) {
 
 TEST(HeapPages, SmallInputKeepsTheOrdinaryHeap) {
   ScopedEnv tunables("GLIBC_TUNABLES", nullptr);
-  ScopedEnv mode("D2B_HUGE_PAGES", nullptr);
+  ScopedEnv mode("DWARF2BTF_HUGE_PAGES", nullptr);
   TempDir dir;
   Encoded e = encodeRaw(testdata(kFixture), dir, "--report -v");
   ASSERT_EQ(e.run.status, 0) << describe(e.run);
@@ -93,7 +93,7 @@ TEST(HeapPages, SmallInputKeepsTheOrdinaryHeap) {
 
 TEST(HeapPages, TheUsersTunableWins) {
   ScopedEnv tunables("GLIBC_TUNABLES", "glibc.malloc.hugetlb=0");
-  ScopedEnv mode("D2B_HUGE_PAGES", "1");
+  ScopedEnv mode("DWARF2BTF_HUGE_PAGES", "1");
   TempDir dir;
   Encoded e = encodeRaw(testdata(kFixture), dir, "--report -v");
   ASSERT_EQ(e.run.status, 0) << describe(e.run);
@@ -102,7 +102,7 @@ TEST(HeapPages, TheUsersTunableWins) {
 
 TEST(HeapPages, PaholeNotesArePrintedOnceAcrossTheRestart) {
   ScopedEnv tunables("GLIBC_TUNABLES", nullptr);
-  ScopedEnv mode("D2B_HUGE_PAGES", "1");
+  ScopedEnv mode("DWARF2BTF_HUGE_PAGES", "1");
   TempDir dir;
   const std::string out = dir.path("out.btf");
   RunResult r =
