@@ -1,9 +1,11 @@
 #include "dwarf2btf/elf/symbols.h"
 
 #include <algorithm>
+#include <bit>
 #include <fmt/format.h>
 #include <gelf.h>
 #include <tuple>
+#include <xxhash.h>
 
 namespace d2b::elf {
 
@@ -86,6 +88,15 @@ void SymbolTable::finalize() {
     groups_.back().symbols.push_back(std::move(s));
   }
   pending_.clear();
+  keyIndex_.assign(std::bit_ceil(groups_.size() * 2 + 1), 0);
+  const size_t mask = keyIndex_.size() - 1;
+  for (uint32_t k = 0; k < groups_.size(); ++k) {
+    const uint64_t h = XXH3_64bits(groups_[k].key.data(), groups_[k].key.size());
+    size_t i = size_t(h) & mask;
+    while (keyIndex_[i])
+      i = (i + 1) & mask;
+    keyIndex_[i] = (h >> 32) << 32 | (uint64_t(k) + 1);
+  }
   for (FunctionGroup &g : groups_) {
     g.ambiguousAddr = false;
     for (const FunctionSymbol &s : g.symbols)
@@ -105,9 +116,24 @@ void SymbolTable::finalize() {
 }
 
 const FunctionGroup *SymbolTable::findFunction(std::string_view key) const {
-  auto it = std::lower_bound(groups_.begin(), groups_.end(), key,
-                             [](const FunctionGroup &g, std::string_view k) { return g.key < k; });
-  return it != groups_.end() && it->key == key ? &*it : nullptr;
+  // Asked for every function a kernel's units define, most of them inline
+  // functions of headers without a symbol: those end at a slot of a table
+  // that stays in cache, without touching a group's name.
+  if (keyIndex_.empty())
+    return nullptr;
+  const uint64_t h = XXH3_64bits(key.data(), key.size());
+  const uint32_t tag = uint32_t(h >> 32);
+  const size_t mask = keyIndex_.size() - 1;
+  for (size_t i = size_t(h) & mask;; i = (i + 1) & mask) {
+    const uint64_t slot = keyIndex_[i];
+    if (!slot)
+      return nullptr;
+    if (uint32_t(slot >> 32) == tag) {
+      const FunctionGroup &g = groups_[uint32_t(slot) - 1];
+      if (g.key == key)
+        return &g;
+    }
+  }
 }
 
 bool SymbolTable::hasObject(std::string_view name, uint32_t section) const {

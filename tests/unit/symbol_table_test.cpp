@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <elf.h>
+#include <string>
 
 #include "dwarf2btf/elf/symbols.h"
 
@@ -79,4 +80,38 @@ TEST(SymbolTable, SectionContainingUsesAllocatedDataSections) {
   EXPECT_EQ(t.sectionContaining(0x200)->name, ".bss");
   EXPECT_EQ(t.sectionContaining(0x300), nullptr);
   EXPECT_EQ(t.sectionContaining(0x10), nullptr); // .debug_info is not allocated
+}
+
+TEST(SymbolTable, FindsEveryGroupAmongManyAndAcrossFinalizes) {
+  SymbolTable empty;
+  EXPECT_EQ(empty.findFunction("f"), nullptr); // never finalized
+  empty.finalize();
+  EXPECT_EQ(empty.findFunction(""), nullptr);
+
+  // Enough names that the index's slots collide and probe on.
+  SymbolTable t;
+  for (int i = 0; i < 5000; i += 2)
+    t.addFunction("fn_" + std::to_string(i), uint64_t(i));
+  t.finalize();
+  for (int i = 1; i < 5000; i += 2) // a second batch merged into the groups
+    t.addFunction("fn_" + std::to_string(i) + ".isra.0", uint64_t(i));
+  t.addFunction("fn_0", 0x999); // a second symbol for an existing group
+  t.finalize();
+  ASSERT_EQ(t.functions().size(), 5000u);
+  const SymbolTable copy = t; // lookups must survive copies
+  for (const SymbolTable *table : std::initializer_list<const SymbolTable *>{&t, &copy}) {
+    for (int i = 0; i < 5000; ++i) {
+      const std::string key = "fn_" + std::to_string(i);
+      const FunctionGroup *g = table->findFunction(key);
+      ASSERT_NE(g, nullptr) << key;
+      EXPECT_EQ(g->key, key);
+      EXPECT_TRUE(g->hasAddress(uint64_t(i))) << key;
+      EXPECT_EQ(table->findFunction(key + "x"), nullptr);
+      EXPECT_EQ(table->findFunction("gn_" + std::to_string(i)), nullptr);
+    }
+    EXPECT_EQ(table->findFunction("fn_0")->symbols.size(), 2u);
+    EXPECT_TRUE(table->findFunction("fn_0")->ambiguousAddr);
+    EXPECT_EQ(table->findFunction("fn_1")->symbols.front().name, "fn_1.isra.0");
+    EXPECT_EQ(table->findFunction("fn_"), nullptr);
+  }
 }

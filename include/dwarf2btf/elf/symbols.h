@@ -97,6 +97,9 @@ public:
 private:
   std::vector<FunctionSymbol> pending_; // before finalize(): (name, address)
   std::vector<FunctionGroup> groups_;
+  // groups_ by the hash of their key, open addressing over a power of two:
+  // (high 32 bits of the hash) << 32 | (position + 1), 0 when empty.
+  std::vector<uint64_t> keyIndex_;
   std::vector<ObjectSymbol> objects_;
   std::vector<uint32_t> objectIndex_; // positions in objects_, sorted by (name, section)
   std::vector<SectionInfo> sections_;
