@@ -52,7 +52,7 @@ public:
 
   // ---- shared by the graph and record halves ----
   /// The node of type DIE `die`, created (and queued for filling) on first use.
-  model::NodeId nodeFor(Dwarf_Die &die);
+  model::NodeId nodeFor(Dwarf_Die &die, int knownTag = -1);
   /// The node DW_AT_type (or `at`) of `die` refers to; void when absent or
   /// dangling (dangling is reported).
   model::NodeId typeOf(Dwarf_Die &die, unsigned at = DW_AT_type, bool integrate = false);
@@ -130,7 +130,8 @@ private:
   Error walkWithLibdw(Dwarf_Die &unitDie);
   /// What the walk does with the children of a `tag` DIE met in `scope`.
   static DieScanner::Step stepFor(int tag, Scope scope);
-  Error visit(Dwarf_Die &die, Scope scope);
+  /// `tag` is the DIE's, already read.
+  Error visit(Dwarf_Die &die, Scope scope, int tag);
   void checkCodes(Dwarf_Die &die, int tag);
   Error walkError(Dwarf_Die &die, const char *what);
   /// UnitGraph::external and ::publishable from the signatures of the

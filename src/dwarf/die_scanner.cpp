@@ -180,7 +180,7 @@ const DieScanner::Info *DieScanner::firstInfoFor(const unsigned char *die, uint6
       if (info.sibling >= 0)
         return refuse(); // which one would libdw follow? leave it to libdw
       info.sibling = int32_t(i);
-      info.fixed = false; // its value is read
+      info.siblingOffset = info.fixedSize;
     }
     if (size == kVariable)
       info.fixed = false;
@@ -250,8 +250,25 @@ const unsigned char *DieScanner::skipVariable(unsigned form, const unsigned char
 const unsigned char *DieScanner::skipValues(const Info &info, const unsigned char *p,
                                             const unsigned char *&sibling) const {
   sibling = nullptr;
-  if (info.fixed)
-    return size_t(end_ - p) >= info.fixedSize ? p + info.fixedSize : nullptr;
+  if (info.fixed) {
+    // Most DIEs with children (structs, enums, prototypes) carry
+    // DW_AT_sibling among fixed-size values: read it where it sits.
+    if (size_t(end_ - p) < info.fixedSize)
+      return nullptr;
+    if (info.sibling >= 0) {
+      const unsigned form = forms_[info.first + uint32_t(info.sibling)];
+      if (form != DW_FORM_ref1 && form != DW_FORM_ref2 && form != DW_FORM_ref4 &&
+          form != DW_FORM_ref8)
+        return nullptr; // not a unit-relative reference: leave it to libdw
+      const uint64_t v =
+          readFixed(p + info.siblingOffset, unsigned(sizes_[info.first + uint32_t(info.sibling)]),
+                    bigEndian_);
+      if (v >= uint64_t(end_ - unit_))
+        return nullptr;
+      sibling = unit_ + v;
+    }
+    return p + info.fixedSize;
+  }
   const uint16_t *forms = forms_.data() + info.first;
   const int8_t *sizes = sizes_.data() + info.first;
   for (uint32_t i = 0; i < info.count; ++i) {

@@ -34,6 +34,7 @@ public:
     const unsigned char *addr;
     Dwarf_Abbrev *abbrev; // libdw's, as dwarf_tag would fill it in
     uint8_t scope;
+    uint16_t tag;
   };
   /// What to do with a DIE's children.
   struct Step {
@@ -52,7 +53,8 @@ public:
     uint32_t fixedSize = 0;
     uint32_t first = 0; // names_/forms_/sizes_[first, first + count)
     uint32_t count = 0;
-    int32_t sibling = -1; // index of DW_AT_sibling among the attributes, -1: none
+    int32_t sibling = -1;       // index of DW_AT_sibling among the attributes, -1: none
+    uint32_t siblingOffset = 0; // where its value sits among fixed-size values
     // With a classifier and fixed values: tracked_[firstTracked, +trackedCount)
     // are the attributes it keeps, first occurrence of each.
     bool hasTracked = false;
@@ -334,7 +336,7 @@ bool DieScanner::scan(uint8_t unitScope, StepFn &&step, std::vector<Entry> &out)
       return false;
     const Level here = levels_.back();
     if (here.visit)
-      out.push_back({die, info->lib, here.scope});
+      out.push_back({die, info->lib, here.scope, uint16_t(info->tag)});
     if (!info->children) {
       if (sibling && sibling != p)
         return false;

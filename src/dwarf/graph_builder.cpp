@@ -56,11 +56,11 @@ uint64_t UnitBuilder::keyOf(Dwarf_CU *cu, uint64_t dieOffset) {
 
 uint64_t UnitBuilder::keyOf(Dwarf_Die &die) { return keyOf(die.cu, dwarf_dieoffset(&die)); }
 
-NodeId UnitBuilder::nodeFor(Dwarf_Die &die) {
+NodeId UnitBuilder::nodeFor(Dwarf_Die &die, int knownTag) {
   const uint64_t key = keyOf(die);
   if (const uint32_t *known = byKey_.find(key))
     return *known;
-  const int tag = dwarf_tag(&die);
+  const int tag = knownTag >= 0 ? knownTag : dwarf_tag(&die);
   // A skeleton declaration standing for a type-unit type (clang's
   // DW_AT_signature) is that type.
   Dwarf_Attribute sig;
@@ -252,7 +252,7 @@ Error UnitBuilder::walk(Dwarf_Die &unitDie) {
       d.cu = cu_;
       d.abbrev = e.abbrev;
       ++out_.dies;
-      if (Error err = visit(d, Scope(e.scope)))
+      if (Error err = visit(d, Scope(e.scope), e.tag))
         return err;
     }
     return Error::success();
@@ -278,9 +278,12 @@ Error UnitBuilder::walkWithLibdw(Dwarf_Die &unitDie) {
     Frame f = stack.back();
     stack.pop_back();
     ++out_.dies;
-    if (Error e = visit(f.die, f.scope))
+    const int tag = dwarf_tag(&f.die);
+    if (tag < 0)
+      return dwarfError(&f.die, "cannot read DIE tag");
+    if (Error e = visit(f.die, f.scope, tag))
       return e;
-    const DieScanner::Step step = stepFor(dwarf_tag(&f.die), f.scope);
+    const DieScanner::Step step = stepFor(tag, f.scope);
     // Push the sibling before the child so the child's subtree comes first
     // (pre-order, the order pahole numbers types in).
     Dwarf_Die sib;
@@ -304,13 +307,10 @@ Error UnitBuilder::walkWithLibdw(Dwarf_Die &unitDie) {
   return Error::success();
 }
 
-Error UnitBuilder::visit(Dwarf_Die &die, Scope scope) {
-  const int tag = dwarf_tag(&die);
-  if (tag < 0)
-    return dwarfError(&die, "cannot read DIE tag");
+Error UnitBuilder::visit(Dwarf_Die &die, Scope scope, int tag) {
   checkCodes(die, tag);
   if (isTypeDie(tag)) {
-    nodeFor(die);
+    nodeFor(die, tag);
     return Error::success();
   }
   switch (tag) {
