@@ -55,7 +55,7 @@ void countMerges(State &s) {
 
 } // namespace
 
-Error compactAndRemap(State &s) {
+Error compactAndRemap(State &s, const StringPlan *strings) {
   std::vector<uint32_t> &newId = s.hypot; // free after the composite pass
   for (uint32_t id = 0; id < s.startId; ++id)
     newId[id] = id;
@@ -77,6 +77,8 @@ Error compactAndRemap(State &s) {
 
   for (uint32_t i = 0; i < offsets.size(); ++i) {
     uint32_t *w = words.data() + offsets[i];
+    if (strings)
+      strings->apply(w);
     uint32_t bad = kUnprocessed;
     btf::forEachTypeIdField(w, [&](uint32_t &t) {
       const uint32_t canon = resolveBounded(s, t);

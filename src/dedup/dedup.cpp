@@ -55,9 +55,11 @@
 #include "dwarf2btf/support/huge_pages.h"
 
 #include <fmt/format.h>
+#include <tbb/parallel_invoke.h>
 #include <xxhash.h>
 
 #include "dedup_state.h"
+#include "dwarf2btf/support/arena.h"
 
 namespace d2b::dedup {
 namespace detail {
@@ -385,7 +387,7 @@ Error IncrementalDedup::advance(btf::Btf &btf) {
   return dedupComposites(s, from, s.endId);
 }
 
-Expected<DedupStats> IncrementalDedup::finish(btf::Btf &btf) {
+Expected<DedupStats> IncrementalDedup::finish(btf::Btf &btf, unsigned jobs) {
   using namespace detail;
   if (Error e = advance(btf))
     return e;
@@ -394,11 +396,34 @@ Expected<DedupStats> IncrementalDedup::finish(btf::Btf &btf) {
   State &s = *s_;
   s.stats.typesIn = btf.ownCount();
   s.stats.stringBytesIn = btf.strings().size();
-  // Now, not first as in dedup(): the piecewise passes compared offsets into
-  // the input's interned table, equal exactly when the strings are, and the
-  // string pass's result depends only on type order, not on merges.
-  dedupStrings(s);
-  auto st = runRest(s);
+  // The string pass is planned now, not first as in dedup(): the piecewise
+  // passes compared offsets into the input's interned table, equal exactly
+  // when the strings are (canonicalizeStrings), and the plan depends only
+  // on type order, not on merges. The remaining type passes compare the
+  // same offsets and rewrite only type ids, the plan only reads string
+  // fields: the two run at once, and compaction applies the plan to the
+  // types it keeps.
+  StringPlan strings;
+  Error typeError;
+  auto planStep = [&] { strings = planStrings(s); };
+  auto typeStep = [&] {
+    resolveFwdsByName(s);
+    typeError = dedupRefs(s);
+  };
+  if (jobs > 1) {
+    tbb::task_arena arena = makeArena(2);
+    arena.execute([&] { tbb::parallel_invoke(planStep, typeStep); });
+  } else {
+    planStep();
+    typeStep();
+  }
+  if (typeError)
+    return typeError;
+  if (Error e = compactAndRemap(s, &strings))
+    return e;
+  btf.replaceStrings(std::move(strings.fresh));
+  s.stats.stringBytesOut = btf.strings().size();
+  const DedupStats st = s.stats;
   s_.reset();
   return st;
 }

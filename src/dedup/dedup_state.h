@@ -145,6 +145,18 @@ void prepare(State &s);
 /// prepare() from a PreparedBase: base kinds and candidate tables copied.
 void prepareFrom(State &s, const PreparedBase::Impl &pb);
 void dedupStrings(State &s);
+/// The string pass in two halves, so that the first can run beside the
+/// type passes: planned over every own type (reading the types only) and
+/// applied to the types compaction keeps. Plan and apply over all types is
+/// dedupStrings().
+struct StringPlan {
+  btf::StringTable fresh;
+  std::vector<uint32_t> memo; // by old offset - first: the new offset, or kUnprocessed
+  uint32_t first = 0;
+  /// Points the string fields of one type's words at the new table.
+  void apply(uint32_t *words) const;
+};
+StringPlan planStrings(const State &s);
 /// Own types [from, to) (default: all); a type's outcome in these passes
 /// depends only on the types before it, so they can run piecewise.
 void dedupPrims(State &s, uint32_t from = 0, uint32_t to = UINT32_MAX);
@@ -160,7 +172,8 @@ Error validateRange(const State &s, uint32_t from);
 void canonicalizeStrings(State &s, uint32_t from);
 void resolveFwdsByName(State &s);
 Error dedupRefs(State &s);
-Error compactAndRemap(State &s);
+/// With `strings`, the kept types' string fields are pointed at its table.
+Error compactAndRemap(State &s, const StringPlan *strings = nullptr);
 
 } // namespace d2b::dedup::detail
 

@@ -12,35 +12,45 @@
 
 namespace d2b::dedup::detail {
 
-void dedupStrings(State &s) {
-  btf::Btf &b = s.btf();
+StringPlan planStrings(const State &s) {
+  const btf::Btf &b = s.btf();
   const btf::StringTable &old = b.strings();
-  const uint32_t first = old.firstOffset();
-  btf::StringTable fresh(first);
+  StringPlan plan{btf::StringTable(old.firstOffset()), {}, old.firstOffset()};
   // Inputs usually intern their strings already, so most offsets repeat;
   // remembering each old offset's answer avoids hashing the string again.
-  std::vector<uint32_t> memo(old.size(), kUnprocessed);
-
-  auto remap = [&](uint32_t &off) {
+  plan.memo.assign(old.size(), kUnprocessed);
+  auto visit = [&](const uint32_t &off) {
     // Offset 0 is "" everywhere, and offsets below `first` are the base's,
     // which is immutable.
-    if (off == 0 || off < first)
+    if (off == 0 || off < plan.first)
       return;
-    uint32_t &known = memo[off - first];
-    if (known != kUnprocessed) {
-      off = known;
+    uint32_t &known = plan.memo[off - plan.first];
+    if (known != kUnprocessed)
       return;
-    }
     const std::string_view str = old.at(off);
     uint32_t found = UINT32_MAX;
     for (const btf::Btf *base = b.base(); base && found == UINT32_MAX; base = base->base())
       found = base->strings().find(str);
-    known = found != UINT32_MAX ? found : fresh.add(str);
-    off = known;
+    known = found != UINT32_MAX ? found : plan.fresh.add(str);
   };
   for (uint32_t id = s.startId; id < s.endId; ++id)
-    btf::forEachStrField(b.mutableTypeWords(id), remap);
-  b.replaceStrings(std::move(fresh));
+    btf::forEachStrField(s.words(id), visit);
+  return plan;
+}
+
+void StringPlan::apply(uint32_t *words) const {
+  btf::forEachStrField(words, [&](uint32_t &off) {
+    if (off != 0 && off >= first)
+      off = memo[off - first];
+  });
+}
+
+void dedupStrings(State &s) {
+  btf::Btf &b = s.btf();
+  StringPlan plan = planStrings(s);
+  for (uint32_t id = s.startId; id < s.endId; ++id)
+    plan.apply(b.mutableTypeWords(id));
+  b.replaceStrings(std::move(plan.fresh));
 }
 
 void canonicalizeStrings(State &s, uint32_t from) {
@@ -60,8 +70,7 @@ void canonicalizeStrings(State &s, uint32_t from) {
       } else {
         const uint64_t key = XXH3_64bits(str.data(), str.size());
         known = off;
-        for (CandTable::Cursor c = s.strByContent.first(key); c.valid();
-             c = s.strByContent.next(c))
+        for (CandTable::Cursor c = s.strByContent.first(key); c.valid(); c = s.strByContent.next(c))
           if (table.at(c.id) == str) {
             known = c.id;
             break;

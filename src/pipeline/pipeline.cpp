@@ -145,7 +145,7 @@ Expected<EncodedBtf> encodeFileWithBase(const std::string &input, const Pipeline
 
   if (opts.dedup) {
     PhaseClock dedupClock;
-    auto st = types->dedup ? types->dedup->finish(b)
+    auto st = types->dedup ? types->dedup->finish(b, types->stats.jobs)
               : base.dedup ? dedup::dedup(b, {}, *base.dedup)
                            : dedup::dedup(b);
     if (!st)

@@ -67,7 +67,8 @@ Input randomUnits(std::mt19937 &rng, int units) {
 
 /// Feeds `in` to an IncrementalDedup, advancing after each unit, into a
 /// fresh Btf with the same strings; returns its result (error text or bytes).
-std::string incremental(const Input &in, dedup::DedupStats *stats) {
+/// `jobs` > 1 runs the final string plan beside the type passes.
+std::string incremental(const Input &in, dedup::DedupStats *stats, unsigned jobs) {
   Btf b;
   b.replaceStrings(in.btf.strings());
   dedup::IncrementalDedup d;
@@ -83,7 +84,7 @@ std::string incremental(const Input &in, dedup::DedupStats *stats) {
     Btf moved = std::move(b);
     b = std::move(moved);
   }
-  auto st = d.finish(b);
+  auto st = d.finish(b, jobs);
   if (!st)
     return "error: " + st.error().message();
   *stats = *st;
@@ -96,8 +97,9 @@ TEST(IncrementalDedup, SameBytesAndStatsAsDedupOnRandomUnits) {
   int same = 0, failed = 0;
   for (int iter = 0; iter < 2000; ++iter) {
     Input in = randomUnits(rng, 1 + int(rng() % 12));
-    dedup::DedupStats incStats;
-    const std::string inc = incremental(in, &incStats);
+    dedup::DedupStats incStats, parStats;
+    const std::string inc = incremental(in, &incStats, 1);
+    ASSERT_EQ(incremental(in, &parStats, 2), inc) << "iteration " << iter;
     Btf whole = in.btf;
     auto st = dedup::dedup(whole);
     if (!st) {
@@ -118,6 +120,8 @@ TEST(IncrementalDedup, SameBytesAndStatsAsDedupOnRandomUnits) {
     EXPECT_EQ(incStats.fwdsResolved, st->fwdsResolved);
     EXPECT_EQ(incStats.stringBytesIn, st->stringBytesIn);
     EXPECT_EQ(incStats.stringBytesOut, st->stringBytesOut);
+    EXPECT_EQ(parStats.stringBytesOut, st->stringBytesOut);
+    EXPECT_EQ(parStats.refMerged, st->refMerged);
     ++same;
   }
   // Both outcomes are exercised, and most inputs deduplicate.

@@ -119,8 +119,9 @@ public:
   /// copies would add to peak memory while the input is still growing).
   void reserve(size_t types);
   /// advance(), then the remaining passes; the stats are dedup()'s. The
-  /// object is then empty.
-  Expected<DedupStats> finish(btf::Btf &btf);
+  /// object is then empty. With `jobs` > 1 two of the passes run at once
+  /// (same result).
+  Expected<DedupStats> finish(btf::Btf &btf, unsigned jobs = 1);
 
 private:
   void start();
