@@ -25,14 +25,19 @@ uint32_t resolveBounded(const State &s, uint32_t id) {
 }
 
 void countMerges(State &s) {
+  // Kinds and maps are read in order; only FWDs and enums, which a merge
+  // may resolve, follow their chain (a vmlinux has a million input types,
+  // whose words are scattered).
   for (uint32_t id = s.startId; id < s.endId; ++id) {
-    const uint32_t *w = s.words(id);
     const Kind k = s.kind(id);
-    const uint32_t canon = resolveBounded(s, id);
-    if (canon != kUnprocessed && k == Kind::Fwd && s.kind(canon) != Kind::Fwd)
-      ++s.stats.fwdsResolved;
-    if (canon != kUnprocessed && isEnumFwd(w) && !isEnumFwd(s.words(canon)))
-      ++s.stats.fwdsResolved;
+    if (k == Kind::Fwd || k == Kind::Enum || k == Kind::Enum64) {
+      const uint32_t canon = resolveBounded(s, id);
+      if (canon != kUnprocessed && k == Kind::Fwd && s.kind(canon) != Kind::Fwd)
+        ++s.stats.fwdsResolved;
+      if (canon != kUnprocessed && k != Kind::Fwd && isEnumFwd(s.words(id)) &&
+          !isEnumFwd(s.words(canon)))
+        ++s.stats.fwdsResolved;
+    }
     if (s.map[id] == id)
       continue;
     switch (roleOf(k, s.opts.rules)) {

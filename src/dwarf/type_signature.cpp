@@ -23,7 +23,8 @@
 // cycle whose colours stop splitting before they are unique has symmetric
 // members; it is left unsigned.
 //
-// The signatures are 128-bit XXH3 hashes of those serializations, and equal
+// The signatures are 128-bit XXH3 hashes of those serializations (a cycle
+// member's is the cycle's hash offset by its rank), and equal
 // signatures are taken to mean equal types without comparing the two (which
 // would mean reading the earlier unit's DIEs again); that is the tradeoff
 // DWARF type units make with their 64-bit signatures.
@@ -367,6 +368,11 @@ void UnitBuilder::computeSignatures() {
     if (cyclic)
       cyclicComp[c] = 1;
     if (!cyclic) {
+      // A leaf (a base type, a declaration) is its own content.
+      if (edgesOf(root).empty()) {
+        sig[root] = own[root];
+        return;
+      }
       buf.clear();
       put(buf, own[root]);
       for (NodeId w : edgesOf(root))
@@ -445,13 +451,12 @@ void UnitBuilder::computeSignatures() {
         }
       }
     }
+    // A member is the whole cycle and its rank in it: the rank's odd
+    // multiple moves the low half (a bijection, so members never collide
+    // with each other), without hashing the pair again per member.
     const TypeSignature whole = hashOf(buf, seed);
-    for (size_t i = 0; i < k; ++i) {
-      buf.clear();
-      put(buf, whole);
-      put(buf, rank[i]);
-      sig[members[i]] = hashOf(buf, seed);
-    }
+    for (size_t i = 0; i < k; ++i)
+      sig[members[i]] = {whole.lo + (uint64_t(rank[i]) + 1) * 0x9e3779b97f4a7c15ull, whole.hi};
   };
   forEachScc(n, edgesOf, finish);
 
