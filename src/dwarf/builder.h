@@ -133,6 +133,9 @@ private:
   /// `tag` is the DIE's, already read.
   Error visit(Dwarf_Die &die, Scope scope, int tag);
   void checkCodes(Dwarf_Die &die, int tag);
+  /// Whether checkCodes has anything to say about DIEs of `info` (cached per
+  /// abbreviation code of the scanned unit).
+  bool codesToReport(const DieScanner::Info &info);
   Error walkError(Dwarf_Die &die, const char *what);
   /// UnitGraph::external and ::publishable from the signatures of the
   /// unit's type DIEs (type_signature.cpp).
@@ -176,6 +179,7 @@ private:
   AbbrevCache abbrevs_; // for DIEs of cu_
   DieScanner scanner_;
   std::vector<DieScanner::Entry> scanned_;
+  std::vector<int8_t> codeReported_;        // by abbreviation code: -1 not decided yet
   encode::CallAbi abi_;                     // for reading parameter locations as pahole does
   std::optional<LocationReader> locations_; // this unit's DW_AT_location lists
   LocationList locationScratch_;

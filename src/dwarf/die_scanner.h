@@ -227,7 +227,16 @@ public:
   /// that calls `step(tag, scope)` on each DIE would visit them; children of
   /// the unit DIE are in scope `unitScope`. False (and `out` unspecified)
   /// when the unit must be left to libdw.
-  template <class StepFn> bool scan(uint8_t unitScope, StepFn &&step, std::vector<Entry> &out);
+  template <class StepFn> bool scan(uint8_t unitScope, StepFn &&step, std::vector<Entry> &out) {
+    return scan(
+        unitScope, step, [](const Info &, uint8_t) { return true; }, out);
+  }
+  /// scan() listing only the visited DIEs for which `keep(info, scope)`
+  /// holds; visitedCount() tells how many were visited in all.
+  template <class StepFn, class KeepFn>
+  bool scan(uint8_t unitScope, StepFn &&step, KeepFn &&keep, std::vector<Entry> &out);
+  /// DIEs the last scan() visited, listed or not.
+  uint64_t visitedCount() const { return visited_; }
 
 private:
   // A level of the tree being read: the children of one DIE.
@@ -291,6 +300,7 @@ private:
   std::vector<int8_t> sizes_;
   std::vector<int64_t> implicit_; // DW_FORM_implicit_const values (else 0)
   std::vector<Level> levels_;
+  uint64_t visited_ = 0;
   Classifier classify_ = nullptr;
   std::vector<Tracked> tracked_;
   const char *str_ = nullptr; // .debug_str as libdw reads it, or null
@@ -301,8 +311,9 @@ private:
   const unsigned char *memoEnd_ = nullptr;
 };
 
-template <class StepFn>
-bool DieScanner::scan(uint8_t unitScope, StepFn &&step, std::vector<Entry> &out) {
+template <class StepFn, class KeepFn>
+bool DieScanner::scan(uint8_t unitScope, StepFn &&step, KeepFn &&keep, std::vector<Entry> &out) {
+  visited_ = 0;
   if (!cu_)
     return false;
   const unsigned char *p = first_;
@@ -335,8 +346,11 @@ bool DieScanner::scan(uint8_t unitScope, StepFn &&step, std::vector<Entry> &out)
     if (!info || !(p = skipValues(*info, p, sibling)))
       return false;
     const Level here = levels_.back();
-    if (here.visit)
-      out.push_back({die, info->lib, here.scope, uint16_t(info->tag)});
+    if (here.visit) {
+      ++visited_;
+      if (keep(*info, here.scope))
+        out.push_back({die, info->lib, here.scope, uint16_t(info->tag)});
+    }
     if (!info->children) {
       if (sibling && sibling != p)
         return false;

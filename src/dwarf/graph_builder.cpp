@@ -241,17 +241,24 @@ Error UnitBuilder::walk(Dwarf_Die &unitDie) {
   // The same DIEs in the same order either way; the scanner reads the unit
   // once front to back, libdw's child/sibling steps re-read nested DIEs.
   scanned_.clear();
+  // Two thirds of the DIEs visited (members, parameters, a function's
+  // locals and call sites) mean nothing to visit(): only those that do, and
+  // those whose abbreviation has something to report, are listed.
+  auto keep = [this](const DieScanner::Info &info, uint8_t) {
+    return isTypeDie(info.tag) || info.tag == DW_TAG_subprogram || info.tag == DW_TAG_variable ||
+           codesToReport(info);
+  };
   if (scanner_.scan(
           uint8_t(Scope::Unit), [](int tag, uint8_t scope) { return stepFor(tag, Scope(scope)); },
-          scanned_)) {
+          keep, scanned_)) {
     scannerWalked_ = true;
-    byKey_.reserve(scanned_.size() / 2); // types are a good part of the DIEs visited
+    out_.dies += scanner_.visitedCount();
+    byKey_.reserve(scanned_.size());
     for (const DieScanner::Entry &e : scanned_) {
       Dwarf_Die d{};
       d.addr = const_cast<unsigned char *>(e.addr);
       d.cu = cu_;
       d.abbrev = e.abbrev;
-      ++out_.dies;
       if (Error err = visit(d, Scope(e.scope), e.tag))
         return err;
     }
@@ -332,6 +339,21 @@ Error UnitBuilder::visit(Dwarf_Die &die, Scope scope, int tag) {
   default:
     return Error::success();
   }
+}
+
+bool UnitBuilder::codesToReport(const DieScanner::Info &info) {
+  // What checkCodes would find for DIEs of this abbreviation, decided once.
+  const uint32_t code = scanner_.codeOf(info);
+  if (code >= codeReported_.size())
+    codeReported_.resize(code + 1, -1);
+  int8_t &known = codeReported_[code];
+  if (known < 0) {
+    bool report = !isKnownTag(info.tag);
+    for (const uint16_t name : scanner_.namesOf(info))
+      report |= !isKnownAttribute(name);
+    known = report ? 1 : 0;
+  }
+  return known != 0;
 }
 
 void UnitBuilder::checkCodes(Dwarf_Die &die, int tag) {

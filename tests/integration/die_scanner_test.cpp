@@ -178,7 +178,28 @@ void compareFile(const std::string &path, Counts &n, size_t stride = 1, bool cla
         d.abbrev = got[i].abbrev;
         EXPECT_EQ(dwarf_tag(&d), want[i].second);
         EXPECT_GE(got[i].scope, 7);
+        EXPECT_EQ(got[i].tag, want[i].second);
       }
+      // Listing only some of the visited DIEs: the same ones, in order, and
+      // all of them counted.
+      auto keep = [](const DieScanner::Info &info, uint8_t scope) {
+        return info.tag == DW_TAG_subprogram || info.tag == DW_TAG_member || scope % 2 == 0;
+      };
+      std::vector<DieScanner::Entry> kept;
+      ASSERT_TRUE(scanner.scan(
+          7,
+          [&](int tag, uint8_t scope) {
+            return DieScanner::Step{descend(tag), uint8_t(scope + 1)};
+          },
+          keep, kept));
+      EXPECT_EQ(scanner.visitedCount(), got.size());
+      std::vector<const unsigned char *> want2, got2;
+      for (const DieScanner::Entry &e : got)
+        if (e.tag == DW_TAG_subprogram || e.tag == DW_TAG_member || e.scope % 2 == 0)
+          want2.push_back(e.addr);
+      for (const DieScanner::Entry &e : kept)
+        got2.push_back(e.addr);
+      EXPECT_EQ(got2, want2) << "rule " << rule;
     }
     // Every DIE: next sibling and attribute values as libdw reads them.
     for (auto [addr, tag] : libdwWalk(u.die, [](int) { return true; })) {
