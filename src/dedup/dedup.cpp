@@ -405,7 +405,8 @@ Expected<DedupStats> IncrementalDedup::finish(btf::Btf &btf, unsigned jobs) {
   // types it keeps.
   StringPlan strings;
   Error typeError;
-  auto planStep = [&] { strings = planStrings(s); };
+  // (canonicalizeStrings is done with its table of offsets.)
+  auto planStep = [&] { strings = planStrings(s, std::move(s.strCanon)); };
   auto typeStep = [&] {
     resolveFwdsByName(s);
     typeError = dedupRefs(s);

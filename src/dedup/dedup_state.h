@@ -156,7 +156,9 @@ struct StringPlan {
   /// Points the string fields of one type's words at the new table.
   void apply(uint32_t *words) const;
 };
-StringPlan planStrings(const State &s);
+/// `memo` is storage to reuse for StringPlan::memo (one entry per byte of
+/// the string table: 14 MB on vmlinux, not cleared anew if it has the room).
+StringPlan planStrings(const State &s, std::vector<uint32_t> memo = {});
 /// Own types [from, to) (default: all); a type's outcome in these passes
 /// depends only on the types before it, so they can run piecewise.
 void dedupPrims(State &s, uint32_t from = 0, uint32_t to = UINT32_MAX);

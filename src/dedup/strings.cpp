@@ -12,10 +12,10 @@
 
 namespace d2b::dedup::detail {
 
-StringPlan planStrings(const State &s) {
+StringPlan planStrings(const State &s, std::vector<uint32_t> memo) {
   const btf::Btf &b = s.btf();
   const btf::StringTable &old = b.strings();
-  StringPlan plan{btf::StringTable(old.firstOffset()), {}, old.firstOffset()};
+  StringPlan plan{btf::StringTable(old.firstOffset()), std::move(memo), old.firstOffset()};
   // Inputs usually intern their strings already, so most offsets repeat;
   // remembering each old offset's answer avoids hashing the string again.
   plan.memo.assign(old.size(), kUnprocessed);
