@@ -135,7 +135,13 @@ private:
   void checkCodes(Dwarf_Die &die, int tag);
   /// Whether checkCodes has anything to say about DIEs of `info` (cached per
   /// abbreviation code of the scanned unit).
-  bool codesToReport(const DieScanner::Info &info);
+  bool codesToReport(const DieScanner::Info &info) {
+    // Asked for most DIEs of a unit: the decided case stays inline.
+    const uint32_t code = scanner_.codeOf(info);
+    return code < codeReported_.size() && codeReported_[code] >= 0 ? codeReported_[code] != 0
+                                                                   : decideCodes(info);
+  }
+  bool decideCodes(const DieScanner::Info &info);
   Error walkError(Dwarf_Die &die, const char *what);
   /// UnitGraph::external and ::publishable from the signatures of the
   /// unit's type DIEs (type_signature.cpp).

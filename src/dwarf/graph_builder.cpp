@@ -341,7 +341,7 @@ Error UnitBuilder::visit(Dwarf_Die &die, Scope scope, int tag) {
   }
 }
 
-bool UnitBuilder::codesToReport(const DieScanner::Info &info) {
+bool UnitBuilder::decideCodes(const DieScanner::Info &info) {
   // What checkCodes would find for DIEs of this abbreviation, decided once.
   const uint32_t code = scanner_.codeOf(info);
   if (code >= codeReported_.size())

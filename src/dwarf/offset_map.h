@@ -44,8 +44,8 @@ public:
     size_t want = 256;
     while (want < n * 2)
       want *= 2;
-    while (slots_.size() < want)
-      grow();
+    if (slots_.size() < want)
+      rehash(want); // once, not doubling step by step
   }
 
 private:
@@ -58,8 +58,9 @@ private:
   // (a 64-bit multiplicative hash) so neighbours spread over the table.
   static size_t hash(uint64_t k) { return size_t((k * 0x9E3779B97F4A7C15ull) >> 20); }
   size_t mask() const { return slots_.size() - 1; }
-  void grow() {
-    std::vector<Slot> old(slots_.empty() ? 256 : slots_.size() * 2);
+  void grow() { rehash(slots_.empty() ? 256 : slots_.size() * 2); }
+  void rehash(size_t size) {
+    std::vector<Slot> old(size);
     old.swap(slots_);
     for (const Slot &s : old) {
       if (s.key == kEmpty)
