@@ -79,20 +79,30 @@ uint32_t Btf::addArray(uint32_t elemType, uint32_t indexType, uint32_t nelems) {
   return addType(Kind::Array, 0, 0, false, 0, tail);
 }
 
+uint32_t Btf::finishType(size_t at, Kind kind, uint32_t nameOff, uint32_t vlen, bool kflag,
+                         uint32_t sizeOrType) {
+  assert(words_.size() - at - 3 == tailWords(kind, vlen));
+  words_[at] = nameOff;
+  words_[at + 1] = makeInfo(kind, vlen, kflag);
+  words_[at + 2] = sizeOrType;
+  offsets_.push_back(uint32_t(at));
+  return endId() - 1;
+}
+
 uint32_t Btf::addComposite(bool isUnion, std::string_view name, uint32_t byteSize,
                            std::span<const Member> members) {
   bool kflag = false;
   for (const Member &m : members)
     kflag |= m.bitfieldSize != 0;
-  std::vector<uint32_t> tail;
-  tail.reserve(members.size() * 3);
+  const size_t at = startType();
   for (const Member &m : members) {
-    tail.push_back(addString(m.name));
-    tail.push_back(m.type);
-    tail.push_back(kflag ? (m.bitfieldSize << 24) | (m.bitOffset & 0xffffff) : m.bitOffset);
+    const uint32_t nameOff = addString(m.name);
+    words_.push_back(nameOff);
+    words_.push_back(m.type);
+    words_.push_back(kflag ? (m.bitfieldSize << 24) | (m.bitOffset & 0xffffff) : m.bitOffset);
   }
-  return addType(isUnion ? Kind::Union : Kind::Struct, addString(name), uint32_t(members.size()),
-                 kflag, byteSize, tail);
+  return finishType(at, isUnion ? Kind::Union : Kind::Struct, addString(name),
+                    uint32_t(members.size()), kflag, byteSize);
 }
 
 uint32_t Btf::addEnum(std::string_view name, uint32_t byteSize, bool isSigned,
@@ -103,30 +113,33 @@ uint32_t Btf::addEnum(std::string_view name, uint32_t byteSize, bool isSigned,
     if (isSigned ? (s < INT32_MIN || s > INT32_MAX) : v.value > UINT32_MAX)
       fits32 = false;
   }
-  std::vector<uint32_t> tail;
+  const size_t at = startType();
   if (fits32 || !allowEnum64) {
     for (const EnumValue &v : values) {
-      tail.push_back(addString(v.name));
-      tail.push_back(uint32_t(v.value));
+      const uint32_t nameOff = addString(v.name);
+      words_.push_back(nameOff);
+      words_.push_back(uint32_t(v.value));
     }
-    return addType(Kind::Enum, addString(name), uint32_t(values.size()), isSigned,
-                   allowEnum64 ? byteSize : std::min<uint32_t>(byteSize, 4), tail);
+    return finishType(at, Kind::Enum, addString(name), uint32_t(values.size()), isSigned,
+                      allowEnum64 ? byteSize : std::min<uint32_t>(byteSize, 4));
   }
   for (const EnumValue &v : values) {
-    tail.push_back(addString(v.name));
-    tail.push_back(uint32_t(v.value));
-    tail.push_back(uint32_t(v.value >> 32));
+    const uint32_t nameOff = addString(v.name);
+    words_.push_back(nameOff);
+    words_.push_back(uint32_t(v.value));
+    words_.push_back(uint32_t(v.value >> 32));
   }
-  return addType(Kind::Enum64, addString(name), uint32_t(values.size()), isSigned, byteSize, tail);
+  return finishType(at, Kind::Enum64, addString(name), uint32_t(values.size()), isSigned, byteSize);
 }
 
 uint32_t Btf::addFuncProto(uint32_t returnType, std::span<const Param> params) {
-  std::vector<uint32_t> tail;
+  const size_t at = startType();
   for (const Param &p : params) {
-    tail.push_back(addString(p.name));
-    tail.push_back(p.type);
+    const uint32_t nameOff = addString(p.name);
+    words_.push_back(nameOff);
+    words_.push_back(p.type);
   }
-  return addType(Kind::FuncProto, 0, uint32_t(params.size()), false, returnType, tail);
+  return finishType(at, Kind::FuncProto, 0, uint32_t(params.size()), false, returnType);
 }
 
 uint32_t Btf::addFunc(std::string_view name, uint32_t proto, FuncLinkage linkage) {

@@ -162,6 +162,18 @@ public:
   std::vector<uint8_t> serialize(std::endian order) const;
 
 private:
+  /// Starts a type whose tail the caller appends to words_ (no tail vector
+  /// per type: lowering builds hundreds of thousands); finishType() writes
+  /// its header once the tail's strings, then its name, are interned, the
+  /// order addType() callers intern them in.
+  size_t startType() {
+    const size_t at = words_.size();
+    words_.resize(at + 3);
+    return at;
+  }
+  uint32_t finishType(size_t at, Kind kind, uint32_t nameOff, uint32_t vlen, bool kflag,
+                      uint32_t sizeOrType);
+
   const Btf *base_ = nullptr;
   uint32_t start_id_ = 1;
   std::vector<uint32_t> words_;
