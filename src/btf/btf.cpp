@@ -27,13 +27,9 @@ uint32_t Btf::addString(std::string_view s) {
 
 uint32_t Btf::addType(Kind kind, uint32_t nameOff, uint32_t vlen, bool kflag, uint32_t sizeOrType,
                       std::span<const uint32_t> tail) {
-  assert(tail.size() == tailWords(kind, vlen));
-  offsets_.push_back(uint32_t(words_.size()));
-  words_.push_back(nameOff);
-  words_.push_back(makeInfo(kind, vlen, kflag));
-  words_.push_back(sizeOrType);
+  const size_t at = startType();
   words_.insert(words_.end(), tail.begin(), tail.end());
-  return endId() - 1;
+  return finishType(at, kind, nameOff, vlen, kflag, sizeOrType); // checks the tail's size
 }
 
 uint32_t Btf::addRawType(std::span<const uint32_t> words) {

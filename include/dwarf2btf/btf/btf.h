@@ -164,8 +164,9 @@ public:
 private:
   /// Starts a type whose tail the caller appends to words_ (no tail vector
   /// per type: lowering builds hundreds of thousands); finishType() writes
-  /// its header once the tail's strings, then its name, are interned, the
-  /// order addType() callers intern them in.
+  /// its header once the tail's strings, then its name, are interned (the
+  /// order the add*() functions have always interned them in). addType()
+  /// goes through the same two steps.
   size_t startType() {
     const size_t at = words_.size();
     words_.resize(at + 3);
