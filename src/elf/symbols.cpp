@@ -27,6 +27,9 @@ bool suffixContains(std::string_view name, std::initializer_list<std::string_vie
 
 std::string elfError() { return elf_errmsg(-1); }
 
+/// The hash the function groups are indexed by (SymbolTable::keyIndex_).
+uint64_t keyHash(std::string_view key) { return XXH3_64bits(key.data(), key.size()); }
+
 } // namespace
 
 std::string_view functionKey(std::string_view symbolName) {
@@ -91,7 +94,7 @@ void SymbolTable::finalize() {
   keyIndex_.assign(std::bit_ceil(groups_.size() * 2 + 1), 0);
   const size_t mask = keyIndex_.size() - 1;
   for (uint32_t k = 0; k < groups_.size(); ++k) {
-    const uint64_t h = XXH3_64bits(groups_[k].key.data(), groups_[k].key.size());
+    const uint64_t h = keyHash(groups_[k].key);
     size_t i = size_t(h) & mask;
     while (keyIndex_[i])
       i = (i + 1) & mask;
@@ -121,7 +124,7 @@ const FunctionGroup *SymbolTable::findFunction(std::string_view key) const {
   // that stays in cache, without touching a group's name.
   if (keyIndex_.empty())
     return nullptr;
-  const uint64_t h = XXH3_64bits(key.data(), key.size());
+  const uint64_t h = keyHash(key);
   const uint32_t tag = uint32_t(h >> 32);
   const size_t mask = keyIndex_.size() - 1;
   for (size_t i = size_t(h) & mask;; i = (i + 1) & mask) {
