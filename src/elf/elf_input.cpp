@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <mutex>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,11 +19,24 @@
 
 namespace d2b::elf {
 
+/// A read-only private mapping of the whole input (or of its decompressed
+/// image) and the common release mark of the handles reading it.
+struct SharedMapping {
+  void *base = nullptr;
+  size_t size = 0;
+  std::mutex mu;          // guards `released`
+  uintptr_t released = 0; // .debug_info pages below this address were given back
+  ~SharedMapping() {
+    if (base)
+      munmap(base, size);
+  }
+};
+
 // ---- DwarfHandle ----------------------------------------------------------
 
 DwarfHandle::DwarfHandle(DwarfHandle &&o) noexcept
-    : dwfl_(o.dwfl_), elf_(o.elf_), dwarf_(o.dwarf_), fd_(o.fd_), info_(o.info_),
-      infoSize_(o.infoSize_), released_(o.released_), side_(std::move(o.side_)) {
+    : dwfl_(o.dwfl_), elf_(o.elf_), dwarf_(o.dwarf_), fd_(o.fd_), shared_(std::move(o.shared_)),
+      info_(o.info_), infoSize_(o.infoSize_), released_(o.released_), side_(std::move(o.side_)) {
   o.info_ = nullptr;
   o.infoSize_ = 0;
   o.released_ = 0;
@@ -39,6 +53,7 @@ DwarfHandle &DwarfHandle::operator=(DwarfHandle &&o) noexcept {
     std::swap(elf_, o.elf_);
     std::swap(dwarf_, o.dwarf_);
     std::swap(fd_, o.fd_);
+    std::swap(shared_, o.shared_);
     std::swap(info_, o.info_);
     std::swap(infoSize_, o.infoSize_);
     std::swap(released_, o.released_);
@@ -64,6 +79,7 @@ void DwarfHandle::reset() {
   elf_ = nullptr;
   dwarf_ = nullptr;
   fd_ = -1;
+  shared_.reset(); // after elf_end: the Elf reads the mapping
   info_ = nullptr;
   infoSize_ = 0;
   released_ = 0;
@@ -138,22 +154,35 @@ void DwarfHandle::releaseSideSections() const {
   }
 }
 
+void DwarfHandle::dropDebugInfo(uint64_t end) const {
+  if (!info_)
+    return;
+  const uintptr_t page = uintptr_t(sysconf(_SC_PAGESIZE));
+  const uintptr_t from = (uintptr_t(info_) + page - 1) & ~(page - 1);
+  const uintptr_t to = (uintptr_t(info_) + std::min(end, infoSize_)) & ~(page - 1);
+  if (to > from)
+    madvise(reinterpret_cast<void *>(from), to - from, MADV_DONTNEED);
+}
+
 void DwarfHandle::releaseDebugInfo(uint64_t end) const {
   if (!info_)
     return;
+  std::unique_lock<std::mutex> lock;
+  if (shared_)
+    lock = std::unique_lock(shared_->mu);
+  uintptr_t &mark = shared_ ? shared_->released : released_;
   const uintptr_t page = uintptr_t(sysconf(_SC_PAGESIZE));
   // Whole pages only: the first may hold bytes of the section before.
   // Each call gives back only what the last one did not: madvise walks the
   // page tables of the whole range it is given, mapped or not.
-  const uintptr_t from =
-      std::max((uintptr_t(info_) + page - 1) & ~(page - 1), uintptr_t(released_));
+  const uintptr_t from = std::max((uintptr_t(info_) + page - 1) & ~(page - 1), uintptr_t(mark));
   const uintptr_t to = (uintptr_t(info_) + std::min(end, infoSize_)) & ~(page - 1);
   // In steps of at least 2 MiB (or all of it): each call costs the other
   // threads a TLB flush, whatever its length.
   constexpr uintptr_t kStep = uintptr_t(2) << 20;
   if (to > from && (to - from >= kStep || end >= infoSize_)) {
     madvise(reinterpret_cast<void *>(from), to - from, MADV_DONTNEED);
-    released_ = to;
+    mark = to;
   }
 }
 
@@ -300,6 +329,7 @@ Expected<std::shared_ptr<ElfInput>> ElfInput::open(const std::string &path) {
 
   if (Error err = in->prepareImage())
     return err;
+  in->mapShared();
   Expected<DwarfHandle> h = in->openDwarf();
   if (!h)
     return h.error();
@@ -317,15 +347,55 @@ Error ElfInput::prepareImage() {
   return Error::success();
 }
 
+void ElfInput::mapShared() {
+  // libelf takes memory given to elf_memory for writable: it converts
+  // sections of the other byte order in place, and decompressing a section
+  // (libdw does so for .zdebug_* and SHF_COMPRESSED ones) rewrites its
+  // header there. The mapping is read-only, so those inputs keep a mapping
+  // per handle, as do ET_REL ones, which libdwfl relocates in its own.
+  if (elf_type_ == ET_REL || order_ != std::endian::native)
+    return;
+  const int src = image_ >= 0 ? image_ : fd_;
+  struct stat st;
+  if (fstat(src, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0)
+    return;
+  const size_t size = size_t(st.st_size);
+  void *p = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, src, 0);
+  if (p == MAP_FAILED)
+    return; // each handle maps the file itself
+  auto map = std::make_shared<SharedMapping>();
+  map->base = p;
+  map->size = size;
+  // Reading section headers writes nothing.
+  Elf *e = elf_memory(static_cast<char *>(p), size);
+  size_t shstrndx = 0;
+  bool plain = e && elf_kind(e) == ELF_K_ELF && elf_getshdrstrndx(e, &shstrndx) == 0;
+  for (Elf_Scn *scn = plain ? elf_nextscn(e, nullptr) : nullptr; scn && plain;
+       scn = elf_nextscn(e, scn)) {
+    GElf_Shdr sh;
+    const char *name = gelf_getshdr(scn, &sh) ? elf_strptr(e, shstrndx, sh.sh_name) : nullptr;
+    plain = name && !(sh.sh_flags & SHF_COMPRESSED) && std::strncmp(name, ".zdebug", 7) != 0;
+  }
+  if (e)
+    elf_end(e);
+  if (plain)
+    shared_ = std::move(map);
+}
+
 Expected<DwarfHandle> ElfInput::openDwarf() const {
   const int src = image_ >= 0 ? image_ : fd_;
   DwarfHandle h;
-  h.fd_ = fcntl(src, F_DUPFD_CLOEXEC, 0);
-  if (h.fd_ < 0)
-    return Error(fmt::format("{}: dup: {}", path_, std::strerror(errno)));
+  if (shared_) {
+    h.shared_ = shared_;
+    h.elf_ = elf_memory(static_cast<char *>(shared_->base), shared_->size);
+  } else {
+    h.fd_ = fcntl(src, F_DUPFD_CLOEXEC, 0);
+    if (h.fd_ < 0)
+      return Error(fmt::format("{}: dup: {}", path_, std::strerror(errno)));
+  }
   // Each handle needs its own file offset-independent view; elf_begin with
   // mmap does not use the file position, so a dup is enough.
-  if (elf_type_ == ET_REL) {
+  if (!shared_ && elf_type_ == ET_REL) {
     h.dwfl_ = dwfl_begin(&kOfflineCallbacks);
     if (!h.dwfl_)
       return Error(fmt::format("{}: libdwfl: {}", path_, dwflError()));
@@ -345,7 +415,8 @@ Expected<DwarfHandle> ElfInput::openDwarf() const {
           fmt::format("{}: no DWARF debug information (.debug_info): {}", path_, dwflError()));
     return h;
   }
-  h.elf_ = elf_begin(h.fd_, ELF_C_READ_MMAP, nullptr);
+  if (!shared_)
+    h.elf_ = elf_begin(h.fd_, ELF_C_READ_MMAP, nullptr);
   if (!h.elf_)
     return Error(fmt::format("{}: {}", path_, elf_errmsg(-1)));
   h.dwarf_ = dwarf_begin_elf(h.elf_, DWARF_C_READ, nullptr);

@@ -180,4 +180,83 @@ TEST(ElfRelease, MovedHandleStillReleasesSafely) {
   EXPECT_EQ(walkAll(moved.dwarf(), path), before);
 }
 
+TEST(ElfRelease, HandlesOfAnExecutableShareOneMapping) {
+  for (const char *fixture : {"bin/multi.gcc.dwarf5.O2.exe", "bin/multi.clang.dwarf5.O2.lld.exe"}) {
+    SCOPED_TRACE(fixture);
+    const std::string path = test::testdata(fixture);
+    auto in = elf::ElfInput::open(path);
+    ASSERT_TRUE(bool(in)) << in.error().message();
+    auto a = (*in)->openDwarf(), b = (*in)->openDwarf();
+    ASSERT_TRUE(a && b);
+    EXPECT_TRUE((*in)->primary().sharesMapping());
+    EXPECT_TRUE(a->sharesMapping() && b->sharesMapping());
+    const auto sa = debugSections(a->elf()), sb = debugSections(b->elf());
+    EXPECT_EQ(sa, sb);
+    size_t shstrndx = 0;
+    ASSERT_EQ(elf_getshdrstrndx(a->elf(), &shstrndx), 0);
+    // Not copies: the same bytes at the same address.
+    for (Elf *e : {a->elf(), b->elf()}) {
+      size_t n = 0;
+      EXPECT_EQ(elf_rawfile(e, &n), elf_rawfile(a->elf(), nullptr));
+    }
+    // The handles live on without the input or each other.
+    const std::vector<std::string> walked = walkAll(a->dwarf(), path);
+    in->reset();
+    a->releaseDebugInfo();
+    *a = elf::DwarfHandle();
+    EXPECT_EQ(walkAll(b->dwarf(), path), walked);
+  }
+}
+
+TEST(ElfRelease, RelocatableAndCompressedInputsKeepAMappingPerHandle) {
+  for (const char *fixture : {"bin/multi.gcc.dwarf5.O2.ldr.o", "bin/kinds.gcc.dwarf5.O2.zstd.o"}) {
+    SCOPED_TRACE(fixture);
+    auto in = elf::ElfInput::open(test::testdata(fixture));
+    ASSERT_TRUE(bool(in)) << in.error().message();
+    auto h = (*in)->openDwarf();
+    ASSERT_TRUE(bool(h));
+    EXPECT_FALSE(h->sharesMapping());
+    EXPECT_FALSE((*in)->primary().sharesMapping());
+  }
+}
+
+// On a shared mapping the release mark is common: what one handle gave back
+// another does not give back again (the walk publishes the lowest unit any
+// worker still reads), while dropDebugInfo gives back pages below the mark
+// that were read again.
+TEST(ElfRelease, VmlinuxSharedReleaseMarkIsCommon) {
+  const std::string path = test::debugVmlinux();
+  if (path.empty())
+    GTEST_SKIP() << "no debug vmlinux (linux-image-*-dbg)";
+  auto in = elf::ElfInput::open(path);
+  ASSERT_TRUE(bool(in)) << in.error().message();
+  auto a = (*in)->openDwarf(), b = (*in)->openDwarf();
+  ASSERT_TRUE(a && b);
+  ASSERT_TRUE(a->sharesMapping() && b->sharesMapping());
+  size_t shstrndx = 0;
+  ASSERT_EQ(elf_getshdrstrndx(a->elf(), &shstrndx), 0);
+  const char *info = nullptr;
+  for (Elf_Scn *scn = elf_nextscn(a->elf(), nullptr); scn; scn = elf_nextscn(a->elf(), scn)) {
+    GElf_Shdr sh;
+    if (gelf_getshdr(scn, &sh) &&
+        std::string_view(elf_strptr(a->elf(), shstrndx, sh.sh_name)) == ".debug_info")
+      info = static_cast<const char *>(elf_rawdata(scn, nullptr)->d_buf);
+  }
+  ASSERT_NE(info, nullptr);
+  constexpr size_t kLen = size_t(8) << 20;
+  const std::string copy(info, kLen); // maps the first 8 MB
+  const size_t mapped = mappedPages(info, kLen);
+  if (mapped == SIZE_MAX)
+    GTEST_SKIP() << "cannot read /proc/self/pagemap";
+  ASSERT_GT(mapped, kLen / 8192);
+  a->releaseDebugInfo(kLen);
+  EXPECT_LT(mappedPages(info, kLen), 2u);        // the first page may hold the section before
+  EXPECT_EQ(std::string_view(info, kLen), copy); // read again, through either handle
+  b->releaseDebugInfo(kLen / 2);                 // below the common mark: nothing
+  EXPECT_GT(mappedPages(info, kLen / 2), kLen / 16384); // the first half still mapped
+  b->dropDebugInfo(kLen / 2);
+  EXPECT_LT(mappedPages(info, kLen / 2), 2u);
+  EXPECT_GT(mappedPages(info + kLen / 2, kLen / 2), kLen / 16384); // still mapped
+}
+
 } // namespace

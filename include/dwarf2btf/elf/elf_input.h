@@ -7,14 +7,14 @@
 ///   Dwarf *dw = h->dwarf();
 ///
 /// libdw is not thread-safe on one Dwarf*, so each worker opens its own
-/// handle. Relocatable objects (ET_REL) go through libdwfl's offline
-/// reporting so relocations in the debug sections are applied; the Elf* of
-/// such a handle carries the sh_addr layout libdwfl chose, which the symbol
-/// stage needs (symbol address = st_value + sh_addr) to match DWARF
-/// addresses. Compressed debug sections (zlib or zstd, SHF_COMPRESSED) are
-/// decompressed once into an in-memory image (a memfd) that every handle
-/// opens: libdw 0.188 cannot read zstd, and decompressing zlib once beats
-/// doing it per handle.
+/// handle. Handles of an executable or shared object in the host's byte
+/// order read one mapping of the file that they all share (elf_memory): a
+/// page is faulted in once per process rather than once per handle. Relocatable objects (ET_REL) go
+/// through libdwfl's offline reporting so relocations in the debug sections are applied; the Elf*
+/// of such a handle carries the sh_addr layout libdwfl chose, which the symbol stage needs (symbol
+/// address = st_value + sh_addr) to match DWARF addresses. Compressed debug sections (zlib or zstd,
+/// SHF_COMPRESSED) are decompressed once into an in-memory image (a memfd) that every handle opens:
+/// libdw 0.188 cannot read zstd, and decompressing zlib once beats doing it per handle.
 #include <bit>
 #include <cstdint>
 #include <memory>
@@ -29,6 +29,8 @@ typedef struct Dwarf Dwarf;
 typedef struct Dwfl Dwfl;
 
 namespace d2b::elf {
+
+struct SharedMapping; // the file mapping the handles of one ElfInput share
 
 /// One DWARF view of the input, owned by one thread at a time.
 class DwarfHandle {
@@ -51,7 +53,19 @@ public:
   /// stay: each page is given back once). Keeps
   /// peak RSS from growing with every handle's copy of the section. No-op
   /// for libdwfl (ET_REL) handles, whose relocated sections are private.
+  ///
+  /// On a shared mapping (sharesMapping()) the pages are given back for
+  /// every handle and the mark "given back below here" is common, so `end`
+  /// must be the lowest offset any handle still reads.
   void releaseDebugInfo(uint64_t end = UINT64_MAX) const;
+  /// Gives back the pages of .debug_info below `end` (same conditions),
+  /// those below releaseDebugInfo's mark included, without moving the mark:
+  /// for pages read again after they were given back (a pass over the unit
+  /// headers before the walk, a fresh handle finding its first unit).
+  void dropDebugInfo(uint64_t end = UINT64_MAX) const;
+  /// True when this handle reads the file through the mapping all handles
+  /// of its ElfInput share.
+  bool sharesMapping() const { return shared_ != nullptr; }
   /// Gives back the pages of the other debug sections (.debug_abbrev,
   /// .debug_loclists, .debug_line...; not .debug_str, which every unit
   /// reads all over) under the same conditions as releaseDebugInfo. A
@@ -70,7 +84,8 @@ private:
   Elf *elf_ = nullptr;
   Dwarf *dwarf_ = nullptr;
   int fd_ = -1;
-  const char *info_ = nullptr; // .debug_info inside a read-only mapping, or null
+  std::shared_ptr<SharedMapping> shared_; // kept mapped while a handle reads it
+  const char *info_ = nullptr;            // .debug_info inside a read-only mapping, or null
   uint64_t infoSize_ = 0;
   mutable uintptr_t released_ = 0; // releaseDebugInfo gave back the pages below this address
   std::vector<std::pair<const char *, uint64_t>> side_; // releaseSideSections' ranges
@@ -108,6 +123,7 @@ public:
 private:
   ElfInput() = default;
   Error prepareImage();
+  void mapShared();
 
   std::string path_;
   int fd_ = -1;    // the original file
@@ -118,6 +134,7 @@ private:
   std::endian order_ = std::endian::little;
   unsigned decompressed_ = 0;
   unsigned merged_ = 0;
+  std::shared_ptr<SharedMapping> shared_; // or null: each handle maps the file
   DwarfHandle primary_;
 };
 
