@@ -146,11 +146,12 @@ private:
   /// UnitGraph::external and ::publishable from the signatures of the
   /// unit's type DIEs (type_signature.cpp).
   void computeSignatures();
-  /// Appends what identifies the DIE at `die` and its children (nested type
-  /// DIEs aside) to `buf`, its type references to `edges`; returns where
-  /// its subtree ends, null when the DIE cannot have a signature.
-  const unsigned char *serializeDie(const unsigned char *die, int depth, SigBuffer &buf,
-                                    std::vector<model::NodeId> &edges);
+  /// Appends what identifies a DIE (abbreviation `info`, attribute values
+  /// at `values`) and its children (nested type DIEs aside) to `buf`, its
+  /// type references to `edges`; returns where its subtree ends, null when
+  /// the DIE cannot have a signature.
+  const unsigned char *serializeDie(const DieScanner::Info &info, const unsigned char *values,
+                                    int depth, SigBuffer &buf, std::vector<model::NodeId> &edges);
   /// Where the subtree of the DIE at `die` ends; null when unreadable.
   const unsigned char *skipSubtree(const unsigned char *die, int depth);
   Error fillPending();

@@ -204,13 +204,12 @@ const unsigned char *UnitBuilder::skipSubtree(const unsigned char *die, int dept
   }
 }
 
-const unsigned char *UnitBuilder::serializeDie(const unsigned char *die, int depth, SigBuffer &buf,
-                                               std::vector<NodeId> &edges) {
-  const unsigned char *values;
-  const DieScanner::Info *info = scanner_.dieInfo(die, values);
-  if (!info || depth > kMaxDepth)
+const unsigned char *UnitBuilder::serializeDie(const DieScanner::Info &info,
+                                               const unsigned char *values, int depth,
+                                               SigBuffer &buf, std::vector<NodeId> &edges) {
+  if (depth > kMaxDepth)
     return nullptr;
-  const SigPlan &plan = planFor(*info);
+  const SigPlan &plan = planFor(info);
   if (plan.state == 3)
     return nullptr;
   put(buf, plan.shape);
@@ -229,7 +228,7 @@ const unsigned char *UnitBuilder::serializeDie(const unsigned char *die, int dep
     p = values + plan.valuesSize;
   } else {
     bool ok = true;
-    p = scanner_.forEachValueSpan(*info, values,
+    p = scanner_.forEachValueSpan(info, values,
                                   [&](unsigned name, unsigned form, const unsigned char *v,
                                       const unsigned char *next, int64_t) {
                                     if (!ok || ignored(name))
@@ -256,7 +255,7 @@ const unsigned char *UnitBuilder::serializeDie(const unsigned char *die, int dep
   }
   if (!p)
     return nullptr;
-  if (!info->children)
+  if (!info.children)
     return p;
   for (;;) {
     const unsigned char *q = p;
@@ -273,7 +272,8 @@ const unsigned char *UnitBuilder::serializeDie(const unsigned char *die, int dep
       return nullptr;
     // A nested type is a node of its own; it matters here only where a
     // member refers to it.
-    p = isTypeDie(ci->tag) ? skipSubtree(p, depth + 1) : serializeDie(p, depth + 1, buf, edges);
+    p = isTypeDie(ci->tag) ? skipSubtree(p, depth + 1)
+                           : serializeDie(*ci, cv, depth + 1, buf, edges);
     if (!p)
       return nullptr;
   }
@@ -304,12 +304,16 @@ void UnitBuilder::computeSignatures() {
     const Dwarf_Die &d = dies_[v];
     buf.clear();
     const size_t e0 = edges.size();
-    if (d.cu != cu_ || !serializeDie(static_cast<const unsigned char *>(d.addr), 0, buf, edges)) {
+    const unsigned char *values = nullptr;
+    const DieScanner::Info *info =
+        d.cu == cu_ ? scanner_.dieInfo(static_cast<const unsigned char *>(d.addr), values)
+                    : nullptr;
+    if (!info || !serializeDie(*info, values, 0, buf, edges)) {
       opaque[v] = 1;
       edges.resize(e0);
     } else {
       own[v] = hashOf(buf, seed);
-      tags[v] = uint16_t(dwarf_tag(&dies_[v]));
+      tags[v] = uint16_t(info->tag);
     }
   }
   first[n] = uint32_t(edges.size());
