@@ -8,6 +8,7 @@
 #include "dwarf2btf/encode/functions.h"
 
 #include <algorithm>
+#include <deque>
 #include <fmt/format.h>
 #include <map>
 #include <optional>
@@ -186,9 +187,10 @@ bool isIdentifier(std::string_view n) {
 // unless a function named by symbol (C in a mixed object) has it; the others
 // are named by their symbol (sanitized if it is not an identifier). Decided
 // on the sorted list, so the same for every -j.
-std::vector<std::string> funcNames(const std::vector<const Instance *> &chosen,
-                                   const FuncOptions &opts, DiagEngine &diag) {
-  std::vector<std::string> names(chosen.size());
+std::vector<std::string_view> funcNames(const std::vector<const Instance *> &chosen,
+                                        const FuncOptions &opts, std::deque<std::string> &made,
+                                        DiagEngine &diag) {
+  std::vector<std::string_view> names(chosen.size());
   std::map<std::string_view, std::vector<size_t>> byLeaf;
   for (size_t i = 0; i < chosen.size(); ++i) {
     if (chosen[i]->rec->btfName.empty())
@@ -214,11 +216,13 @@ std::vector<std::string> funcNames(const std::vector<const Instance *> &chosen,
       }
     for (size_t i : idx) {
       if (i == keeper) {
-        names[i] = std::string(leaf);
+        names[i] = leaf;
         continue;
       }
       const std::string &sym = chosen[i]->group->key;
-      names[i] = isIdentifier(sym) ? sym : lower::rust::sanitizeName(sym);
+      names[i] = isIdentifier(sym)
+                     ? std::string_view(sym)
+                     : std::string_view(made.emplace_back(lower::rust::sanitizeName(sym)));
       if (!opts.verbose) {
         diag.count(kRuleLeafClash);
         continue;
@@ -233,11 +237,10 @@ std::vector<std::string> funcNames(const std::vector<const Instance *> &chosen,
   return names;
 }
 
-uint64_t emit(btf::Btf &btf, const Instance &in, const std::string &name, const FuncOptions &opts,
-              uint64_t &kfuncTags) {
+uint64_t emit(btf::Btf &btf, const Instance &in, std::string_view name, const FuncOptions &opts,
+              std::vector<btf::Param> &params, uint64_t &kfuncTags) {
   const model::FunctionRecord &rec = *in.rec;
-  std::vector<btf::Param> params;
-  params.reserve(rec.params.size() + 1);
+  params.clear();
   for (const model::ParamRecord &p : rec.params)
     params.push_back(btf::Param{p.name, p.type});
   if (rec.varargs)
@@ -370,6 +373,7 @@ FunctionStats addFunctions(btf::Btf &btf, const std::vector<model::FunctionRecor
     chosenOnes.push_back(chosen);
     return true;
   };
+  std::vector<std::vector<Instance>> classes;
   for (size_t i = 0, j; i < instances.size(); i = j) {
     for (j = i + 1; j < instances.size() && instances[j].group == instances[i].group; ++j) {
     }
@@ -377,8 +381,9 @@ FunctionStats addFunctions(btf::Btf &btf, const std::vector<model::FunctionRecor
     ++st.functions;
     // Classes of equal prototype (pahole's comparison), in instance order;
     // instances are sorted by (name, unit, DIE), so this is the same for any -j.
-    std::vector<std::vector<Instance>> classes;
-    for (const Instance &in : group) {
+    // (Most functions have one instance: one class, left unlisted.)
+    classes.clear();
+    for (const Instance &in : group.size() > 1 ? group : std::span<const Instance>()) {
       auto same = std::find_if(classes.begin(), classes.end(), [&](const auto &c) {
         return !prototypeMismatch(btf, *c.front().rec, *in.rec);
       });
@@ -387,7 +392,7 @@ FunctionStats addFunctions(btf::Btf &btf, const std::vector<model::FunctionRecor
       else
         same->push_back(in);
     }
-    const size_t prototypes = classes.size();
+    const size_t prototypes = std::max<size_t>(classes.size(), 1);
     const bool clash = prototypes > 1 || group.front().group->ambiguousAddr;
     if (!clash || opts.clash == lower::FuncClash::Skip) {
       const uint64_t emitted = judgeAndEmit(group, opts.consistentFunc, false) ? 1 : 0;
@@ -402,6 +407,8 @@ FunctionStats addFunctions(btf::Btf &btf, const std::vector<model::FunctionRecor
     if (opts.clash == lower::FuncClash::First) {
       emitted = judgeAndEmit(group, false, true) ? 1 : 0;
     } else {
+      if (classes.empty())
+        emitted = judgeAndEmit(group, false, true) ? 1 : 0;
       for (const std::vector<Instance> &c : classes)
         emitted += judgeAndEmit(c, false, true) ? 1 : 0;
       if (emitted > 1)
@@ -412,9 +419,11 @@ FunctionStats addFunctions(btf::Btf &btf, const std::vector<model::FunctionRecor
   std::vector<const Instance *> chosenPtrs;
   for (const Instance &c : chosenOnes)
     chosenPtrs.push_back(&c);
-  const std::vector<std::string> names = funcNames(chosenPtrs, opts, diag);
+  std::deque<std::string> madeNames; // sanitized symbols
+  const std::vector<std::string_view> names = funcNames(chosenPtrs, opts, madeNames, diag);
+  std::vector<btf::Param> params; // one buffer for every prototype
   for (size_t i = 0; i < chosenOnes.size(); ++i) {
-    st.declTags += emit(btf, chosenOnes[i], names[i], opts, st.kfuncTags);
+    st.declTags += emit(btf, chosenOnes[i], names[i], opts, params, st.kfuncTags);
     ++st.emitted;
   }
   return st;
