@@ -144,24 +144,28 @@ void DwarfHandle::findDebugInfo() {
   }
 }
 
-void DwarfHandle::releaseSideSections() const {
+namespace {
+
+// Gives back the whole pages inside [p, p+n): the first and last may hold
+// bytes of the neighbouring sections.
+void dropPages(const char *p, uint64_t n) {
   const uintptr_t page = uintptr_t(sysconf(_SC_PAGESIZE));
-  for (const auto &[p, n] : side_) {
-    const uintptr_t from = (uintptr_t(p) + page - 1) & ~(page - 1);
-    const uintptr_t to = (uintptr_t(p) + n) & ~(page - 1);
-    if (to > from)
-      madvise(reinterpret_cast<void *>(from), to - from, MADV_DONTNEED);
-  }
+  const uintptr_t from = (uintptr_t(p) + page - 1) & ~(page - 1);
+  const uintptr_t to = (uintptr_t(p) + n) & ~(page - 1);
+  if (to > from)
+    madvise(reinterpret_cast<void *>(from), to - from, MADV_DONTNEED);
+}
+
+} // namespace
+
+void DwarfHandle::releaseSideSections() const {
+  for (const auto &[p, n] : side_)
+    dropPages(p, n);
 }
 
 void DwarfHandle::dropDebugInfo(uint64_t end) const {
-  if (!info_)
-    return;
-  const uintptr_t page = uintptr_t(sysconf(_SC_PAGESIZE));
-  const uintptr_t from = (uintptr_t(info_) + page - 1) & ~(page - 1);
-  const uintptr_t to = (uintptr_t(info_) + std::min(end, infoSize_)) & ~(page - 1);
-  if (to > from)
-    madvise(reinterpret_cast<void *>(from), to - from, MADV_DONTNEED);
+  if (info_)
+    dropPages(info_, std::min(end, infoSize_));
 }
 
 void DwarfHandle::releaseDebugInfo(uint64_t end) const {
@@ -389,12 +393,12 @@ Expected<DwarfHandle> ElfInput::openDwarf() const {
     h.shared_ = shared_;
     h.elf_ = elf_memory(static_cast<char *>(shared_->base), shared_->size);
   } else {
+    // Each handle needs its own file offset-independent view; elf_begin with
+    // mmap does not use the file position, so a dup is enough.
     h.fd_ = fcntl(src, F_DUPFD_CLOEXEC, 0);
     if (h.fd_ < 0)
       return Error(fmt::format("{}: dup: {}", path_, std::strerror(errno)));
   }
-  // Each handle needs its own file offset-independent view; elf_begin with
-  // mmap does not use the file position, so a dup is enough.
   if (!shared_ && elf_type_ == ET_REL) {
     h.dwfl_ = dwfl_begin(&kOfflineCallbacks);
     if (!h.dwfl_)

@@ -268,6 +268,12 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
   std::unique_ptr<std::atomic<size_t>[]> holding(new std::atomic<size_t>[jobs]);
   for (unsigned w = 0; w < jobs; ++w)
     holding[w].store(SIZE_MAX);
+  // The lowest unit at or below `i` that a worker holds.
+  auto lowestHeld = [&](size_t i) {
+    for (unsigned w = 0; w < jobs; ++w)
+      i = std::min(i, holding[w].load());
+    return i;
+  };
   auto releaseBehind = [&](const elf::DwarfHandle &h, size_t i, unsigned w) {
     if (!sharedMapping) {
       h.releaseDebugInfo(units[i].headerOffset);
@@ -276,10 +282,7 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
     // Published after libdw read the headers up to unit i, so the others
     // keep the pages of those headers mapped until then.
     holding[w].store(i);
-    size_t lowest = i;
-    for (unsigned k = 0; k < jobs; ++k)
-      lowest = std::min(lowest, holding[k].load());
-    h.releaseDebugInfo(units[lowest].headerOffset);
+    h.releaseDebugInfo(units[lowestHeld(i)].headerOffset);
   };
   // A fresh libdw handle finds unit i by reading every unit header before
   // it, and each page fault on the mapping maps its neighbours too (fault-
@@ -296,10 +299,7 @@ Expected<TypesResult> encodeTypes(const std::string &path, const EncodeOptions &
         continue;
       }
       // Mostly pages given back already; none that a worker still reads.
-      size_t lowest = k;
-      for (unsigned w = 0; w < jobs; ++w)
-        lowest = std::min(lowest, holding[w].load());
-      h.dropDebugInfo(units[lowest].headerOffset);
+      h.dropDebugInfo(units[lowestHeld(k)].headerOffset);
     }
   };
   // Often enough that a handle's pages of .debug_loclists, .debug_abbrev

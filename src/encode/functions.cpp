@@ -383,14 +383,16 @@ FunctionStats addFunctions(btf::Btf &btf, const std::vector<model::FunctionRecor
     // instances are sorted by (name, unit, DIE), so this is the same for any -j.
     // (Most functions have one instance: one class, left unlisted.)
     classes.clear();
-    for (const Instance &in : group.size() > 1 ? group : std::span<const Instance>()) {
-      auto same = std::find_if(classes.begin(), classes.end(), [&](const auto &c) {
-        return !prototypeMismatch(btf, *c.front().rec, *in.rec);
-      });
-      if (same == classes.end())
-        classes.push_back({in});
-      else
-        same->push_back(in);
+    if (group.size() > 1) {
+      for (const Instance &in : group) {
+        auto same = std::find_if(classes.begin(), classes.end(), [&](const auto &c) {
+          return !prototypeMismatch(btf, *c.front().rec, *in.rec);
+        });
+        if (same == classes.end())
+          classes.push_back({in});
+        else
+          same->push_back(in);
+      }
     }
     const size_t prototypes = std::max<size_t>(classes.size(), 1);
     const bool clash = prototypes > 1 || group.front().group->ambiguousAddr;

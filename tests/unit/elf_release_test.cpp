@@ -101,6 +101,20 @@ TEST(ElfRelease, SideSectionsReadTheSameAfterRelease) {
   expectSameAfterSideRelease("bin/kinds.gcc.dwarf5.O2.zstd.o");
 }
 
+/// The raw data of the section called `name`, or null.
+Elf_Data *rawSection(Elf *elf, std::string_view name) {
+  size_t shstrndx = 0;
+  if (elf_getshdrstrndx(elf, &shstrndx) != 0)
+    return nullptr;
+  for (Elf_Scn *scn = elf_nextscn(elf, nullptr); scn; scn = elf_nextscn(elf, scn)) {
+    GElf_Shdr sh;
+    const char *n = gelf_getshdr(scn, &sh) ? elf_strptr(elf, shstrndx, sh.sh_name) : nullptr;
+    if (n && n == name)
+      return elf_rawdata(scn, nullptr);
+  }
+  return nullptr;
+}
+
 /// Pages among the whole pages inside [p, p+n) that this process has
 /// mapped (/proc/self/pagemap's "present" bit; mincore would answer for the
 /// page cache, which keeps the file's pages either way).
@@ -134,15 +148,7 @@ TEST(ElfRelease, VmlinuxSideSectionsAreDroppedAndReadTheSame) {
   ASSERT_TRUE(bool(in)) << in.error().message();
   auto h = (*in)->openDwarf();
   ASSERT_TRUE(bool(h)) << h.error().message();
-  size_t shstrndx = 0;
-  ASSERT_EQ(elf_getshdrstrndx(h->elf(), &shstrndx), 0);
-  Elf_Data *abbrev = nullptr;
-  for (Elf_Scn *scn = elf_nextscn(h->elf(), nullptr); scn; scn = elf_nextscn(h->elf(), scn)) {
-    GElf_Shdr sh;
-    if (gelf_getshdr(scn, &sh) &&
-        std::string_view(elf_strptr(h->elf(), shstrndx, sh.sh_name)) == ".debug_abbrev")
-      abbrev = elf_rawdata(scn, nullptr);
-  }
+  Elf_Data *abbrev = rawSection(h->elf(), ".debug_abbrev");
   ASSERT_TRUE(abbrev && abbrev->d_buf && abbrev->d_size > (1u << 20));
   const char *mapped = static_cast<const char *>(abbrev->d_buf);
   const std::string copy(mapped, abbrev->d_size); // touches every page
@@ -233,16 +239,9 @@ TEST(ElfRelease, VmlinuxSharedReleaseMarkIsCommon) {
   auto a = (*in)->openDwarf(), b = (*in)->openDwarf();
   ASSERT_TRUE(a && b);
   ASSERT_TRUE(a->sharesMapping() && b->sharesMapping());
-  size_t shstrndx = 0;
-  ASSERT_EQ(elf_getshdrstrndx(a->elf(), &shstrndx), 0);
-  const char *info = nullptr;
-  for (Elf_Scn *scn = elf_nextscn(a->elf(), nullptr); scn; scn = elf_nextscn(a->elf(), scn)) {
-    GElf_Shdr sh;
-    if (gelf_getshdr(scn, &sh) &&
-        std::string_view(elf_strptr(a->elf(), shstrndx, sh.sh_name)) == ".debug_info")
-      info = static_cast<const char *>(elf_rawdata(scn, nullptr)->d_buf);
-  }
-  ASSERT_NE(info, nullptr);
+  Elf_Data *infoData = rawSection(a->elf(), ".debug_info");
+  ASSERT_TRUE(infoData && infoData->d_buf);
+  const char *info = static_cast<const char *>(infoData->d_buf);
   constexpr size_t kLen = size_t(8) << 20;
   const std::string copy(info, kLen); // maps the first 8 MB
   const size_t mapped = mappedPages(info, kLen);

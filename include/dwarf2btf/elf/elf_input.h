@@ -9,12 +9,15 @@
 /// libdw is not thread-safe on one Dwarf*, so each worker opens its own
 /// handle. Handles of an executable or shared object in the host's byte
 /// order read one mapping of the file that they all share (elf_memory): a
-/// page is faulted in once per process rather than once per handle. Relocatable objects (ET_REL) go
-/// through libdwfl's offline reporting so relocations in the debug sections are applied; the Elf*
-/// of such a handle carries the sh_addr layout libdwfl chose, which the symbol stage needs (symbol
-/// address = st_value + sh_addr) to match DWARF addresses. Compressed debug sections (zlib or zstd,
-/// SHF_COMPRESSED) are decompressed once into an in-memory image (a memfd) that every handle opens:
-/// libdw 0.188 cannot read zstd, and decompressing zlib once beats doing it per handle.
+/// page is faulted in once per process rather than once per handle.
+/// Relocatable objects (ET_REL) go through libdwfl's offline reporting so
+/// relocations in the debug sections are applied; the Elf* of such a handle
+/// carries the sh_addr layout libdwfl chose, which the symbol stage needs
+/// (symbol address = st_value + sh_addr) to match DWARF addresses.
+/// Compressed debug sections (zlib or zstd, SHF_COMPRESSED) are
+/// decompressed once into an in-memory image (a memfd) that every handle
+/// opens: libdw 0.188 cannot read zstd, and decompressing zlib once beats
+/// doing it per handle.
 #include <bit>
 #include <cstdint>
 #include <memory>
