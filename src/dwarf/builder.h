@@ -175,7 +175,11 @@ private:
   void addLeanFunction(DieAttrs &attrs, model::FunctionRecord &r);
   /// Appends the parameters of subprogram `die` to `r` (names and types;
   /// details(paramDie, attrs, param) adds the rest), notes varargs.
-  template <class F> void readParams(Dwarf_Die &die, model::FunctionRecord &r, F &&details);
+  /// With `declTags`, the subprogram's own btf_decl_tag annotations (its
+  /// children) are appended there on the same walk.
+  template <class F>
+  void readParams(Dwarf_Die &die, model::FunctionRecord &r, F &&details,
+                  std::vector<std::string> *declTags = nullptr);
   void addVariable(Dwarf_Die &die);
 
   const UnitInput &in_;

@@ -106,7 +106,8 @@ uint64_t typeAlignment(Dwarf_Die die, int depth) {
 } // namespace
 
 template <class F>
-void UnitBuilder::readParams(Dwarf_Die &die, model::FunctionRecord &r, F &&details) {
+void UnitBuilder::readParams(Dwarf_Die &die, model::FunctionRecord &r, F &&details,
+                             std::vector<std::string> *declTags) {
   Dwarf_Die c;
   if (!firstChild(die, c))
     return;
@@ -117,8 +118,14 @@ void UnitBuilder::readParams(Dwarf_Die &die, model::FunctionRecord &r, F &&detai
       r.varargs = true;
       continue;
     }
-    if (t != DW_TAG_formal_parameter)
+    if (t != DW_TAG_formal_parameter) {
+      if (declTags && (t == kTagLlvmAnnotation || t == kTagGnuAnnotation))
+        readAnnotation(c, [&](model::TagKind k, std::string_view v) {
+          if (k == model::TagKind::DeclTag)
+            declTags->emplace_back(v);
+        });
       continue;
+    }
     model::ParamRecord p;
     DieAttrs pa = attrsOf(c);
     p.name = std::string(pa.stringIntegrate(DW_AT_name));
@@ -178,9 +185,6 @@ void UnitBuilder::addFunction(Dwarf_Die &die) {
   if (follows)
     forEachOrigin(die, [&](Dwarf_Die &o) { r.nocall |= nocall(o); });
   r.returnType = typeOfIntegrate(attrs);
-  declTagsOf(attrs, r.declTags);
-  if (follows)
-    forEachOrigin(die, [&](Dwarf_Die &o) { declTagsOf(o, r.declTags); });
 
   // The abstract instance's parameter order, to detect concrete instances
   // whose parameters were reordered.
@@ -200,7 +204,7 @@ void UnitBuilder::addFunction(Dwarf_Die &die) {
     } while (nextSibling(c));
   }
   size_t position = 0;
-  readParams(die, r, [&](Dwarf_Die &c, DieAttrs &pa, model::ParamRecord &p) {
+  auto details = [&](Dwarf_Die &c, DieAttrs &pa, model::ParamRecord &p) {
     encode::decodeParamLocation(&c, abi_, p, locations_ ? &*locations_ : nullptr,
                                 &locationScratch_);
     Dwarf_Die st;
@@ -231,7 +235,18 @@ void UnitBuilder::addFunction(Dwarf_Die &die) {
       }
     }
     ++position;
-  });
+  };
+  readParams(die, r, details, &r.declTags);
+  // The subprogram's own annotation children were read with its parameters
+  // (one walk over a body's children instead of two); then, in the order
+  // declTagsOf gives, GCC's chain and the abstract origins'.
+  if (attrs.has(kAtGnuAnnotation))
+    forEachChainedAnnotation(die, [&](model::TagKind k, std::string_view v) {
+      if (k == model::TagKind::DeclTag)
+        r.declTags.emplace_back(v);
+    });
+  if (follows)
+    forEachOrigin(die, [&](Dwarf_Die &o) { declTagsOf(o, r.declTags); });
   if (r.language == 1 && !rustFunctionNames(r))
     return;
   out_.functions.push_back(std::move(r));
