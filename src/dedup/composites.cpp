@@ -133,9 +133,14 @@ Expected<Equiv::Step> Equiv::visit(uint32_t cand, uint32_t canon) {
         "dedup: types [{}] and [{}]: a DECL_TAG cannot be part of a type graph", cand, canon));
   if (!shallowEqual(cw, kw))
     return Step::Different;
-  // Children in reverse so the first referenced type is visited first.
+  // Children in reverse so the first referenced type is visited first. A
+  // pair of one id is equal without a visit (often so: members that name a
+  // type an earlier unit merged), and is not counted as a step.
   const size_t mark = stack_.size();
-  btf::forEachTypeIdField(cw, [&](const uint32_t &cf) { stack_.emplace_back(cf, kw[&cf - cw]); });
+  btf::forEachTypeIdField(cw, [&](const uint32_t &cf) {
+    if (const uint32_t kf = kw[&cf - cw]; kf != cf)
+      stack_.emplace_back(cf, kf);
+  });
   std::reverse(stack_.begin() + mark, stack_.end());
   return Step::Descend;
 }

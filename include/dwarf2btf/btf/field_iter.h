@@ -110,16 +110,20 @@ inline bool equalApartFromTypeIds(const uint32_t *a, const uint32_t *b) {
   if (a[1] != b[1])
     return false;
   // Type-id fields come in increasing word order; compare the runs between.
+  // Word by word: the runs are one to three words (a memcmp call per member
+  // of a struct was most of dedup's shallow comparisons).
   bool eq = true;
   size_t pos = 0;
   forEachTypeIdField(a, [&](const uint32_t &field) {
     const size_t at = size_t(&field - a);
-    if (eq && at > pos && std::memcmp(a + pos, b + pos, (at - pos) * 4) != 0)
-      eq = false;
+    for (; eq && pos < at; ++pos)
+      eq = a[pos] == b[pos];
     pos = at + 1;
   });
   const size_t n = wordCountOf(a);
-  return eq && (n <= pos || std::memcmp(a + pos, b + pos, (n - pos) * 4) == 0);
+  for (; eq && pos < n; ++pos)
+    eq = a[pos] == b[pos];
+  return eq;
 }
 
 } // namespace d2b::btf
