@@ -254,6 +254,13 @@ Error UnitBuilder::walk(Dwarf_Die &unitDie) {
     scannerWalked_ = true;
     out_.dies += scanner_.visitedCount();
     byKey_.reserve(scanned_.size());
+    // About one node per listed type DIE (a few more from other units): the
+    // node lists no longer grow by copying themselves.
+    size_t types = 1;
+    for (const DieScanner::Entry &e : scanned_)
+      types += isTypeDie(e.tag);
+    dies_.reserve(types);
+    g_.reserve(types);
     for (const DieScanner::Entry &e : scanned_) {
       Dwarf_Die d{};
       d.addr = const_cast<unsigned char *>(e.addr);

@@ -150,6 +150,8 @@ public:
     nodes_.push_back(n);
     return NodeId(nodes_.size() - 1);
   }
+  /// Room for `n` nodes in all, so adding them does not copy the graph.
+  void reserve(size_t n) { nodes_.reserve(n); }
   TypeNode &node(NodeId id) { return nodes_[id]; }
   const TypeNode &node(NodeId id) const { return nodes_[id]; }
   size_t size() const { return nodes_.size(); }
