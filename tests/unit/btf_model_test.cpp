@@ -114,6 +114,53 @@ TEST(Btf, FieldIterVisitsIdsAndStrings) {
   EXPECT_EQ(strs.size(), 3u);
 }
 
+// equalApartFromTypeIds has a path of its own for structs and unions; for
+// every kind, a change to one word must make a difference exactly when the
+// word is not one forEachTypeIdField names.
+TEST(Btf, EqualApartFromTypeIdsIgnoresExactlyTheTypeIdFields) {
+  Btf b;
+  const uint32_t i = b.addInt("int", 4, kIntSigned);
+  const uint32_t p = b.addPtr(i);
+  Member ms[] = {{"a", i, 0, 0}, {"b", p, 64, 0}, {"c", i, 128, 3}};
+  EnumValue small[] = {{"A", 1}, {"B", 2}};
+  EnumValue big[] = {{"C", uint64_t(1) << 40}};
+  Param ps[] = {{"x", i}, {"y", p}};
+  SecVar vs[] = {{i, 0, 4}, {p, 8, 8}};
+  const std::vector<uint32_t> ids = {
+      i,
+      p,
+      b.addConst(i),
+      b.addTypedef("t", p),
+      b.addFwd("f", false),
+      b.addArray(p, i, 4),
+      b.addComposite(false, "s", 24, ms),
+      b.addComposite(true, "u", 8, std::span(ms, 2)),
+      b.addComposite(false, "", 0, {}),
+      b.addEnum("e", 4, true, small),
+      b.addEnum("e64", 8, false, big),
+      b.addFuncProto(i, ps),
+      b.addFunc("fn", b.endId() - 1, FuncLinkage::Global),
+      b.addVar("v", i, VarLinkage::GlobalAllocated),
+      b.addDatasec(".data", 16, vs),
+      b.addDeclTag("tag", i, 1),
+      b.addTypeTag("tt", p),
+      b.addFloat("double", 8),
+  };
+  for (uint32_t id : ids) {
+    const uint32_t *w = b.typeWords(id);
+    const std::vector<uint32_t> orig(w, w + wordCountOf(w));
+    std::vector<bool> isId(orig.size());
+    forEachTypeIdField(orig.data(), [&](const uint32_t &f) { isId[&f - orig.data()] = true; });
+    EXPECT_TRUE(equalApartFromTypeIds(orig.data(), orig.data()));
+    for (size_t k = 0; k < orig.size(); ++k) {
+      std::vector<uint32_t> changed = orig;
+      changed[k] ^= 0x5a5;
+      EXPECT_EQ(equalApartFromTypeIds(orig.data(), changed.data()), bool(isId[k]))
+          << kindName(kindOf(orig.data())) << " word " << k;
+    }
+  }
+}
+
 TEST(Btf, SerializeHeaderAndEndianness) {
   Btf b;
   b.addInt("int", 4, kIntSigned);

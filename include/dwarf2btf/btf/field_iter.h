@@ -109,6 +109,18 @@ inline uint32_t wordCountOf(const uint32_t *words) {
 inline bool equalApartFromTypeIds(const uint32_t *a, const uint32_t *b) {
   if (a[1] != b[1])
     return false;
+  // Most comparisons are of structs and unions (dedup's candidates): their
+  // members' names and offsets, unrolled. The test of this function checks
+  // it against the general walk below for every kind.
+  if (const Kind k = kindOf(a); k == Kind::Struct || k == Kind::Union) {
+    if (a[0] != b[0] || a[2] != b[2])
+      return false;
+    const uint32_t *ma = a + 3, *mb = b + 3;
+    for (uint32_t i = 0, n = vlenOf(a); i < n; ++i, ma += 3, mb += 3)
+      if (((ma[0] ^ mb[0]) | (ma[2] ^ mb[2])) != 0)
+        return false;
+    return true;
+  }
   // Type-id fields come in increasing word order; compare the runs between.
   // Word by word: the runs are one to three words (a memcmp call per member
   // of a struct was most of dedup's shallow comparisons).
