@@ -122,7 +122,10 @@ private:
   };
   enum class Scope : uint8_t { Unit, Composite, Function, Namespace };
 
-  const UnitFacts &factsOf(Dwarf_CU *cu);
+  /// Asked for every node (its language, its section): the unit asked for
+  /// last is answered inline.
+  const UnitFacts &factsOf(Dwarf_CU *cu) { return cu == lastCu_ ? *lastFacts_ : lookUpFacts(cu); }
+  const UnitFacts &lookUpFacts(Dwarf_CU *cu);
   uint64_t keyOf(Dwarf_Die &die);
   /// keyOf for the DIE at `dieOffset` of unit `cu`.
   uint64_t keyOf(Dwarf_CU *cu, uint64_t dieOffset);

@@ -27,9 +27,7 @@ bool formRefOffset(Dwarf_Attribute *a, Dwarf_Off *off) {
 
 // ---- unit facts, keys, nodes -------------------------------------------------
 
-const UnitBuilder::UnitFacts &UnitBuilder::factsOf(Dwarf_CU *cu) {
-  if (cu == lastCu_)
-    return *lastFacts_;
+const UnitBuilder::UnitFacts &UnitBuilder::lookUpFacts(Dwarf_CU *cu) {
   auto it = units_.find(cu);
   if (it != units_.end()) {
     lastCu_ = cu;
