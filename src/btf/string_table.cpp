@@ -79,12 +79,17 @@ void StringTable::insertAt(size_t at, uint32_t local, uint32_t hash) {
 
 void StringTable::reserve(size_t strings, size_t bytes) {
   data_.reserve(data_.size() + bytes);
-  while ((used_ + strings) * 2 > slots_.size())
-    grow();
+  size_t want = slots_.size();
+  while ((used_ + strings) * 2 > want)
+    want *= 2;
+  if (want > slots_.size())
+    rehash(want); // once, not doubling step by step
 }
 
-void StringTable::grow() {
-  std::vector<Slot> old(slots_.size() * 2, Slot{});
+void StringTable::grow() { rehash(slots_.size() * 2); }
+
+void StringTable::rehash(size_t size) {
+  std::vector<Slot> old(size, Slot{});
   old.swap(slots_);
   const size_t mask = slots_.size() - 1;
   // Stored offsets are distinct strings, so each only needs an empty slot.

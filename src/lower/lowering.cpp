@@ -150,8 +150,15 @@ LoweredUnit lowerGraph(const model::TypeGraph &g, const Policy &policy, const Lo
   const size_t n = g.size();
   // About one name per node (members share their struct's node), and at
   // least as many types and ~5 words each: sized once instead of doubling.
-  u.btf.strings().reserve(n, n * 16);
-  u.btf.reserve(n * 5, n);
+  // A node an earlier unit merged is one placeholder type without a name
+  // (on vmlinux most nodes of a unit).
+  size_t external = 0;
+  if (ctx.external)
+    for (uint32_t merged : *ctx.external)
+      external += merged != 0;
+  const size_t own = n - std::min(external, n);
+  u.btf.strings().reserve(own, own * 16);
+  u.btf.reserve(own * 5 + (n - own) * 3, n);
   std::vector<NodeLayout> lay(n);
   std::vector<uint32_t> first(n, 0);
   std::vector<uint32_t> ids(n, 0);

@@ -77,6 +77,8 @@ private:
   /// Records `local` (whose string hashes to `hash`) at empty slot `at`.
   void insertAt(size_t at, uint32_t local, uint32_t hash);
   void grow();
+  /// Moves the slots into a table of `size` (a power of two, larger).
+  void rehash(size_t size);
   void resetEmpty();
 
   uint32_t first_;
