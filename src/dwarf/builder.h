@@ -61,6 +61,13 @@ public:
   /// typeOf for an attribute already read from `die`.
   model::NodeId typeOfAttr(Dwarf_Die &die, Dwarf_Attribute &a);
   /// Appends the btf_decl_tag values annotating `die` to `out`.
+  /// An annotation callback that keeps the btf_decl_tag values, in order.
+  static auto declTagsInto(std::vector<std::string> &out) {
+    return [&out](model::TagKind k, std::string_view v) {
+      if (k == model::TagKind::DeclTag)
+        out.emplace_back(v);
+    };
+  }
   void declTagsOf(Dwarf_Die &die, std::vector<std::string> &out);
   void declTagsOf(DieAttrs &attrs, std::vector<std::string> &out);
   /// typeOf(die, DW_AT_type, true) for a DIE whose attributes are read already.

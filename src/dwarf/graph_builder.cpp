@@ -147,17 +147,11 @@ NodeId UnitBuilder::typeOfAttr(Dwarf_Die &die, Dwarf_Attribute &a) {
 }
 
 void UnitBuilder::declTagsOf(Dwarf_Die &die, std::vector<std::string> &out) {
-  forEachAnnotation(die, [&](model::TagKind k, std::string_view v) {
-    if (k == model::TagKind::DeclTag)
-      out.emplace_back(v);
-  });
+  forEachAnnotation(die, declTagsInto(out));
 }
 
 void UnitBuilder::declTagsOf(DieAttrs &attrs, std::vector<std::string> &out) {
-  annotationsOf(attrs, [&](model::TagKind k, std::string_view v) {
-    if (k == model::TagKind::DeclTag)
-      out.emplace_back(v);
-  });
+  annotationsOf(attrs, declTagsInto(out));
 }
 
 NodeId UnitBuilder::typeOfIntegrate(DieAttrs &attrs) {

@@ -120,10 +120,7 @@ void UnitBuilder::readParams(Dwarf_Die &die, model::FunctionRecord &r, F &&detai
     }
     if (t != DW_TAG_formal_parameter) {
       if (declTags && (t == kTagLlvmAnnotation || t == kTagGnuAnnotation))
-        readAnnotation(c, [&](model::TagKind k, std::string_view v) {
-          if (k == model::TagKind::DeclTag)
-            declTags->emplace_back(v);
-        });
+        readAnnotation(c, declTagsInto(*declTags));
       continue;
     }
     model::ParamRecord p;
@@ -241,10 +238,7 @@ void UnitBuilder::addFunction(Dwarf_Die &die) {
   // (one walk over a body's children instead of two); then, in the order
   // declTagsOf gives, GCC's chain and the abstract origins'.
   if (attrs.has(kAtGnuAnnotation))
-    forEachChainedAnnotation(die, [&](model::TagKind k, std::string_view v) {
-      if (k == model::TagKind::DeclTag)
-        r.declTags.emplace_back(v);
-    });
+    forEachChainedAnnotation(die, declTagsInto(r.declTags));
   if (follows)
     forEachOrigin(die, [&](Dwarf_Die &o) { declTagsOf(o, r.declTags); });
   if (r.language == 1 && !rustFunctionNames(r))

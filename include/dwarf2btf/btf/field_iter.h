@@ -122,8 +122,8 @@ inline bool equalApartFromTypeIds(const uint32_t *a, const uint32_t *b) {
     return true;
   }
   // Type-id fields come in increasing word order; compare the runs between.
-  // Word by word: the runs are one to three words (a memcmp call per member
-  // of a struct was most of dedup's shallow comparisons).
+  // Word by word: the runs between ids are a few words, shorter than a
+  // memcmp call is worth.
   bool eq = true;
   size_t pos = 0;
   forEachTypeIdField(a, [&](const uint32_t &field) {
